@@ -1,0 +1,20 @@
+//! The contract as data: loads `schemas/` and `fixtures/` into typed, compiled operations.
+//!
+//! This is the only module that knows the file layout (see `schemas/README.md`). Everything else
+//! receives [`Catalogue`], [`Operation`] and [`CompiledSchema`] values.
+
+mod error;
+mod files;
+mod load;
+mod model;
+mod schema;
+
+pub use error::CatalogueError;
+pub use files::FileSet;
+pub use load::{Catalogue, LoadedExample, Operation};
+pub use model::{
+    AppliesTo, EnvelopeBasis, EnvelopeStyle, Erratum, ErratumKind, ErrorEnvelopeMeta, ErrorExample,
+    ExampleMeta, Location, OperationId, OperationMeta, PageRows, PaginationMeta, ParamRole,
+    Parameter, RequestBodyMeta, ResponseMeta, Source, StatusCode, TableRows, Violates,
+};
+pub use schema::{CompiledSchema, SchemaViolation};
