@@ -5,8 +5,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let root =
-        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
     for dir in ["schemas", "fixtures"] {
         println!("cargo:rerun-if-changed={dir}");
@@ -17,12 +16,10 @@ fn main() {
         "/// Every embedded file: (path relative to the crate root, contents).\npub static EMBEDDED: &[(&str, &str)] = &[\n",
     );
     for (rel, abs) in &files {
-        writeln!(out, "    ({rel:?}, include_str!({abs:?})),")
-            .expect("writing to a String cannot fail");
+        writeln!(out, "    ({rel:?}, include_str!({abs:?})),").expect("writing to a String cannot fail");
     }
     out.push_str("];\n");
-    let dest =
-        PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded.rs");
+    let dest = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded.rs");
     std::fs::write(dest, out).expect("OUT_DIR is writable");
 }
 
@@ -34,15 +31,8 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
         let path = entry.path();
         if path.is_dir() {
             collect(root, &path, files);
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("json" | "txt" | "toml")
-        ) {
-            let rel = path
-                .strip_prefix(root)
-                .expect("walked below root")
-                .to_string_lossy()
-                .replace('\\', "/");
+        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("json" | "txt" | "toml")) {
+            let rel = path.strip_prefix(root).expect("walked below root").to_string_lossy().replace('\\', "/");
             files.push((rel, path.to_string_lossy().into_owned()));
         }
     }

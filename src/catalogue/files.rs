@@ -18,10 +18,7 @@ pub struct FileSet {
 impl FileSet {
     /// The `schemas/` and `fixtures/` that this binary was built with.
     pub fn embedded() -> Self {
-        let files = embedded::EMBEDDED
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
+        let files = embedded::EMBEDDED.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         Self { files }
     }
 
@@ -40,10 +37,8 @@ impl FileSet {
     }
 
     fn read_tree(&mut self, root: &Path, dir: &Path) -> Result<(), CatalogueError> {
-        let io = |p: &Path, e: std::io::Error| CatalogueError::Io {
-            path: p.display().to_string(),
-            message: e.to_string(),
-        };
+        let io =
+            |p: &Path, e: std::io::Error| CatalogueError::Io { path: p.display().to_string(), message: e.to_string() };
         let entries = match std::fs::read_dir(dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -53,16 +48,9 @@ impl FileSet {
             let path = entry.map_err(|e| io(dir, e))?.path();
             if path.is_dir() {
                 self.read_tree(root, &path)?;
-            } else if matches!(
-                path.extension().and_then(|e| e.to_str()),
-                Some("json" | "txt" | "toml")
-            ) {
+            } else if matches!(path.extension().and_then(|e| e.to_str()), Some("json" | "txt" | "toml")) {
                 let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
-                let rel = path
-                    .strip_prefix(root)
-                    .unwrap_or(&path)
-                    .to_string_lossy()
-                    .replace('\\', "/");
+                let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
                 self.files.insert(rel, text);
             }
         }
@@ -71,20 +59,13 @@ impl FileSet {
 
     /// The text of one file.
     pub fn get(&self, path: &str) -> Result<&str, CatalogueError> {
-        self.files
-            .get(path)
-            .map(String::as_str)
-            .ok_or_else(|| CatalogueError::Missing {
-                file: path.to_owned(),
-            })
+        self.files.get(path).map(String::as_str).ok_or_else(|| CatalogueError::Missing { file: path.to_owned() })
     }
 
     /// Parses one file as JSON.
     pub fn json(&self, path: &str) -> Result<serde_json::Value, CatalogueError> {
-        serde_json::from_str(self.get(path)?).map_err(|e| CatalogueError::Json {
-            file: path.to_owned(),
-            message: e.to_string(),
-        })
+        serde_json::from_str(self.get(path)?)
+            .map_err(|e| CatalogueError::Json { file: path.to_owned(), message: e.to_string() })
     }
 
     /// Every path, sorted.

@@ -3,9 +3,7 @@
 
 use serde_json::Value;
 
-use super::model::{
-    ErrataFile, Erratum, ExampleMeta, OperationMeta, PageRows, Parameter, RowsFile, Source,
-};
+use super::model::{ErrataFile, Erratum, ExampleMeta, OperationMeta, PageRows, Parameter, RowsFile, Source};
 use super::{CatalogueError, CompiledSchema, FileSet, OperationId};
 
 const SCHEMAS: &str = "schemas/";
@@ -57,56 +55,35 @@ impl Catalogue {
 
     /// Loads and compiles everything in `files`.
     pub fn load(files: &FileSet) -> Result<Self, CatalogueError> {
-        let schema_files: Vec<&str> = files
-            .paths()
-            .filter(|p| p.starts_with(SCHEMAS) && p.ends_with(".schema.json"))
-            .collect();
+        let schema_files: Vec<&str> =
+            files.paths().filter(|p| p.starts_with(SCHEMAS) && p.ends_with(".schema.json")).collect();
         let mut documents = Vec::with_capacity(schema_files.len());
         for path in &schema_files {
             let doc = files.json(path)?;
-            let id =
-                doc.get("$id")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| CatalogueError::Invalid {
-                        file: (*path).to_owned(),
-                        message: "schema has no $id".into(),
-                    })?;
+            let id = doc.get("$id").and_then(Value::as_str).ok_or_else(|| CatalogueError::Invalid {
+                file: (*path).to_owned(),
+                message: "schema has no $id".into(),
+            })?;
             documents.push((id.to_owned(), doc));
         }
         let registry = jsonschema::Registry::new()
             .extend(documents.iter().map(|(id, doc)| (id.as_str(), doc.clone())))
             .and_then(|b| b.prepare())
-            .map_err(|e| CatalogueError::Compile {
-                file: SCHEMAS.into(),
-                message: e.to_string(),
-            })?;
+            .map_err(|e| CatalogueError::Compile { file: SCHEMAS.into(), message: e.to_string() })?;
         let compile = |file: &str, doc: &Value| -> Result<CompiledSchema, CatalogueError> {
             let validator = jsonschema::draft202012::options()
                 .should_validate_formats(true)
                 .with_registry(&registry)
                 .build(doc)
-                .map_err(|e| CatalogueError::Compile {
-                    file: file.to_owned(),
-                    message: e.to_string(),
-                })?;
+                .map_err(|e| CatalogueError::Compile { file: file.to_owned(), message: e.to_string() })?;
             Ok(CompiledSchema::new(file.to_owned(), doc.clone(), validator))
         };
-        let compile_file = |file: &str| -> Result<CompiledSchema, CatalogueError> {
-            compile(file, &files.json(file)?)
-        };
+        let compile_file = |file: &str| -> Result<CompiledSchema, CatalogueError> { compile(file, &files.json(file)?) };
 
         let mut operations = Vec::new();
-        for meta_path in files
-            .paths()
-            .filter(|p| p.starts_with(SCHEMAS) && p.ends_with("/operation.json"))
-        {
-            let meta: OperationMeta =
-                serde_json::from_value(files.json(meta_path)?).map_err(|e| {
-                    CatalogueError::Invalid {
-                        file: meta_path.to_owned(),
-                        message: e.to_string(),
-                    }
-                })?;
+        for meta_path in files.paths().filter(|p| p.starts_with(SCHEMAS) && p.ends_with("/operation.json")) {
+            let meta: OperationMeta = serde_json::from_value(files.json(meta_path)?)
+                .map_err(|e| CatalogueError::Invalid { file: meta_path.to_owned(), message: e.to_string() })?;
             let dir = meta_path.trim_end_matches("operation.json");
             let folder = dir.trim_start_matches(SCHEMAS).trim_end_matches('/');
             if folder != meta.id.as_str() {
@@ -116,11 +93,7 @@ impl Catalogue {
                 });
             }
             let rel = |name: &str| normalise_path(&format!("{dir}{name}"));
-            let request = meta
-                .request_body
-                .as_ref()
-                .map(|b| compile_file(&rel(&b.schema)))
-                .transpose()?;
+            let request = meta.request_body.as_ref().map(|b| compile_file(&rel(&b.schema))).transpose()?;
             let responses = meta
                 .responses
                 .iter()
@@ -133,14 +106,9 @@ impl Catalogue {
                 .map(|p| {
                     let mut doc = p.schema.clone();
                     if let Some(obj) = doc.as_object_mut() {
-                        obj.entry("$schema").or_insert_with(|| {
-                            "https://json-schema.org/draft/2020-12/schema".into()
-                        });
+                        obj.entry("$schema").or_insert_with(|| "https://json-schema.org/draft/2020-12/schema".into());
                     }
-                    Ok((
-                        p.clone(),
-                        compile(&format!("{meta_path}#/parameters/{}", p.name), &doc)?,
-                    ))
+                    Ok((p.clone(), compile(&format!("{meta_path}#/parameters/{}", p.name), &doc)?))
                 })
                 .collect::<Result<Vec<_>, CatalogueError>>()?;
             let examples = meta
@@ -148,38 +116,18 @@ impl Catalogue {
                 .iter()
                 .map(|e| load_example(files, &meta.id, e))
                 .collect::<Result<Vec<_>, CatalogueError>>()?;
-            operations.push(Operation {
-                meta,
-                request,
-                responses,
-                envelope,
-                parameters,
-                examples,
-            });
+            operations.push(Operation { meta, request, responses, envelope, parameters, examples });
         }
         if operations.is_empty() {
-            return Err(CatalogueError::Invalid {
-                file: SCHEMAS.into(),
-                message: "no operation.json found".into(),
-            });
+            return Err(CatalogueError::Invalid { file: SCHEMAS.into(), message: "no operation.json found".into() });
         }
         operations.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
 
-        let errata: ErrataFile =
-            serde_json::from_value(files.json(ERRATA)?).map_err(|e| CatalogueError::Invalid {
-                file: ERRATA.into(),
-                message: e.to_string(),
-            })?;
-        let rows: RowsFile =
-            serde_json::from_value(files.json(ROWS)?).map_err(|e| CatalogueError::Invalid {
-                file: ROWS.into(),
-                message: e.to_string(),
-            })?;
-        let catalogue = Self {
-            operations,
-            errata: errata.errata,
-            rows: rows.pages,
-        };
+        let errata: ErrataFile = serde_json::from_value(files.json(ERRATA)?)
+            .map_err(|e| CatalogueError::Invalid { file: ERRATA.into(), message: e.to_string() })?;
+        let rows: RowsFile = serde_json::from_value(files.json(ROWS)?)
+            .map_err(|e| CatalogueError::Invalid { file: ROWS.into(), message: e.to_string() })?;
+        let catalogue = Self { operations, errata: errata.errata, rows: rows.pages };
         catalogue.check_references()?;
         Ok(catalogue)
     }
@@ -187,12 +135,10 @@ impl Catalogue {
     /// Every erratum names an operation and an example that exist.
     fn check_references(&self) -> Result<(), CatalogueError> {
         for e in &self.errata {
-            let op =
-                self.operation(e.operation.as_str())
-                    .ok_or_else(|| CatalogueError::Invalid {
-                        file: ERRATA.into(),
-                        message: format!("{}: unknown operation {}", e.id, e.operation),
-                    })?;
+            let op = self.operation(e.operation.as_str()).ok_or_else(|| CatalogueError::Invalid {
+                file: ERRATA.into(),
+                message: format!("{}: unknown operation {}", e.id, e.operation),
+            })?;
             if op.example(&e.example).is_none() {
                 return Err(CatalogueError::Invalid {
                     file: ERRATA.into(),
@@ -241,10 +187,7 @@ impl Operation {
 
     /// The schema documented for `status`, if any.
     pub fn response_schema(&self, status: u16) -> Option<&CompiledSchema> {
-        self.responses
-            .iter()
-            .find(|(s, _)| *s == status)
-            .map(|(_, s)| s)
+        self.responses.iter().find(|(s, _)| *s == status).map(|(_, s)| s)
     }
 
     /// One example by name (`request`, `response.200` …).
@@ -274,11 +217,7 @@ impl Operation {
         out.extend(m.status_codes.iter().map(|s| s.source.clone()));
         out.extend(m.error_examples.iter().map(|e| e.source.clone()));
         out.extend(m.examples.iter().map(|e| e.source.clone()));
-        let schemas = self
-            .request
-            .iter()
-            .chain(self.responses.iter().map(|(_, s)| s))
-            .chain([&self.envelope]);
+        let schemas = self.request.iter().chain(self.responses.iter().map(|(_, s)| s)).chain([&self.envelope]);
         for schema in schemas {
             collect_annotations(&schema.document, &mut out);
         }
@@ -301,23 +240,11 @@ fn collect_annotations(node: &Value, out: &mut Vec<Source>) {
     }
 }
 
-fn load_example(
-    files: &FileSet,
-    op: &OperationId,
-    meta: &ExampleMeta,
-) -> Result<LoadedExample, CatalogueError> {
+fn load_example(files: &FileSet, op: &OperationId, meta: &ExampleMeta) -> Result<LoadedExample, CatalogueError> {
     let dir = format!("{EXAMPLES}{op}/");
     let raw = files.get(&format!("{dir}{}", meta.raw))?.to_owned();
-    let body = meta
-        .file
-        .as_ref()
-        .map(|f| files.json(&format!("{dir}{f}")))
-        .transpose()?;
-    Ok(LoadedExample {
-        meta: meta.clone(),
-        raw,
-        body,
-    })
+    let body = meta.file.as_ref().map(|f| files.json(&format!("{dir}{f}"))).transpose()?;
+    Ok(LoadedExample { meta: meta.clone(), raw, body })
 }
 
 /// Resolves `a/b/../c` to `a/c` (schema files refer to shared ones as `../common/…`).

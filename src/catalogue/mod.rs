@@ -13,8 +13,8 @@ pub use error::CatalogueError;
 pub use files::FileSet;
 pub use load::{Catalogue, LoadedExample, Operation};
 pub use model::{
-    AppliesTo, EnvelopeBasis, EnvelopeStyle, Erratum, ErratumKind, ErrorEnvelopeMeta, ErrorExample,
-    ExampleMeta, Location, OperationId, OperationMeta, PageRows, PaginationMeta, ParamRole,
-    Parameter, RequestBodyMeta, ResponseMeta, Source, StatusCode, TableRows, Violates,
+    AppliesTo, EnvelopeBasis, EnvelopeStyle, Erratum, ErratumKind, ErrorEnvelopeMeta, ErrorExample, ExampleMeta,
+    Location, OperationId, OperationMeta, PageRows, PaginationMeta, ParamRole, Parameter, RequestBodyMeta,
+    ResponseMeta, Source, StatusCode, TableRows, Violates,
 };
 pub use schema::{CompiledSchema, SchemaViolation};

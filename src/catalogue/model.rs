@@ -19,24 +19,16 @@ pub struct Source {
 
 impl Source {
     pub fn new(page: impl Into<String>, table: impl Into<String>, row: impl Into<String>) -> Self {
-        Self {
-            page: page.into(),
-            table: table.into(),
-            row: row.into(),
-            note: None,
-        }
+        Self { page: page.into(), table: table.into(), row: row.into(), note: None }
     }
 
     /// The `x-source` annotation of a schema node: one source object or a list of them.
     pub fn from_annotation(node: &serde_json::Value) -> Vec<Source> {
         match node.get("x-source") {
-            Some(serde_json::Value::Array(items)) => items
-                .iter()
-                .filter_map(|v| serde_json::from_value(v.clone()).ok())
-                .collect(),
-            Some(v) => serde_json::from_value(v.clone())
-                .map(|s| vec![s])
-                .unwrap_or_default(),
+            Some(serde_json::Value::Array(items)) => {
+                items.iter().filter_map(|v| serde_json::from_value(v.clone()).ok()).collect()
+            }
+            Some(v) => serde_json::from_value(v.clone()).map(|s| vec![s]).unwrap_or_default(),
             None => Vec::new(),
         }
     }

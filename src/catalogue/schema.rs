@@ -18,9 +18,7 @@ pub struct CompiledSchema {
 
 impl fmt::Debug for CompiledSchema {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CompiledSchema")
-            .field("file", &self.file)
-            .finish_non_exhaustive()
+        f.debug_struct("CompiledSchema").field("file", &self.file).finish_non_exhaustive()
     }
 }
 
@@ -39,11 +37,7 @@ pub struct SchemaViolation {
 
 impl CompiledSchema {
     pub(crate) fn new(file: String, document: Value, validator: jsonschema::Validator) -> Self {
-        Self {
-            file,
-            document,
-            validator: Arc::new(validator),
-        }
+        Self { file, document, validator: Arc::new(validator) }
     }
 
     /// Whether `instance` is valid.

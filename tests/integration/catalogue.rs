@@ -1,0 +1,1 @@
+//! Tests of the catalogue (schemas/ and fixtures/): meta-validation, examples, errata, traceability.

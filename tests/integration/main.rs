@@ -1,0 +1,3 @@
+//! One integration-test binary (one link on 2 cores), a submodule per area.
+
+mod catalogue;
