@@ -4,3 +4,4 @@
 //! cases → exchanges → verdicts → reports. See `README.md` and `schemas/README.md`.
 
 pub mod catalogue;
+pub mod report;

@@ -7,6 +7,7 @@ mod error;
 mod files;
 mod load;
 mod model;
+pub mod rules;
 mod schema;
 
 pub use error::CatalogueError;
@@ -17,4 +18,5 @@ pub use model::{
     Location, OperationId, OperationMeta, PageRows, PaginationMeta, ParamRole, Parameter, RequestBodyMeta,
     ResponseMeta, Source, StatusCode, TableRows, Violates,
 };
+pub use rules::{Probe, Rule, RuleKind};
 pub use schema::{CompiledSchema, SchemaViolation};
