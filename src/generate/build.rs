@@ -1,0 +1,197 @@
+//! The entry point of case generation: walks every operation of the catalogue and asks each
+//! generator (single-request cases, pagination, flows) for its cases. Nothing here names an
+//! operation: a new folder under `schemas/` yields cases with no Rust.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::case::{AuthMode, BodyTemplate, Case, DocumentedError, RequestTemplate, Slot};
+use super::resources::Resolver;
+use super::{simple, stateful};
+use crate::catalogue::{AppliesTo, Catalogue, Location, Operation, ParamRole};
+
+/// What every generator reads: the catalogue, its operations behind `Arc`, and the resolver.
+pub(crate) struct Context<'a> {
+    pub catalogue: &'a Catalogue,
+    pub operations: Vec<Arc<Operation>>,
+    pub resolver: Resolver<'a>,
+}
+
+/// Every case of the catalogue, sorted by id, ids unique.
+pub fn generate(catalogue: &Catalogue) -> Vec<Case> {
+    let ctx = Context {
+        catalogue,
+        operations: catalogue.operations().iter().cloned().map(Arc::new).collect(),
+        resolver: Resolver::new(catalogue),
+    };
+    let mut cases = Vec::new();
+    for op in &ctx.operations {
+        cases.extend(simple::cases(&ctx, op));
+        cases.extend(stateful::pagination(&ctx, op));
+        cases.extend(stateful::flows(&ctx, op));
+    }
+    cases.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut seen = BTreeSet::new();
+    for case in &mut cases {
+        let mut n = 1;
+        let base = case.id.clone();
+        while !seen.insert(case.id.clone()) {
+            n += 1;
+            case.id = super::CaseId::new(format!("{base}-{n}").split('/'));
+        }
+    }
+    cases.sort_by(|a, b| a.id.cmp(&b.id));
+    cases
+}
+
+/// The valid request of an operation: the target's resources in the path, the corrected example
+/// body with its `x-resource` members filled from the target, the example's query.
+pub(crate) fn base_request(ctx: &Context<'_>, op: &Operation, with_example_query: bool) -> RequestTemplate {
+    let path = op
+        .meta
+        .parameters
+        .iter()
+        .filter(|p| p.location == Location::Path)
+        .map(|p| (p.name.clone(), Slot::Role(p.role)))
+        .collect();
+    let query = if with_example_query {
+        op.example("request")
+            .and_then(|e| e.meta.query.as_ref())
+            .map(|q| {
+                // The example's order is the page's; keep the parameters' documented order instead.
+                op.meta
+                    .parameters
+                    .iter()
+                    .filter(|p| p.location == Location::Query)
+                    .filter_map(|p| q.get(&p.name).map(|v| (p.name.clone(), Slot::Literal(literal(v)))))
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    RequestTemplate { path, query, auth: AuthMode::Valid, body: base_body(ctx, op), fault: false }
+}
+
+/// A query value as JSON: integers stay integers so probes and pages read alike.
+fn literal(v: &str) -> Value {
+    v.parse::<i64>().map_or_else(|_| Value::from(v), Value::from)
+}
+
+pub(crate) fn base_body(ctx: &Context<'_>, op: &Operation) -> BodyTemplate {
+    let (Some(schema), Some(meta)) = (&op.request, &op.meta.request_body) else {
+        return BodyTemplate::None;
+    };
+    let value = op.example("request").and_then(|e| e.body.clone()).unwrap_or_else(|| Value::Object(Default::default()));
+    let fills = ctx
+        .resolver
+        .members(schema)
+        .into_iter()
+        .filter(|m| value.pointer(&m.pointer).is_some())
+        .map(|m| (m.pointer, Slot::Role(m.role)))
+        .collect();
+    BodyTemplate::Json { value, fills, content_type: meta.media_type.clone() }
+}
+
+/// The documented error for requests breaking a rule, where the page names one.
+pub(crate) fn documented(op: &Operation, applies: &AppliesTo) -> Option<DocumentedError> {
+    op.meta.error_examples.iter().find(|e| &e.applies_to == applies).map(|e| DocumentedError {
+        status: e.status,
+        code: e.code.clone(),
+        message: e.message.clone(),
+        source: e.source.clone(),
+    })
+}
+
+/// The source of the parameter with this role, if the operation has one.
+pub(crate) fn role_source(op: &Operation, role: ParamRole) -> Option<crate::catalogue::Source> {
+    op.meta.parameters.iter().find(|p| p.role == role).map(|p| p.source.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{CaseKind, Expectation};
+
+    fn cases() -> Vec<Case> {
+        generate(&Catalogue::builtin().unwrap())
+    }
+
+    #[test]
+    fn every_operation_yields_cases_of_every_single_request_kind() {
+        let cases = cases();
+        for op in Catalogue::builtin().unwrap().operations() {
+            let of_op: Vec<&Case> = cases.iter().filter(|c| c.operation == op.meta.id.as_str()).collect();
+            assert!(!of_op.is_empty(), "{} yields no case", op.meta.id);
+            for kind in [CaseKind::Positive, CaseKind::Auth] {
+                assert!(of_op.iter().any(|c| c.kind == kind), "{} has no {kind} case", op.meta.id);
+            }
+        }
+    }
+
+    #[test]
+    fn ids_are_unique_sorted_and_render_three_ways() {
+        let cases = cases();
+        let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(ids, sorted);
+        let c = cases.iter().find(|c| c.id.as_str() == "ges.v2.add_backup/auth/missing_token").expect("auth case");
+        assert_eq!(c.id.trial_name(), "ges.v2.add_backup::auth::missing_token");
+        assert_eq!(c.id.snapshot_file("reference"), "ges.v2.add_backup__auth__missing_token@reference.snap");
+        let p = c.id.project_id();
+        assert!(p.len() <= 64 && p.chars().all(|c| c.is_ascii_alphanumeric()), "{p}");
+    }
+
+    #[test]
+    fn the_issue_s_named_cases_exist() {
+        let cases = cases();
+        let has = |id: &str| cases.iter().any(|c| c.id.as_str() == id);
+        for id in [
+            "geminidb.v3.create_backup/violation/name/min_length/len_3",
+            "geminidb.v3.create_backup/positive/name/min_length/len_4",
+            "geminidb.v3.create_backup/positive/name/max_length/len_64",
+            "geminidb.v3.create_backup/violation/name/max_length/len_65",
+            "geminidb.v3.create_backup/positive/description/max_length/len_256",
+            "geminidb.v3.create_backup/violation/description/max_length/len_257",
+            "geminidb.v3.create_backup/violation/name/first_char/starts_1",
+            "geminidb.v3.create_backup/violation/description/forbidden_chars/has_0x3e",
+            "ges.v2.add_backup/violation/path.project_id/max_length/len_65",
+            "ges.v2.add_backup/violation/path.project_id/allowed_chars/has_0x2d",
+            "ges.v1.list_backups/violation/query.limit/type/text",
+            "ges.v1.list_backups/violation/query.offset/type/fraction",
+            "ges.v2.add_backup/not_found/graph_id",
+            "ges.v1.add_backup/not_found/graphId",
+            "ges.v2.export_backup/not_found/backup_id",
+            "geminidb.v3.create_backup/not_found/instance_id",
+            "ges.v1.list_backups/pagination/walk_all",
+            "ges.v1.list_backups/pagination/default_limit",
+            "ges.v2.add_backup/flow/create",
+            "ges.v1.add_backup/flow/create",
+            "geminidb.v3.create_backup/flow/create",
+            "ges.v2.export_backup/malformed/invalid_json",
+            "ges.v1.list_backups/fault/internal",
+        ] {
+            assert!(has(id), "missing {id}");
+        }
+        let v2 = cases.iter().find(|c| c.id.as_str() == "ges.v2.add_backup/not_found/graph_id").unwrap();
+        match &v2.steps[0].expect {
+            Expectation::Error { documented: Some(d), .. } => assert_eq!((d.status, d.code.as_str()), (404, "GES.0047")),
+            other => panic!("{other:?}"),
+        }
+        let flow = cases.iter().find(|c| c.id.as_str() == "ges.v2.add_backup/flow/create").unwrap();
+        let labels: Vec<&str> = flow.steps.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(labels, ["create", "list", "use"]);
+    }
+
+    #[test]
+    #[ignore = "prints the generated cases"]
+    fn print_cases() {
+        for c in cases() {
+            println!("{:<90} {:<10} {}", c.id.as_str(), c.kind.as_str(), c.rationale);
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! The case model: what to send (request templates with slots the target fills), what to expect,
+//! and where each expectation comes from.
+//!
+//! Cases are target-independent: resource ids, the project and the token are [`Slot`]s resolved at
+//! run time from the target profile, so listing cases needs no I/O.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::catalogue::{Operation, ParamRole, Source};
+
+/// A stable, readable case id: `ges.v2.add_backup/auth/missing_token`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct CaseId(String);
+
+impl CaseId {
+    /// Joins segments with `/`; each segment is kept to `[A-Za-z0-9._-]` so the three renderings
+    /// stay unambiguous.
+    pub fn new<I, S>(segments: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let parts: Vec<String> = segments
+            .into_iter()
+            .map(|s| {
+                s.as_ref()
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '_' })
+                    .collect()
+            })
+            .collect();
+        Self(parts.join("/"))
+    }
+
+    /// Canonical form, `a/b/c`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// libtest / nextest trial name, `a::b::c`.
+    pub fn trial_name(&self) -> String {
+        self.0.replace('/', "::")
+    }
+
+    /// Snapshot name as given to insta (`a/b/c`; insta stores it as `a__b__c.snap`).
+    pub fn snapshot_name(&self) -> &str {
+        &self.0
+    }
+
+    /// The snapshot file name for a profile suffix: `a__b__c@suffix.snap`.
+    pub fn snapshot_file(&self, suffix: &str) -> String {
+        format!("{}@{suffix}.snap", self.0.replace('/', "__"))
+    }
+
+    /// A project id unique to this case: alphanumeric, at most 64 characters (the documented rule).
+    pub fn project_id(&self) -> String {
+        // FNV-1a keeps it short and stable across runs and platforms.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in self.0.bytes() {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("hwc{hash:016x}")
+    }
+}
+
+impl fmt::Display for CaseId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What a case exercises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseKind {
+    /// Valid input, including values at the edge of a documented rule.
+    Positive,
+    /// One documented rule broken.
+    Violation,
+    Auth,
+    NotFound,
+    Pagination,
+    Flow,
+    Malformed,
+    /// A documented error only the server's cooperation can provoke.
+    Fault,
+}
+
+impl CaseKind {
+    pub const ALL: [CaseKind; 8] = [
+        Self::Positive,
+        Self::Violation,
+        Self::Auth,
+        Self::NotFound,
+        Self::Pagination,
+        Self::Flow,
+        Self::Malformed,
+        Self::Fault,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Positive => "positive",
+            Self::Violation => "violation",
+            Self::Auth => "auth",
+            Self::NotFound => "not_found",
+            Self::Pagination => "pagination",
+            Self::Flow => "flow",
+            Self::Malformed => "malformed",
+            Self::Fault => "fault",
+        }
+    }
+}
+
+impl fmt::Display for CaseKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A value the target fills in at run time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Slot {
+    /// The target's resource of this role (project, graph, instance, existing backup).
+    Role(ParamRole),
+    /// An id of this role that names nothing on the target.
+    Unknown(ParamRole),
+    /// A value captured by an earlier step of the same case.
+    Captured(String),
+    /// A literal value (probes, pagination parameters).
+    Literal(Value),
+}
+
+/// The id used for resources that must not exist: alphanumeric, so it passes every id rule.
+pub const UNKNOWN_ID: &str = "hwconformunknown00000000000000000000";
+
+/// How the token travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMode {
+    Valid,
+    Missing,
+    Wrong,
+}
+
+/// The request body.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyTemplate {
+    None,
+    /// JSON with members filled from slots (JSON Pointer → slot) before sending, sent with this
+    /// content type.
+    Json { value: Value, fills: Vec<(String, Slot)>, content_type: String },
+    /// Bytes sent as they are, with this content type (`None`: no `Content-Type` header).
+    Raw { text: String, content_type: Option<String> },
+}
+
+/// One request, before the target fills it in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RequestTemplate {
+    /// Path parameters by name.
+    pub path: Vec<(String, Slot)>,
+    /// Query parameters, in order.
+    pub query: Vec<(String, Slot)>,
+    pub auth: AuthMode,
+    pub body: BodyTemplate,
+    /// Ask the target to inject its documented internal fault.
+    pub fault: bool,
+}
+
+/// A documented error answer: status and code named by a page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocumentedError {
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+    pub source: Source,
+}
+
+/// What a step's answer must be.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Expectation {
+    /// The documented success status with a body valid against its schema.
+    Success,
+    /// An error answer in the API version's envelope: the documented status and code where a page
+    /// names them, any 4xx otherwise. `lenient`: a success is also legitimate (the pages leave it
+    /// open), recorded as an observation.
+    Error { documented: Option<DocumentedError>, lenient: bool },
+}
+
+impl Expectation {
+    pub fn error(documented: Option<DocumentedError>) -> Self {
+        Self::Error { documented, lenient: false }
+    }
+}
+
+/// A value taken from a step's response for later steps (`Slot::Captured(name)`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Capture {
+    pub name: String,
+    /// JSON Pointer into the response body.
+    pub pointer: String,
+}
+
+/// Walk every page of a list operation: repeat the request, advancing the offset parameter by the
+/// page length, until a page is empty or the total is reached.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Walk {
+    pub offset_param: String,
+    pub total: String,
+    pub items: String,
+    /// Stop after this many pages whatever the answers (a hostile server cannot loop us).
+    pub max_pages: usize,
+}
+
+/// One request of a case.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    /// Short stable label (`add`, `list_after`, `page_0`).
+    pub label: String,
+    #[serde(serialize_with = "op_id")]
+    pub operation: Arc<Operation>,
+    pub request: RequestTemplate,
+    pub expect: Expectation,
+    pub captures: Vec<Capture>,
+    pub walk: Option<Walk>,
+}
+
+fn op_id<S: serde::Serializer>(op: &Arc<Operation>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(op.meta.id.as_str())
+}
+
+/// What the target must offer for a case to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Requirement {
+    /// The target honours the fault-injection header.
+    FaultInjection,
+    /// The case sends a project id of its own (so the target must give every valid project a
+    /// fresh state, as the reference server does).
+    OwnProject,
+}
+
+/// A relation between the answers of a case's steps, checked after every step's own checks.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    None,
+    /// Pagination rules over the pages answered.
+    Pagination(PageRule),
+    /// Stateful flow rules.
+    Flow(FlowRule),
+}
+
+/// Pagination rules (see `check::pagination`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageRule {
+    /// Each page holds at most the limit it asked for.
+    WithinLimit,
+    /// The page at offset 1 starts with the second item of the page at offset 0.
+    OffsetSkips,
+    /// The total is the same on every page, whatever the limit and offset.
+    TotalConstant,
+    /// Without a limit, a page holds min(default, total) items.
+    DefaultLimit { default: u64 },
+    /// Walking every page yields every item once, and as many as the total says.
+    WalkAll,
+}
+
+/// Stateful flow rules (see `check::flow`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlowRule {
+    /// The created resource (captured as `captured`) appears in the walked list step `list`.
+    Appears { created: Option<String>, list_before: Option<String>, list_after: String, parent_member: Option<String> },
+    /// The captured values are non-blank.
+    ReturnsIds { captured: Vec<String> },
+}
+
+/// A generated case.
+#[derive(Debug, Clone, Serialize)]
+pub struct Case {
+    pub id: CaseId,
+    pub operation: String,
+    pub family: String,
+    pub kind: CaseKind,
+    /// One line in plain words.
+    pub rationale: String,
+    pub sources: Vec<Source>,
+    /// Whether a passing run changes state on the target.
+    pub mutating: bool,
+    pub requires: Vec<Requirement>,
+    pub steps: Vec<Step>,
+    pub relation: Relation,
+}

@@ -1,0 +1,15 @@
+//! Cases generated from the catalogue: positive calls, one documented rule broken at a time, auth,
+//! unknown resources, pagination, stateful flows, malformed bodies and injected faults.
+
+mod build;
+mod case;
+mod resources;
+mod simple;
+mod stateful;
+
+pub use build::generate;
+pub use case::{
+    AuthMode, BodyTemplate, Capture, Case, CaseId, CaseKind, DocumentedError, Expectation, FlowRule, PageRule,
+    Relation, RequestTemplate, Requirement, Slot, Step, UNKNOWN_ID, Walk,
+};
+pub use resources::role_name;

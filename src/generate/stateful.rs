@@ -1,0 +1,284 @@
+//! Multi-request cases: pagination over a list operation, and stateful flows (create → appears in
+//! the list → use it). Both are derived from data: `pagination` metadata, `x-resource` members of
+//! responses and request bodies, and the services and collections the paths name.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::build::{Context, base_request};
+use super::case::{
+    BodyTemplate, Capture, Case, CaseId, CaseKind, Expectation, FlowRule, PageRule, Relation, Requirement, Slot, Step,
+    Walk,
+};
+use super::resources::{ResourceMember, is_resource, role_name};
+use crate::catalogue::{Location, Operation, PaginationMeta, ParamRole};
+
+/// The most pages a walk reads.
+const MAX_PAGES: usize = 200;
+/// The page size used when walking.
+const WALK_LIMIT: i64 = 2;
+
+fn step(op: &Arc<Operation>, label: &str, request: super::case::RequestTemplate) -> Step {
+    Step {
+        label: label.into(),
+        operation: Arc::clone(op),
+        request,
+        expect: Expectation::Success,
+        captures: Vec::new(),
+        walk: None,
+    }
+}
+
+fn page(ctx: &Context<'_>, op: &Arc<Operation>, p: &PaginationMeta, label: &str, offset: Option<i64>, limit: Option<i64>) -> Step {
+    let mut request = base_request(ctx, op, false);
+    // Parameters in their documented order.
+    for param in op.meta.parameters.iter().filter(|x| x.location == Location::Query) {
+        let value = if param.name == p.offset { offset } else if param.name == p.limit { limit } else { None };
+        if let Some(v) = value {
+            request.query.push((param.name.clone(), Slot::Literal(Value::from(v))));
+        }
+    }
+    step(op, label, request)
+}
+
+fn walk(ctx: &Context<'_>, op: &Arc<Operation>, p: &PaginationMeta, label: &str) -> Step {
+    let mut s = page(ctx, op, p, label, Some(0), Some(WALK_LIMIT));
+    s.walk = Some(Walk { offset_param: p.offset.clone(), total: p.total.clone(), items: p.items.clone(), max_pages: MAX_PAGES });
+    s
+}
+
+fn default_of(op: &Operation, name: &str) -> Option<u64> {
+    op.meta.parameters.iter().find(|p| p.name == name)?.schema.get("default")?.as_u64()
+}
+
+/// The pagination cases of a list operation.
+pub(crate) fn pagination(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
+    let Some(p) = &op.meta.pagination else { return Vec::new() };
+    let mut sources = vec![p.source.clone()];
+    sources.extend(op.meta.parameters.iter().filter(|x| x.name == p.limit || x.name == p.offset).map(|x| x.source.clone()));
+    let case = |slug: &str, rationale: String, steps: Vec<Step>, rule: PageRule, mutating: bool| Case {
+        id: CaseId::new([op.meta.id.as_str(), "pagination", slug]),
+        operation: op.meta.id.to_string(),
+        family: op.meta.family.clone(),
+        kind: CaseKind::Pagination,
+        rationale,
+        sources: sources.clone(),
+        mutating,
+        requires: Vec::new(),
+        steps,
+        relation: Relation::Pagination(rule),
+    };
+    let mut out = vec![
+        case(
+            "within_limit",
+            format!("pages asked with {}=1 and {}=2 hold at most that many items", p.limit, p.limit),
+            vec![page(ctx, op, p, "limit_1", Some(0), Some(1)), page(ctx, op, p, "limit_2", Some(0), Some(2))],
+            PageRule::WithinLimit,
+            false,
+        ),
+        case(
+            "offset_skips",
+            format!("the page at {}=1 starts with the second item of the page at {}=0", p.offset, p.offset),
+            vec![page(ctx, op, p, "offset_0", Some(0), Some(2)), page(ctx, op, p, "offset_1", Some(1), Some(2))],
+            PageRule::OffsetSkips,
+            false,
+        ),
+        case(
+            "total_constant",
+            format!("{} is the total, the same whatever the page asked (limit 1 at offsets 0 and 1, limit 100)", p.total),
+            vec![
+                page(ctx, op, p, "offset_0", Some(0), Some(1)),
+                page(ctx, op, p, "offset_1", Some(1), Some(1)),
+                page(ctx, op, p, "limit_100", Some(0), Some(100)),
+            ],
+            PageRule::TotalConstant,
+            false,
+        ),
+        case(
+            "walk_all",
+            format!("walking every page ({}={WALK_LIMIT}) yields every item once, {} of them", p.limit, p.total),
+            vec![walk(ctx, op, p, "walk")],
+            PageRule::WalkAll,
+            false,
+        ),
+    ];
+    if let Some(default) = default_of(op, &p.limit) {
+        // Enough items that the default limit bites: create them with the service's creator.
+        let mut steps = Vec::new();
+        let creator = creators(ctx, op).into_iter().next();
+        if let Some(creator) = &creator {
+            for i in 0..=default {
+                steps.push(step(creator, &format!("fill_{i}"), base_request(ctx, creator, true)));
+            }
+        }
+        steps.push(page(ctx, op, p, "no_limit", None, None));
+        out.push(case(
+            "default_limit",
+            format!("without {}, a page holds the documented default of {default} items (or all, if fewer)", p.limit),
+            steps,
+            PageRule::DefaultLimit { default },
+            creator.is_some(),
+        ));
+    }
+    out
+}
+
+/// The member of a list item holding its id, as a pointer below the list's items.
+fn item_role(ctx: &Context<'_>, list: &Operation, p: &PaginationMeta) -> Option<ParamRole> {
+    let schema = list.response_schema(list.meta.success_status)?;
+    let pointer = format!("/{}/0/{}", p.items, p.item_id);
+    ctx.resolver.members(schema).into_iter().find(|m| m.pointer == pointer).map(|m| m.role)
+}
+
+fn last_segment(path: &str) -> &str {
+    path.trim_end_matches('/').rsplit('/').next().unwrap_or_default()
+}
+
+/// Operations of the list's service that add to the list's collection: mutating POSTs whose success
+/// answer names a resource of the list's item role, or whose path ends with the list's collection.
+fn creators(ctx: &Context<'_>, list: &Operation) -> Vec<Arc<Operation>> {
+    let Some(p) = &list.meta.pagination else { return Vec::new() };
+    let Some(role) = item_role(ctx, list, p) else { return Vec::new() };
+    ctx.operations
+        .iter()
+        .filter(|c| c.meta.service == list.meta.service && c.meta.mutating && c.meta.method == "POST")
+        .filter(|c| {
+            created(ctx, c).iter().any(|m| m.role == role) || last_segment(&c.meta.path) == last_segment(&list.meta.path)
+        })
+        .cloned()
+        .collect()
+}
+
+/// Resource members of an operation's success answer.
+fn created(ctx: &Context<'_>, op: &Operation) -> Vec<ResourceMember> {
+    op.response_schema(op.meta.success_status).map(|s| ctx.resolver.members(s)).unwrap_or_default()
+}
+
+/// The flow that starts with `op`, if `op` creates something.
+pub(crate) fn flows(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
+    if !op.meta.mutating || op.meta.method != "POST" {
+        return Vec::new();
+    }
+    let lists: Vec<(Arc<Operation>, PaginationMeta, ParamRole)> = ctx
+        .operations
+        .iter()
+        .filter(|l| l.meta.service == op.meta.service)
+        .filter_map(|l| {
+            let p = l.meta.pagination.clone()?;
+            let role = item_role(ctx, l, &p)?;
+            Some((Arc::clone(l), p, role))
+        })
+        .filter(|(l, _, _)| creators(ctx, l).iter().any(|c| c.meta.id == op.meta.id))
+        .collect();
+    let made = created(ctx, op);
+    let mut steps = Vec::new();
+    let mut sources = op.meta.responses.iter().filter(|r| r.status == op.meta.success_status).map(|r| r.source.clone()).collect::<Vec<_>>();
+    let mut create = step(op, "create", base_request(ctx, op, true));
+    let rationale;
+    let relation;
+    if let Some((list, p, role)) = lists.first() {
+        sources.push(p.source.clone());
+        let captured = made.iter().find(|m| m.role == *role && m.required);
+        if let Some(m) = captured {
+            create.captures.push(Capture { name: role_name(*role).into(), pointer: m.pointer.clone() });
+            steps.push(create);
+            steps.push(walk(ctx, list, p, "list"));
+            let mut words = format!("{} → the new {} appears in {}", op.meta.id, role_name(*role), list.meta.id);
+            if let Some(consumer) = consumer(ctx, op, *role) {
+                let mut use_it = step(&consumer, "use", base_request(ctx, &consumer, true));
+                if let BodyTemplate::Json { fills, .. } = &mut use_it.request.body {
+                    for (_, slot) in fills.iter_mut() {
+                        if *slot == Slot::Role(*role) {
+                            *slot = Slot::Captured(role_name(*role).into());
+                        }
+                    }
+                }
+                words.push_str(&format!(" → {} accepts it", consumer.meta.id));
+                sources.extend(consumer.meta.request_body.iter().map(|b| b.source.clone()));
+                steps.push(use_it);
+            }
+            rationale = words;
+            relation = FlowRule::Appears {
+                created: Some(role_name(*role).into()),
+                list_before: None,
+                list_after: "list".into(),
+                parent_member: None,
+            };
+        } else {
+            // The answer names no id: the new item is the one the list did not hold before.
+            let parent = op
+                .meta
+                .parameters
+                .iter()
+                .filter(|x| x.location == Location::Path && is_resource(x.role))
+                .find_map(|x| {
+                    let schema = list.response_schema(list.meta.success_status)?;
+                    ctx.resolver
+                        .members(schema)
+                        .into_iter()
+                        .find(|m| m.role == x.role && m.pointer.starts_with(&format!("/{}/0/", p.items)))
+                        .map(|m| (m.pointer.trim_start_matches(&format!("/{}/0/", p.items)).to_owned(), x.role))
+                });
+            steps.push(walk(ctx, list, p, "list_before"));
+            steps.push(create);
+            steps.push(walk(ctx, list, p, "list_after"));
+            rationale = format!(
+                "{} → {} holds one new {}{}",
+                op.meta.id,
+                list.meta.id,
+                role_name(*role),
+                parent.as_ref().map(|(_, r)| format!(" on the {} it was added to", role_name(*r))).unwrap_or_default()
+            );
+            relation = FlowRule::Appears {
+                created: None,
+                list_before: Some("list_before".into()),
+                list_after: "list_after".into(),
+                parent_member: parent.map(|(m, _)| m),
+            };
+        }
+    } else {
+        if made.is_empty() {
+            return Vec::new();
+        }
+        let ids: Vec<(String, String)> = op
+            .response_schema(op.meta.success_status)
+            .and_then(|s| s.document.get("required").and_then(Value::as_array).cloned())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|n| n.ends_with("id") || n.ends_with("Id"))
+            .map(|n| (n.to_owned(), format!("/{n}")))
+            .collect();
+        if ids.is_empty() {
+            return Vec::new();
+        }
+        for (name, pointer) in &ids {
+            create.captures.push(Capture { name: name.clone(), pointer: pointer.clone() });
+        }
+        steps.push(create);
+        rationale = format!("{} returns {}, each a non-blank id", op.meta.id, ids.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(" and "));
+        relation = FlowRule::ReturnsIds { captured: ids.into_iter().map(|(n, _)| n).collect() };
+    }
+    vec![Case {
+        id: CaseId::new([op.meta.id.as_str(), "flow", "create"]),
+        operation: op.meta.id.to_string(),
+        family: op.meta.family.clone(),
+        kind: CaseKind::Flow,
+        rationale,
+        sources,
+        mutating: true,
+        requires: Vec::<Requirement>::new(),
+        steps,
+        relation: Relation::Flow(relation),
+    }]
+}
+
+/// Another operation of the same service that takes a resource of `role` in its request body.
+fn consumer(ctx: &Context<'_>, op: &Operation, role: ParamRole) -> Option<Arc<Operation>> {
+    ctx.operations
+        .iter()
+        .filter(|c| c.meta.service == op.meta.service && c.meta.id != op.meta.id)
+        .find(|c| c.request.as_ref().is_some_and(|s| ctx.resolver.members(s).iter().any(|m| m.role == role)))
+        .cloned()
+}
