@@ -6,3 +6,5 @@
 pub mod catalogue;
 pub mod report;
 pub mod generate;
+pub mod check;
+pub mod execute;

@@ -281,7 +281,7 @@ pub enum PageRule {
 #[serde(rename_all = "snake_case")]
 pub enum FlowRule {
     /// The created resource (captured as `captured`) appears in the walked list step `list`.
-    Appears { created: Option<String>, list_before: Option<String>, list_after: String, parent_member: Option<String> },
+    Appears { created: Option<String>, list_before: Option<String>, list_after: String, parent: Option<(String, ParamRole)> },
     /// The captured values are non-blank.
     ReturnsIds { captured: Vec<String> },
 }

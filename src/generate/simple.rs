@@ -3,8 +3,6 @@
 
 use std::sync::Arc;
 
-use serde_json::Value;
-
 use super::build::{Context, base_request, documented, role_source};
 use super::case::{
     AuthMode, BodyTemplate, Case, CaseId, CaseKind, Expectation, Relation, RequestTemplate, Requirement, Slot, Step,

@@ -203,7 +203,7 @@ pub(crate) fn flows(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
                 created: Some(role_name(*role).into()),
                 list_before: None,
                 list_after: "list".into(),
-                parent_member: None,
+                parent: None,
             };
         } else {
             // The answer names no id: the new item is the one the list did not hold before.
@@ -234,7 +234,7 @@ pub(crate) fn flows(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
                 created: None,
                 list_before: Some("list_before".into()),
                 list_after: "list_after".into(),
-                parent_member: parent.map(|(m, _)| m),
+                parent,
             };
         }
     } else {

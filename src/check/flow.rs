@@ -1,0 +1,112 @@
+//! Flow checks: what a step created appears in the list afterwards, on the resource it was added
+//! to; ids the answer documents are non-blank.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use super::finding::{CheckKind, Finding};
+use super::pagination::pages;
+use crate::catalogue::Source;
+use crate::execute::Exchange;
+use crate::generate::{Case, FlowRule, role_name};
+
+fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The value captured as `name` by the case's steps, from the answers recorded.
+pub(crate) fn captured(case: &Case, exchange: &Exchange, name: &str) -> Option<String> {
+    exchange.steps.iter().find_map(|ex| {
+        let step = case.steps.get(ex.step)?;
+        let capture = step.captures.iter().find(|c| c.name == name)?;
+        text(ex.received()?.json()?.pointer(&capture.pointer)?)
+    })
+}
+
+fn create_source(case: &Case) -> Source {
+    case.sources.first().cloned().unwrap_or_else(|| Source::new("(unknown)", "(unknown)", "*"))
+}
+
+pub(crate) fn check(case: &Case, exchange: &Exchange, rule: &FlowRule) -> Vec<Finding> {
+    let mut out = Vec::new();
+    match rule {
+        FlowRule::ReturnsIds { captured: names } => {
+            for name in names {
+                if captured(case, exchange, name).is_none() && created_ok(case, exchange) {
+                    out.push(Finding::failure(CheckKind::Flow, "create", format!("the answer carries no non-blank {name}"), create_source(case)));
+                }
+            }
+        }
+        FlowRule::Appears { created, list_before, list_after, parent } => {
+            if !created_ok(case, exchange) {
+                return out;
+            }
+            let list_op = case.steps.iter().find(|s| &s.label == list_after).map(|s| &s.operation);
+            let Some(meta) = list_op.and_then(|o| o.meta.pagination.clone()) else { return out };
+            let source = meta.source.clone();
+            let after = pages(case, exchange, list_after);
+            if after.is_empty() {
+                return out; // The list step itself failed; its own findings say how.
+            }
+            let after_items: Vec<&Value> = after.iter().flat_map(|p| p.items.iter()).collect();
+            let id_of = |i: &Value| i.get(&meta.item_id).and_then(text);
+            match (created, list_before) {
+                (Some(name), _) => match captured(case, exchange, name) {
+                    None => out.push(Finding::failure(CheckKind::Flow, "create", format!("the answer carries no non-blank {name} id"), create_source(case))),
+                    Some(id) => {
+                        if !after_items.iter().any(|i| id_of(i).as_deref() == Some(id.as_str())) {
+                            out.push(Finding::failure(
+                                CheckKind::Flow,
+                                list_after,
+                                format!("the {name} {id} just created does not appear in the list ({} items walked)", after_items.len()),
+                                source,
+                            ));
+                        }
+                    }
+                },
+                (None, Some(before_label)) => {
+                    let before: BTreeSet<String> = pages(case, exchange, before_label).iter().flat_map(|p| p.ids(&meta)).collect();
+                    let new: Vec<&&Value> = after_items.iter().filter(|i| id_of(i).is_none_or(|id| !before.contains(&id))).collect();
+                    match new.len() {
+                        0 => out.push(Finding::failure(CheckKind::Flow, list_after, "no new item appears in the list after the create succeeded", source)),
+                        1 => {
+                            if let Some((member, role)) = parent {
+                                let expected = exchange.steps.iter().find(|s| s.label == "create").and_then(|s| s.bindings.get(role_name(*role)));
+                                let actual = new[0].get(member).and_then(text);
+                                if let Some(expected) = expected {
+                                    if actual.as_deref() != Some(expected.as_str()) {
+                                        out.push(
+                                            Finding::failure(
+                                                CheckKind::Flow,
+                                                list_after,
+                                                format!("the new item's {member} is not the {} it was added to", role_name(*role)),
+                                                source,
+                                            )
+                                            .with(expected.clone(), actual.unwrap_or_else(|| "(none)".into())),
+                                        );
+                                    }
+                                }
+                            }
+                        }
+                        n => out.push(Finding::observation(CheckKind::Flow, list_after, format!("{n} new items appeared (others may have added some)"), source)),
+                    }
+                }
+                (None, None) => {}
+            }
+        }
+    }
+    out
+}
+
+/// Whether the `create` step succeeded (otherwise its own status finding says why).
+fn created_ok(case: &Case, exchange: &Exchange) -> bool {
+    exchange.labelled("create").any(|ex| {
+        let Some(step) = case.steps.get(ex.step) else { return false };
+        ex.received().is_some_and(|rx| rx.status == step.operation.meta.success_status)
+    })
+}

@@ -1,0 +1,10 @@
+//! Pure checks: (case, exchange) → findings, each with its check kind, strength and source.
+
+mod finding;
+mod flow;
+mod pagination;
+mod response;
+mod verdict;
+
+pub use finding::{CheckKind, Finding};
+pub use verdict::check;

@@ -1,0 +1,26 @@
+//! `check(case, exchange)`: every finding of a case, from each answer's own checks and the
+//! relation between its steps. Pure: no I/O, no clock.
+
+use super::finding::Finding;
+use super::{flow, pagination, response};
+use crate::execute::Exchange;
+use crate::generate::{Case, Relation};
+
+/// Every finding of one executed case.
+pub fn check(case: &Case, exchange: &Exchange) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for ex in &exchange.steps {
+        if let Some(step) = case.steps.get(ex.step) {
+            out.extend(response::check_step(step, ex));
+        }
+    }
+    match &case.relation {
+        Relation::None => out.extend(pagination::within_limits(case, exchange)),
+        Relation::Pagination(rule) => out.extend(pagination::check(case, exchange, rule)),
+        Relation::Flow(rule) => {
+            out.extend(pagination::within_limits(case, exchange));
+            out.extend(flow::check(case, exchange, rule));
+        }
+    }
+    out
+}
