@@ -4,7 +4,9 @@
 //! cases → exchanges → verdicts → reports. See `README.md` and `schemas/README.md`.
 
 pub mod catalogue;
-pub mod report;
-pub mod generate;
 pub mod check;
+pub mod cli;
 pub mod execute;
+pub mod generate;
+pub mod report;
+pub mod server;

@@ -1,0 +1,70 @@
+//! `hwconform serve`: runs the reference server until Ctrl-C.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+use crate::server::{self, DEFAULT_BODY_LIMIT, DEFAULT_TOKEN, Seed, ServerConfig, ServerError};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Seed file (graphs, instances, backups every project starts with); default: the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub seed: Option<PathBuf>,
+    /// Accepted X-Auth-Token value (repeatable; default: hwconform-local-token).
+    #[arg(long = "token", value_name = "T", env = "HWCONFORM_TOKENS", value_delimiter = ',', hide_env_values = true)]
+    pub tokens: Vec<String>,
+    /// Honour the x-hwconform-fault and x-hwconform-latency-ms request headers.
+    #[arg(long)]
+    pub fault_injection: bool,
+    /// How long a new backup stays backing_up before it reads as success.
+    #[arg(long, value_name = "MS", default_value_t = 2000)]
+    pub backup_delay_ms: u64,
+    /// Largest request body accepted, in bytes (larger → 413).
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_BODY_LIMIT)]
+    pub body_limit: usize,
+}
+
+impl ServeArgs {
+    /// The server configuration these arguments describe.
+    pub fn config(&self) -> Result<ServerConfig, ServerError> {
+        let seed = match &self.seed {
+            Some(path) => Seed::from_file(path)?,
+            None => Seed::builtin(),
+        };
+        let tokens = if self.tokens.is_empty() { vec![DEFAULT_TOKEN.to_owned()] } else { self.tokens.clone() };
+        Ok(ServerConfig {
+            addr: self.addr,
+            tokens,
+            fault_injection: self.fault_injection,
+            backup_delay: Duration::from_millis(self.backup_delay_ms),
+            body_limit: self.body_limit,
+            seed,
+            ..ServerConfig::default()
+        })
+    }
+}
+
+/// Serves until Ctrl-C, then shuts down gracefully.
+pub async fn run(args: ServeArgs) -> Result<(), ServerError> {
+    let using_default = args.tokens.is_empty();
+    let running = server::spawn(args.config()?).await?;
+    eprintln!("hwconform reference server listening on {}", running.base_url());
+    if using_default {
+        eprintln!("accepting the local default token: X-Auth-Token: {DEFAULT_TOKEN}");
+    }
+    if args.fault_injection {
+        eprintln!("fault injection on: headers {} and {}", server::FAULT_HEADER, server::LATENCY_HEADER);
+    }
+    if let Err(e) = tokio::signal::ctrl_c().await {
+        tracing::warn!(error = %e, "cannot listen for Ctrl-C; stopping");
+    }
+    eprintln!("shutting down");
+    running.shutdown().await;
+    Ok(())
+}

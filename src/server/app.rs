@@ -1,0 +1,313 @@
+//! The axum application: one route per catalogue operation (its `method` + `path`), the request
+//! pipeline (auth → injected faults → parameters → body → behaviour), and JSON fallbacks for
+//! unknown routes (404) and wrong methods (405) in the envelope the path prefix implies.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, RawPathParams, Request};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, on};
+use serde_json::{Map, Value};
+
+use crate::catalogue::{Catalogue, EnvelopeStyle, ParamRole};
+
+use super::auth::{AuthFailure, Authenticator, TokenAuthenticator};
+use super::behaviour::Behaviour;
+use super::config::{FAULT_HEADER, FAULT_INTERNAL, LATENCY_HEADER, MAX_INJECTED_LATENCY, ServerConfig};
+use super::envelope::{ApiError, OwnCode};
+use super::error::ServerError;
+use super::request::{Validator, positional_route};
+use super::state::{InstanceBackup, ProjectLimit, Store};
+
+/// The header carrying the token, as the pages name it.
+const TOKEN_HEADER: &str = "x-auth-token";
+
+/// One routed operation.
+#[derive(Debug)]
+struct Route {
+    validator: Validator,
+    behaviour: Behaviour,
+    /// Members of the success body: (name, is the backup id).
+    success_members: Vec<(String, bool)>,
+}
+
+/// Everything the handlers share.
+pub struct App {
+    routes: Vec<Route>,
+    /// First path segment (`v2`, `v1.0`, `v3`) → envelope style, for 404/405 answers.
+    prefixes: Vec<(String, EnvelopeStyle)>,
+    pub store: Store,
+    tokens: TokenAuthenticator,
+    extra_auth: Option<Arc<dyn Authenticator>>,
+    fault_injection: bool,
+}
+
+impl App {
+    pub fn new(config: &ServerConfig, catalogue: &Catalogue) -> Result<Self, ServerError> {
+        if config.tokens.is_empty() && config.authenticator.is_none() {
+            return Err(ServerError::Config("at least one token is needed".into()));
+        }
+        if config.tokens.iter().any(|t| t.is_empty() || t.bytes().any(|b| !(0x21..0x7f).contains(&b))) {
+            return Err(ServerError::Config("a token is empty or holds characters other than visible ASCII".into()));
+        }
+        config.seed.validate(catalogue)?;
+        let mut routes = Vec::new();
+        let mut prefixes: Vec<(String, EnvelopeStyle)> = Vec::new();
+        for op in catalogue.operations() {
+            let behaviour = Behaviour::of(op).ok_or_else(|| ServerError::Route {
+                path: op.meta.path.clone(),
+                message: format!("{}: no behaviour matches its metadata", op.meta.id),
+            })?;
+            let success_members =
+                op.response_schema(op.meta.success_status).map(|s| success_members(&s.document)).unwrap_or_default();
+            let prefix = first_segment(&op.meta.path).to_owned();
+            if !prefixes.iter().any(|(p, _)| *p == prefix) {
+                prefixes.push((prefix, op.meta.error_envelope.style));
+            }
+            routes.push(Route { validator: Validator::new(op), behaviour, success_members });
+        }
+        Ok(Self {
+            routes,
+            prefixes,
+            store: Store::new(
+                Arc::new(config.seed.clone()),
+                config.backup_delay,
+                catalogue.operations().iter().map(|o| o.meta.id.clone()),
+            ),
+            tokens: TokenAuthenticator::new(TOKEN_HEADER, config.tokens.iter().cloned()),
+            extra_auth: config.authenticator.clone(),
+            fault_injection: config.fault_injection,
+        })
+    }
+
+    /// The envelope style for a path outside the documented routes.
+    fn style_for(&self, path: &str) -> EnvelopeStyle {
+        let first = first_segment(path);
+        self.prefixes.iter().find(|(p, _)| p == first).map_or(EnvelopeStyle::Snake, |(_, s)| *s)
+    }
+
+    fn authorize(&self, parts: &Parts) -> Result<(), AuthFailure> {
+        match self.tokens.authorize(&parts.method, &parts.uri, &parts.headers) {
+            Ok(()) => Ok(()),
+            Err(failure) => match &self.extra_auth {
+                Some(extra) if failure == AuthFailure::Missing => {
+                    extra.authorize(&parts.method, &parts.uri, &parts.headers)
+                }
+                _ => Err(failure),
+            },
+        }
+    }
+}
+
+/// The router serving every operation of the catalogue.
+pub fn router(app: Arc<App>, body_limit: usize) -> Result<Router, ServerError> {
+    let mut router = Router::new();
+    for (index, route) in app.routes.iter().enumerate() {
+        let meta = &route.validator.op.meta;
+        let method =
+            Method::from_bytes(meta.method.as_bytes()).ok().and_then(|m| MethodFilter::try_from(m).ok()).ok_or_else(
+                || ServerError::Route { path: meta.path.clone(), message: format!("unknown method {}", meta.method) },
+            )?;
+        let shared = Arc::clone(&app);
+        let handler = move |req: Request| {
+            let app = Arc::clone(&shared);
+            async move { handle(&app, index, req).await }
+        };
+        let path = positional_route(&meta.path);
+        router = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| router.route(&path, on(method, handler))))
+            .map_err(|_| ServerError::Route {
+                path: meta.path.clone(),
+                message: "conflicts with another route".into(),
+            })?;
+    }
+    let for_404 = Arc::clone(&app);
+    let for_405 = Arc::clone(&app);
+    Ok(router
+        .fallback(move |uri: Uri| {
+            let app = Arc::clone(&for_404);
+            async move { ApiError::own(app.style_for(uri.path()), OwnCode::NotFound, "no such route").into_response() }
+        })
+        .method_not_allowed_fallback(move |method: Method, uri: Uri| {
+            let app = Arc::clone(&for_405);
+            async move {
+                let message = format!("method {method} is not allowed on this route");
+                ApiError::own(app.style_for(uri.path()), OwnCode::MethodNotAllowed, message).into_response()
+            }
+        })
+        .layer(DefaultBodyLimit::max(body_limit)))
+}
+
+async fn handle(app: &App, index: usize, req: Request) -> Response {
+    match pipeline(app, index, req).await {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, ApiError> {
+    let Some(route) = app.routes.get(index) else {
+        return Err(ApiError::own(EnvelopeStyle::Snake, OwnCode::NotFound, "no such route"));
+    };
+    let v = &route.validator;
+    let (mut parts, body) = req.into_parts();
+    app.authorize(&parts).map_err(|f| ApiError::own(v.style, OwnCode::Unauthorized, f.to_string()))?;
+    if app.fault_injection {
+        inject(route, &parts).await?;
+    }
+    let raw = RawPathParams::from_request_parts(&mut parts, &())
+        .await
+        .map_err(|r| v.invalid(format!("path parameters: {}", r.body_text())))?;
+    let mut path: Vec<(usize, String)> = raw
+        .iter()
+        .map(|(name, value)| (name.trim_start_matches('p').parse::<usize>().unwrap_or(usize::MAX), value.to_owned()))
+        .collect();
+    path.sort_by_key(|(i, _)| *i);
+    let path: Vec<String> = path.into_iter().map(|(_, v)| v).collect();
+    let mut inputs = v.parameters(&path, parts.uri.query(), &parts.headers)?;
+    if v.op.request.is_some() {
+        let headers = parts.headers.clone();
+        let bytes = Bytes::from_request(Request::from_parts(parts, body), &()).await.map_err(|r| {
+            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::own(v.style, OwnCode::PayloadTooLarge, "the request body is larger than the server accepts")
+            } else {
+                v.invalid("the request body could not be read")
+            }
+        })?;
+        inputs.body = v.body(&headers, &bytes)?;
+    }
+    let too_many =
+        |_: ProjectLimit| ApiError::own(v.style, OwnCode::TooManyProjects, "the server holds too many projects");
+    let project = inputs.path(ParamRole::Project).unwrap_or_default().to_owned();
+    let status = StatusCode::from_u16(v.op.meta.success_status).unwrap_or(StatusCode::OK);
+    match &route.behaviour {
+        Behaviour::List => {
+            let Some(p) = &v.op.meta.pagination else {
+                return Err(v.invalid("the operation does not page"));
+            };
+            let offset = inputs.query(ParamRole::PageOffset).unwrap_or(0);
+            let limit = inputs.query(ParamRole::PageLimit).unwrap_or(0);
+            let (Ok(offset), Ok(limit)) = (usize::try_from(offset), usize::try_from(limit)) else {
+                return Err(v.invalid(format!("{} and {} must not be negative", p.offset, p.limit)));
+            };
+            let (total, items) = app.store.list(&project, offset, limit).map_err(too_many)?;
+            let mut body = Map::new();
+            body.insert(p.total.clone(), Value::from(total));
+            body.insert(p.items.clone(), Value::Array(items));
+            Ok((status, axum::Json(Value::Object(body))).into_response())
+        }
+        Behaviour::Export { backup_member } => {
+            let graph = inputs.path(ParamRole::Graph).unwrap_or_default();
+            if app.store.seed().graph(graph).is_none() {
+                return Err(v.unknown(ParamRole::Graph, "the graph"));
+            }
+            let backup = inputs.body.as_ref().and_then(|b| b.get(backup_member)).and_then(Value::as_str);
+            let Some(backup) = backup else {
+                return Err(v.invalid(format!("{backup_member} is required")));
+            };
+            if !app.store.has_backup(&project, backup).map_err(too_many)? {
+                return Err(v.unknown(ParamRole::Backup, "the backup"));
+            }
+            Ok(success(status, &route.success_members, None))
+        }
+        Behaviour::CreateGraphBackup => {
+            let graph = inputs.path(ParamRole::Graph).unwrap_or_default();
+            let Some(index) = app.store.seed().graphs.iter().position(|g| g.id == graph) else {
+                return Err(v.unknown(ParamRole::Graph, "the graph"));
+            };
+            let id = app.store.create_graph_backup(&v.op.meta.id, &project, index).map_err(too_many)?;
+            Ok(success(status, &route.success_members, Some(id)))
+        }
+        Behaviour::CreateInstanceBackup => {
+            let instance = inputs.path(ParamRole::Instance).unwrap_or_default();
+            if app.store.seed().instance(instance).is_none() {
+                return Err(v.unknown(ParamRole::Instance, "the instance"));
+            }
+            let backup = InstanceBackup {
+                id: mint_id(),
+                job_id: uuid::Uuid::new_v4().to_string(),
+                instance_id: instance.to_owned(),
+                body: inputs.body.unwrap_or(Value::Null),
+            };
+            let (id, job) = (backup.id.clone(), backup.job_id.clone());
+            app.store.create_instance_backup(&v.op.meta.id, &project, backup).map_err(too_many)?;
+            Ok(success_with_job(status, &route.success_members, Some(id), job))
+        }
+    }
+}
+
+/// Applies injected latency and faults (only called when fault injection is on).
+async fn inject(route: &Route, parts: &Parts) -> Result<(), ApiError> {
+    let v = &route.validator;
+    if let Some(value) = parts.headers.get(LATENCY_HEADER) {
+        let ms = value.to_str().ok().and_then(|s| s.trim().parse::<u64>().ok());
+        let delay = ms.map(Duration::from_millis).filter(|d| *d <= MAX_INJECTED_LATENCY).ok_or_else(|| {
+            let max = MAX_INJECTED_LATENCY.as_millis();
+            ApiError::own(
+                v.style,
+                OwnCode::InvalidRequest,
+                format!("{LATENCY_HEADER} must be a whole number of milliseconds up to {max}"),
+            )
+        })?;
+        tokio::time::sleep(delay).await;
+    }
+    if let Some(value) = parts.headers.get(FAULT_HEADER) {
+        if value.as_bytes().eq_ignore_ascii_case(FAULT_INTERNAL.as_bytes()) {
+            let documented =
+                v.op.meta.error_examples.iter().find(|e| e.applies_to == crate::catalogue::AppliesTo::InternalFault);
+            return Err(match documented {
+                Some(example) => ApiError::documented(v.style, example),
+                None => ApiError::own(v.style, OwnCode::Internal, "injected internal fault"),
+            });
+        }
+        return Err(ApiError::own(
+            v.style,
+            OwnCode::InvalidRequest,
+            format!("{FAULT_HEADER} must be {FAULT_INTERNAL}"),
+        ));
+    }
+    Ok(())
+}
+
+/// The success body: the backup id in the member annotated `x-resource: backup`, a fresh job id in
+/// every other required member.
+fn success(status: StatusCode, members: &[(String, bool)], backup: Option<String>) -> Response {
+    success_with_job(status, members, backup, mint_id())
+}
+
+fn success_with_job(status: StatusCode, members: &[(String, bool)], backup: Option<String>, job: String) -> Response {
+    let mut body = Map::new();
+    for (name, is_backup) in members {
+        let value = if *is_backup { backup.clone().unwrap_or_else(mint_id) } else { job.clone() };
+        body.insert(name.clone(), Value::from(value));
+    }
+    (status, axum::Json(Value::Object(body))).into_response()
+}
+
+/// The required string members of a success schema, flagged when they carry the backup id.
+fn success_members(schema: &Value) -> Vec<(String, bool)> {
+    let required = schema.get("required").and_then(Value::as_array).cloned().unwrap_or_default();
+    required
+        .iter()
+        .filter_map(Value::as_str)
+        .filter_map(|name| {
+            let prop = schema.get("properties")?.get(name)?;
+            let is_string = prop.get("type").and_then(Value::as_str) == Some("string");
+            let is_backup = prop.get("x-resource").and_then(Value::as_str) == Some("backup");
+            is_string.then(|| (name.to_owned(), is_backup))
+        })
+        .collect()
+}
+
+/// A job or backup id: 32 lower-case hex digits, the shape of the pages' job ids.
+fn mint_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+fn first_segment(path: &str) -> &str {
+    path.trim_start_matches('/').split('/').next().unwrap_or_default()
+}

@@ -1,0 +1,101 @@
+//! What a reference server is started with: address, tokens, fault injection, delays, limits, seed.
+
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::catalogue::Catalogue;
+
+use super::auth::Authenticator;
+use super::seed::Seed;
+
+/// The token accepted by default, for local use only (`X-Auth-Token: hwconform-local-token`).
+pub const DEFAULT_TOKEN: &str = "hwconform-local-token";
+
+/// Request header that injects a fault when fault injection is enabled (ignored otherwise).
+///
+/// The value `internal` answers with the operation's documented internal-fault error example
+/// (`applies_to: internal_fault`, e.g. 400 `GES.7006` on the GES v1.0 list); where the page
+/// documents none, with 500 and the server's own code `HWC.0500` in the operation's envelope.
+pub const FAULT_HEADER: &str = "x-hwconform-fault";
+
+/// The value of [`FAULT_HEADER`] that injects the internal fault.
+pub const FAULT_INTERNAL: &str = "internal";
+
+/// Request header that delays the answer by this many milliseconds when fault injection is enabled
+/// (ignored otherwise). Values above [`MAX_INJECTED_LATENCY`] or not a whole number are a 400.
+pub const LATENCY_HEADER: &str = "x-hwconform-latency-ms";
+
+/// The longest latency a request may inject.
+pub const MAX_INJECTED_LATENCY: Duration = Duration::from_secs(10);
+
+/// How long a new backup stays `backing_up` before it reads as `success`, by default.
+pub const DEFAULT_BACKUP_DELAY: Duration = Duration::from_secs(2);
+
+/// The largest request body accepted by default (a larger one is a 413).
+pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+
+/// Everything a reference server is started with.
+#[derive(Clone)]
+pub struct ServerConfig {
+    /// Where to listen; port 0 picks a free port.
+    pub addr: SocketAddr,
+    /// Accepted `X-Auth-Token` values (secrets: never logged, `Debug` prints only how many).
+    pub tokens: Vec<String>,
+    /// Whether [`FAULT_HEADER`] and [`LATENCY_HEADER`] take effect.
+    pub fault_injection: bool,
+    /// How long a new backup reads as in progress.
+    pub backup_delay: Duration,
+    /// Largest request body, in bytes.
+    pub body_limit: usize,
+    /// Graphs, instances and backups every project starts with.
+    pub seed: Seed,
+    /// The contract to serve; `None` serves the catalogue built into the binary.
+    pub catalogue: Option<Arc<Catalogue>>,
+    /// Extra credentials check consulted when the token check fails (the seam for AK/SK signing).
+    pub authenticator: Option<Arc<dyn Authenticator>>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            tokens: vec![DEFAULT_TOKEN.to_owned()],
+            fault_injection: false,
+            backup_delay: DEFAULT_BACKUP_DELAY,
+            body_limit: DEFAULT_BODY_LIMIT,
+            seed: Seed::builtin(),
+            catalogue: None,
+            authenticator: None,
+        }
+    }
+}
+
+impl fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("addr", &self.addr)
+            .field("tokens", &format_args!("<{} redacted>", self.tokens.len()))
+            .field("fault_injection", &self.fault_injection)
+            .field("backup_delay", &self.backup_delay)
+            .field("body_limit", &self.body_limit)
+            .field("seed", &self.seed)
+            .field("catalogue", &self.catalogue.as_ref().map(|c| c.operations().len()))
+            .field("authenticator", &self.authenticator.is_some())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_prints_a_token() {
+        let config = ServerConfig { tokens: vec!["s3cret-token".into()], ..ServerConfig::default() };
+        let text = format!("{config:?}");
+        assert!(!text.contains("s3cret-token"), "{text}");
+        assert!(text.contains("<1 redacted>"), "{text}");
+    }
+}
