@@ -8,5 +8,8 @@ pub mod check;
 pub mod cli;
 pub mod execute;
 pub mod generate;
+pub mod normalise;
+pub mod profile;
 pub mod report;
+pub mod runner;
 pub mod server;

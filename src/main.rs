@@ -17,6 +17,8 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: anyhow::Result<()> = match cli.command {
         Command::Serve(args) => hwconform::cli::serve::run(args).await.map_err(anyhow::Error::from),
+        Command::Run(args) => return hwconform::cli::run::run(args).await,
+        Command::Cases(args) => hwconform::cli::cases::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

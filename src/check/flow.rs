@@ -38,7 +38,12 @@ pub(crate) fn check(case: &Case, exchange: &Exchange, rule: &FlowRule) -> Vec<Fi
         FlowRule::ReturnsIds { captured: names } => {
             for name in names {
                 if captured(case, exchange, name).is_none() && created_ok(case, exchange) {
-                    out.push(Finding::failure(CheckKind::Flow, "create", format!("the answer carries no non-blank {name}"), create_source(case)));
+                    out.push(Finding::failure(
+                        CheckKind::Flow,
+                        "create",
+                        format!("the answer carries no non-blank {name}"),
+                        create_source(case),
+                    ));
                 }
             }
         }
@@ -57,26 +62,45 @@ pub(crate) fn check(case: &Case, exchange: &Exchange, rule: &FlowRule) -> Vec<Fi
             let id_of = |i: &Value| i.get(&meta.item_id).and_then(text);
             match (created, list_before) {
                 (Some(name), _) => match captured(case, exchange, name) {
-                    None => out.push(Finding::failure(CheckKind::Flow, "create", format!("the answer carries no non-blank {name} id"), create_source(case))),
+                    None => out.push(Finding::failure(
+                        CheckKind::Flow,
+                        "create",
+                        format!("the answer carries no non-blank {name} id"),
+                        create_source(case),
+                    )),
                     Some(id) => {
                         if !after_items.iter().any(|i| id_of(i).as_deref() == Some(id.as_str())) {
                             out.push(Finding::failure(
                                 CheckKind::Flow,
                                 list_after,
-                                format!("the {name} {id} just created does not appear in the list ({} items walked)", after_items.len()),
+                                format!(
+                                    "the {name} {id} just created does not appear in the list ({} items walked)",
+                                    after_items.len()
+                                ),
                                 source,
                             ));
                         }
                     }
                 },
                 (None, Some(before_label)) => {
-                    let before: BTreeSet<String> = pages(case, exchange, before_label).iter().flat_map(|p| p.ids(&meta)).collect();
-                    let new: Vec<&&Value> = after_items.iter().filter(|i| id_of(i).is_none_or(|id| !before.contains(&id))).collect();
+                    let before: BTreeSet<String> =
+                        pages(case, exchange, before_label).iter().flat_map(|p| p.ids(&meta)).collect();
+                    let new: Vec<&&Value> =
+                        after_items.iter().filter(|i| id_of(i).is_none_or(|id| !before.contains(&id))).collect();
                     match new.len() {
-                        0 => out.push(Finding::failure(CheckKind::Flow, list_after, "no new item appears in the list after the create succeeded", source)),
+                        0 => out.push(Finding::failure(
+                            CheckKind::Flow,
+                            list_after,
+                            "no new item appears in the list after the create succeeded",
+                            source,
+                        )),
                         1 => {
                             if let Some((member, role)) = parent {
-                                let expected = exchange.steps.iter().find(|s| s.label == "create").and_then(|s| s.bindings.get(role_name(*role)));
+                                let expected = exchange
+                                    .steps
+                                    .iter()
+                                    .find(|s| s.label == "create")
+                                    .and_then(|s| s.bindings.get(role_name(*role)));
                                 let actual = new[0].get(member).and_then(text);
                                 if let Some(expected) = expected {
                                     if actual.as_deref() != Some(expected.as_str()) {
@@ -84,7 +108,10 @@ pub(crate) fn check(case: &Case, exchange: &Exchange, rule: &FlowRule) -> Vec<Fi
                                             Finding::failure(
                                                 CheckKind::Flow,
                                                 list_after,
-                                                format!("the new item's {member} is not the {} it was added to", role_name(*role)),
+                                                format!(
+                                                    "the new item's {member} is not the {} it was added to",
+                                                    role_name(*role)
+                                                ),
                                                 source,
                                             )
                                             .with(expected.clone(), actual.unwrap_or_else(|| "(none)".into())),
@@ -93,7 +120,12 @@ pub(crate) fn check(case: &Case, exchange: &Exchange, rule: &FlowRule) -> Vec<Fi
                                 }
                             }
                         }
-                        n => out.push(Finding::observation(CheckKind::Flow, list_after, format!("{n} new items appeared (others may have added some)"), source)),
+                        n => out.push(Finding::observation(
+                            CheckKind::Flow,
+                            list_after,
+                            format!("{n} new items appeared (others may have added some)"),
+                            source,
+                        )),
                     }
                 }
                 (None, None) => {}

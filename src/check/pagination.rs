@@ -68,8 +68,13 @@ pub(crate) fn within_limits(case: &Case, exchange: &Exchange) -> Vec<Finding> {
             let n = page.items.len() as u64;
             if n > limit {
                 out.push(
-                    Finding::failure(CheckKind::Pagination, label, format!("{} holds {n} items for {}={limit}", meta.items, meta.limit), limit_source(op, meta))
-                        .with(format!("at most {limit}"), n.to_string()),
+                    Finding::failure(
+                        CheckKind::Pagination,
+                        label,
+                        format!("{} holds {n} items for {}={limit}", meta.items, meta.limit),
+                        limit_source(op, meta),
+                    )
+                    .with(format!("at most {limit}"), n.to_string()),
                 );
             }
             let offset = page.ex.query(&meta.offset).and_then(|o| o.parse::<u64>().ok()).unwrap_or(0);
@@ -79,7 +84,10 @@ pub(crate) fn within_limits(case: &Case, exchange: &Exchange) -> Vec<Finding> {
                     out.push(Finding::observation(
                         CheckKind::Pagination,
                         label,
-                        format!("{n} items for {}={limit} at {}={offset} with {} {total}: the target caps the page size", meta.limit, meta.offset, meta.total),
+                        format!(
+                            "{n} items for {}={limit} at {}={offset} with {} {total}: the target caps the page size",
+                            meta.limit, meta.offset, meta.total
+                        ),
                         limit_source(op, meta),
                     ));
                 }
@@ -91,7 +99,9 @@ pub(crate) fn within_limits(case: &Case, exchange: &Exchange) -> Vec<Finding> {
 
 /// The rule-specific checks.
 pub(crate) fn check(case: &Case, exchange: &Exchange, rule: &PageRule) -> Vec<Finding> {
-    let Some(op) = case.steps.iter().map(|s| &s.operation).find(|o| o.meta.pagination.is_some()) else { return Vec::new() };
+    let Some(op) = case.steps.iter().map(|s| &s.operation).find(|o| o.meta.pagination.is_some()) else {
+        return Vec::new();
+    };
     let Some(meta) = &op.meta.pagination else { return Vec::new() };
     let mut out = within_limits(case, exchange);
     match rule {
@@ -101,13 +111,21 @@ pub(crate) fn check(case: &Case, exchange: &Exchange, rule: &PageRule) -> Vec<Fi
             if let (Some(a), Some(b)) = (first.first(), second.first()) {
                 let (a, b) = (a.ids(meta), b.ids(meta));
                 if a.len() < 2 {
-                    out.push(Finding::observation(CheckKind::Pagination, "offset_1", format!("not exercised: the list holds {} item(s)", a.len()), offset_source(op, meta)));
+                    out.push(Finding::observation(
+                        CheckKind::Pagination,
+                        "offset_1",
+                        format!("not exercised: the list holds {} item(s)", a.len()),
+                        offset_source(op, meta),
+                    ));
                 } else if b.first() != a.get(1) {
                     out.push(
                         Finding::failure(
                             CheckKind::Pagination,
                             "offset_1",
-                            format!("the page at {}=1 does not start with the second item of the page at {}=0", meta.offset, meta.offset),
+                            format!(
+                                "the page at {}=1 does not start with the second item of the page at {}=0",
+                                meta.offset, meta.offset
+                            ),
                             offset_source(op, meta),
                         )
                         .with(a[1].clone(), b.first().cloned().unwrap_or_else(|| "(empty page)".into())),
@@ -122,7 +140,10 @@ pub(crate) fn check(case: &Case, exchange: &Exchange, rule: &PageRule) -> Vec<Fi
                 .collect();
             let distinct: BTreeSet<Option<u64>> = totals.iter().map(|(_, t)| *t).collect();
             if distinct.len() > 1 {
-                let shown: Vec<String> = totals.iter().map(|(l, t)| format!("{l}: {}", t.map_or("none".into(), |t| t.to_string()))).collect();
+                let shown: Vec<String> = totals
+                    .iter()
+                    .map(|(l, t)| format!("{l}: {}", t.map_or("none".into(), |t| t.to_string())))
+                    .collect();
                 out.push(Finding::failure(
                     CheckKind::Pagination,
                     "limit_100",
@@ -152,7 +173,11 @@ pub(crate) fn check(case: &Case, exchange: &Exchange, rule: &PageRule) -> Vec<Fi
                         Finding::failure(
                             CheckKind::Pagination,
                             "no_limit",
-                            format!("without {} the page holds {n} items; the documented default is {default} (total {})", meta.limit, p.total.map_or("unknown".into(), |t| t.to_string())),
+                            format!(
+                                "without {} the page holds {n} items; the documented default is {default} (total {})",
+                                meta.limit,
+                                p.total.map_or("unknown".into(), |t| t.to_string())
+                            ),
                             limit_source(op, meta),
                         )
                         .with(due.to_string(), n.to_string()),
@@ -166,7 +191,13 @@ pub(crate) fn check(case: &Case, exchange: &Exchange, rule: &PageRule) -> Vec<Fi
 }
 
 /// Walking every page yields each item once, as many as the total says.
-pub(crate) fn walk_all(case: &Case, exchange: &Exchange, label: &str, op: &Operation, meta: &PaginationMeta) -> Vec<Finding> {
+pub(crate) fn walk_all(
+    case: &Case,
+    exchange: &Exchange,
+    label: &str,
+    op: &Operation,
+    meta: &PaginationMeta,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     let pages = pages(case, exchange, label);
     let Some(total) = pages.first().and_then(|p| p.total) else { return out };
@@ -176,7 +207,12 @@ pub(crate) fn walk_all(case: &Case, exchange: &Exchange, label: &str, op: &Opera
         for id in p.ids(meta) {
             count += 1;
             if !seen.insert(id.clone()) {
-                out.push(Finding::failure(CheckKind::Pagination, label, format!("item {id} appears on more than one page"), offset_source(op, meta)));
+                out.push(Finding::failure(
+                    CheckKind::Pagination,
+                    label,
+                    format!("item {id} appears on more than one page"),
+                    offset_source(op, meta),
+                ));
             }
         }
     }

@@ -49,7 +49,10 @@ fn success(op: &Operation, label: &str, rx: &Received, out: &mut Vec<Finding>) {
         if let Some((code, _)) = error_fields(op, rx) {
             message.push_str(&format!(" ({code})"));
         }
-        out.push(Finding::failure(CheckKind::Status, label, message, success_source(op)).with(expected.to_string(), rx.status.to_string()));
+        out.push(
+            Finding::failure(CheckKind::Status, label, message, success_source(op))
+                .with(expected.to_string(), rx.status.to_string()),
+        );
         return;
     }
     content_type(label, rx, Strength::Failure, success_source(op), out);
@@ -66,8 +69,14 @@ fn content_type(label: &str, rx: &Received, strength: Strength, source: Source, 
     if !ok {
         let actual = rx.content_type().unwrap_or("(none)").to_owned();
         out.push(
-            Finding::new(CheckKind::ContentType, strength, label, format!("the body is declared as {actual}, not JSON"), source)
-                .with("application/json", actual),
+            Finding::new(
+                CheckKind::ContentType,
+                strength,
+                label,
+                format!("the body is declared as {actual}, not JSON"),
+                source,
+            )
+            .with("application/json", actual),
         );
     }
 }
@@ -96,13 +105,7 @@ fn schema_check(
         .unwrap_or_else(|| v.instance_path.clone());
         let source = source_at(&schema.document, &member).unwrap_or_else(|| fallback.clone());
         let at = if v.instance_path.is_empty() { "/".to_owned() } else { v.instance_path.clone() };
-        out.push(Finding::new(
-            kind,
-            strength,
-            label,
-            format!("{} ({}): {}", at, v.keyword, v.message),
-            source,
-        ));
+        out.push(Finding::new(kind, strength, label, format!("{} ({}): {}", at, v.keyword, v.message), source));
     }
 }
 
@@ -134,7 +137,14 @@ fn error_fields(op: &Operation, rx: &Received) -> Option<(String, Option<String>
     Some((code, body.get(message).and_then(Value::as_str).map(str::to_owned)))
 }
 
-fn error(op: &Operation, label: &str, rx: &Received, documented: Option<&DocumentedError>, lenient: bool, out: &mut Vec<Finding>) {
+fn error(
+    op: &Operation,
+    label: &str,
+    rx: &Received,
+    documented: Option<&DocumentedError>,
+    lenient: bool,
+    out: &mut Vec<Finding>,
+) {
     let envelope = &op.meta.error_envelope;
     let envelope_strength = match envelope.basis {
         EnvelopeBasis::Table => Strength::Failure,
@@ -146,23 +156,39 @@ fn error(op: &Operation, label: &str, rx: &Received, documented: Option<&Documen
         let source = documented.map_or_else(|| envelope.source.clone(), |d| d.source.clone());
         let strength = if lenient { Strength::Observation } else { Strength::Failure };
         out.push(
-            Finding::new(CheckKind::Status, strength, label, format!("expected {expected_words}, the target accepted it with {status}"), source)
-                .with(expected_words, status.to_string()),
+            Finding::new(
+                CheckKind::Status,
+                strength,
+                label,
+                format!("expected {expected_words}, the target accepted it with {status}"),
+                source,
+            )
+            .with(expected_words, status.to_string()),
         );
         return;
     }
     match documented {
         Some(d) if d.status != status => {
             out.push(
-                Finding::failure(CheckKind::Status, label, format!("expected the documented status {} ({}), got {status}", d.status, d.code), d.source.clone())
-                    .with(d.status.to_string(), status.to_string()),
+                Finding::failure(
+                    CheckKind::Status,
+                    label,
+                    format!("expected the documented status {} ({}), got {status}", d.status, d.code),
+                    d.source.clone(),
+                )
+                .with(d.status.to_string(), status.to_string()),
             );
         }
         Some(_) => {}
         None if !(400..500).contains(&status) => {
             out.push(
-                Finding::failure(CheckKind::Status, label, format!("a rejected request must be answered with a 4xx, got {status}"), status_source(op, status))
-                    .with("4xx", status.to_string()),
+                Finding::failure(
+                    CheckKind::Status,
+                    label,
+                    format!("a rejected request must be answered with a 4xx, got {status}"),
+                    status_source(op, status),
+                )
+                .with("4xx", status.to_string()),
             );
         }
         None => {
@@ -193,8 +219,13 @@ fn error(op: &Operation, label: &str, rx: &Received, documented: Option<&Documen
         (Some(d), Some((code, message))) => {
             if code != d.code {
                 out.push(
-                    Finding::failure(CheckKind::ErrorCode, label, format!("expected the documented error code {}, got {code}", d.code), d.source.clone())
-                        .with(d.code.clone(), code),
+                    Finding::failure(
+                        CheckKind::ErrorCode,
+                        label,
+                        format!("expected the documented error code {}, got {code}", d.code),
+                        d.source.clone(),
+                    )
+                    .with(d.code.clone(), code),
                 );
             } else if message.as_deref() != Some(d.message.as_str()) {
                 out.push(Finding::observation(

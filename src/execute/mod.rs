@@ -1,5 +1,13 @@
 //! Sends a case's requests to a target and records what came back. Never decides pass or fail.
 
+mod case;
+mod client;
+mod error;
 mod exchange;
+mod send;
 
+pub use case::{Target, execute, project_for};
+pub use client::{BODY_CAP, ClientOptions, client};
+pub use error::ExecuteError;
 pub use exchange::{Exchange, Received, SentRequest, StepExchange};
+pub use send::{WRONG_TOKEN, encode};

@@ -157,9 +157,16 @@ pub enum BodyTemplate {
     None,
     /// JSON with members filled from slots (JSON Pointer → slot) before sending, sent with this
     /// content type.
-    Json { value: Value, fills: Vec<(String, Slot)>, content_type: String },
+    Json {
+        value: Value,
+        fills: Vec<(String, Slot)>,
+        content_type: String,
+    },
     /// Bytes sent as they are, with this content type (`None`: no `Content-Type` header).
-    Raw { text: String, content_type: Option<String> },
+    Raw {
+        text: String,
+        content_type: Option<String>,
+    },
 }
 
 /// One request, before the target fills it in.
@@ -281,7 +288,12 @@ pub enum PageRule {
 #[serde(rename_all = "snake_case")]
 pub enum FlowRule {
     /// The created resource (captured as `captured`) appears in the walked list step `list`.
-    Appears { created: Option<String>, list_before: Option<String>, list_after: String, parent: Option<(String, ParamRole)> },
+    Appears {
+        created: Option<String>,
+        list_before: Option<String>,
+        list_after: String,
+        parent: Option<(String, ParamRole)>,
+    },
     /// The captured values are non-blank.
     ReturnsIds { captured: Vec<String> },
 }

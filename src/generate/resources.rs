@@ -69,7 +69,15 @@ impl<'a> Resolver<'a> {
         Some(node)
     }
 
-    fn walk(&self, node: &Value, base: &str, pointer: &str, required: bool, out: &mut Vec<ResourceMember>, depth: usize) {
+    fn walk(
+        &self,
+        node: &Value,
+        base: &str,
+        pointer: &str,
+        required: bool,
+        out: &mut Vec<ResourceMember>,
+        depth: usize,
+    ) {
         if depth > 16 {
             return;
         }
@@ -127,7 +135,10 @@ mod tests {
         assert!(members.iter().any(|m| m.pointer == "/backupList/0/id" && m.role == ParamRole::Backup), "{members:?}");
         let export = cat.operation("ges.v2.export_backup").unwrap();
         let members = r.members(export.request.as_ref().unwrap());
-        assert_eq!(members, vec![ResourceMember { pointer: "/backup_id".into(), role: ParamRole::Backup, required: true }]);
+        assert_eq!(
+            members,
+            vec![ResourceMember { pointer: "/backup_id".into(), role: ParamRole::Backup, required: true }]
+        );
         let node = r.node_at(list.response_schema(200).unwrap(), "/backupList/0/graphId").unwrap();
         assert_eq!(node.get("x-resource").and_then(Value::as_str), Some("graph"));
     }

@@ -68,7 +68,10 @@ fn positive(ctx: &Context<'_>, op: &Arc<Operation>) -> Case {
         op,
         CaseId::new([op.meta.id.as_str(), "positive", "example"]),
         CaseKind::Positive,
-        format!("the documented example request, with the target's resources: {} answers {}", op.meta.title, op.meta.success_status),
+        format!(
+            "the documented example request, with the target's resources: {} answers {}",
+            op.meta.title, op.meta.success_status
+        ),
         sources,
         base_request(ctx, op, true),
         Expectation::Success,
@@ -128,7 +131,9 @@ fn body_rules(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
             // The probe replaces whatever the target would have filled at (or below) the member.
             let fills: Vec<(String, Slot)> = fills
                 .iter()
-                .filter(|(p, _)| !(p == &rule.pointer || p.starts_with(&format!("{}/", rule.pointer)) || rule.pointer.is_empty()))
+                .filter(|(p, _)| {
+                    !(p == &rule.pointer || p.starts_with(&format!("{}/", rule.pointer)) || rule.pointer.is_empty())
+                })
                 .cloned()
                 .collect();
             let mut request = base.clone();
@@ -280,7 +285,10 @@ fn malformed(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
             op,
             CaseId::new([op.meta.id.as_str(), "malformed", "wrong_content_type"]),
             CaseKind::Malformed,
-            format!("the valid body sent as text/plain instead of {}: a refusal must be a 4xx, not a 5xx", meta.media_type),
+            format!(
+                "the valid body sent as text/plain instead of {}: a refusal must be a 4xx, not a 5xx",
+                meta.media_type
+            ),
             vec![meta.source.clone()],
             wrong_type,
             Expectation::Error { documented: None, lenient: true },
@@ -301,7 +309,10 @@ fn faults(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
                 op,
                 CaseId::new([op.meta.id.as_str(), "fault", "internal"]),
                 CaseKind::Fault,
-                format!("an internal failure of the target: the page documents {} {} ({})", e.status, e.code, e.message),
+                format!(
+                    "an internal failure of the target: the page documents {} {} ({})",
+                    e.status, e.code, e.message
+                ),
                 vec![e.source.clone()],
                 request,
                 Expectation::error(documented(op, &AppliesTo::InternalFault)),

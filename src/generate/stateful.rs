@@ -30,11 +30,24 @@ fn step(op: &Arc<Operation>, label: &str, request: super::case::RequestTemplate)
     }
 }
 
-fn page(ctx: &Context<'_>, op: &Arc<Operation>, p: &PaginationMeta, label: &str, offset: Option<i64>, limit: Option<i64>) -> Step {
+fn page(
+    ctx: &Context<'_>,
+    op: &Arc<Operation>,
+    p: &PaginationMeta,
+    label: &str,
+    offset: Option<i64>,
+    limit: Option<i64>,
+) -> Step {
     let mut request = base_request(ctx, op, false);
     // Parameters in their documented order.
     for param in op.meta.parameters.iter().filter(|x| x.location == Location::Query) {
-        let value = if param.name == p.offset { offset } else if param.name == p.limit { limit } else { None };
+        let value = if param.name == p.offset {
+            offset
+        } else if param.name == p.limit {
+            limit
+        } else {
+            None
+        };
         if let Some(v) = value {
             request.query.push((param.name.clone(), Slot::Literal(Value::from(v))));
         }
@@ -44,7 +57,12 @@ fn page(ctx: &Context<'_>, op: &Arc<Operation>, p: &PaginationMeta, label: &str,
 
 fn walk(ctx: &Context<'_>, op: &Arc<Operation>, p: &PaginationMeta, label: &str) -> Step {
     let mut s = page(ctx, op, p, label, Some(0), Some(WALK_LIMIT));
-    s.walk = Some(Walk { offset_param: p.offset.clone(), total: p.total.clone(), items: p.items.clone(), max_pages: MAX_PAGES });
+    s.walk = Some(Walk {
+        offset_param: p.offset.clone(),
+        total: p.total.clone(),
+        items: p.items.clone(),
+        max_pages: MAX_PAGES,
+    });
     s
 }
 
@@ -56,7 +74,9 @@ fn default_of(op: &Operation, name: &str) -> Option<u64> {
 pub(crate) fn pagination(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
     let Some(p) = &op.meta.pagination else { return Vec::new() };
     let mut sources = vec![p.source.clone()];
-    sources.extend(op.meta.parameters.iter().filter(|x| x.name == p.limit || x.name == p.offset).map(|x| x.source.clone()));
+    sources.extend(
+        op.meta.parameters.iter().filter(|x| x.name == p.limit || x.name == p.offset).map(|x| x.source.clone()),
+    );
     let case = |slug: &str, rationale: String, steps: Vec<Step>, rule: PageRule, mutating: bool| Case {
         id: CaseId::new([op.meta.id.as_str(), "pagination", slug]),
         operation: op.meta.id.to_string(),
@@ -86,7 +106,10 @@ pub(crate) fn pagination(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
         ),
         case(
             "total_constant",
-            format!("{} is the total, the same whatever the page asked (limit 1 at offsets 0 and 1, limit 100)", p.total),
+            format!(
+                "{} is the total, the same whatever the page asked (limit 1 at offsets 0 and 1, limit 100)",
+                p.total
+            ),
             vec![
                 page(ctx, op, p, "offset_0", Some(0), Some(1)),
                 page(ctx, op, p, "offset_1", Some(1), Some(1)),
@@ -144,7 +167,8 @@ fn creators(ctx: &Context<'_>, list: &Operation) -> Vec<Arc<Operation>> {
         .iter()
         .filter(|c| c.meta.service == list.meta.service && c.meta.mutating && c.meta.method == "POST")
         .filter(|c| {
-            created(ctx, c).iter().any(|m| m.role == role) || last_segment(&c.meta.path) == last_segment(&list.meta.path)
+            created(ctx, c).iter().any(|m| m.role == role)
+                || last_segment(&c.meta.path) == last_segment(&list.meta.path)
         })
         .cloned()
         .collect()
@@ -173,7 +197,13 @@ pub(crate) fn flows(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
         .collect();
     let made = created(ctx, op);
     let mut steps = Vec::new();
-    let mut sources = op.meta.responses.iter().filter(|r| r.status == op.meta.success_status).map(|r| r.source.clone()).collect::<Vec<_>>();
+    let mut sources = op
+        .meta
+        .responses
+        .iter()
+        .filter(|r| r.status == op.meta.success_status)
+        .map(|r| r.source.clone())
+        .collect::<Vec<_>>();
     let mut create = step(op, "create", base_request(ctx, op, true));
     let rationale;
     let relation;
@@ -207,19 +237,17 @@ pub(crate) fn flows(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
             };
         } else {
             // The answer names no id: the new item is the one the list did not hold before.
-            let parent = op
-                .meta
-                .parameters
-                .iter()
-                .filter(|x| x.location == Location::Path && is_resource(x.role))
-                .find_map(|x| {
-                    let schema = list.response_schema(list.meta.success_status)?;
-                    ctx.resolver
-                        .members(schema)
-                        .into_iter()
-                        .find(|m| m.role == x.role && m.pointer.starts_with(&format!("/{}/0/", p.items)))
-                        .map(|m| (m.pointer.trim_start_matches(&format!("/{}/0/", p.items)).to_owned(), x.role))
-                });
+            let parent =
+                op.meta.parameters.iter().filter(|x| x.location == Location::Path && is_resource(x.role)).find_map(
+                    |x| {
+                        let schema = list.response_schema(list.meta.success_status)?;
+                        ctx.resolver
+                            .members(schema)
+                            .into_iter()
+                            .find(|m| m.role == x.role && m.pointer.starts_with(&format!("/{}/0/", p.items)))
+                            .map(|m| (m.pointer.trim_start_matches(&format!("/{}/0/", p.items)).to_owned(), x.role))
+                    },
+                );
             steps.push(walk(ctx, list, p, "list_before"));
             steps.push(create);
             steps.push(walk(ctx, list, p, "list_after"));
@@ -257,7 +285,11 @@ pub(crate) fn flows(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
             create.captures.push(Capture { name: name.clone(), pointer: pointer.clone() });
         }
         steps.push(create);
-        rationale = format!("{} returns {}, each a non-blank id", op.meta.id, ids.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(" and "));
+        rationale = format!(
+            "{} returns {}, each a non-blank id",
+            op.meta.id,
+            ids.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(" and ")
+        );
         relation = FlowRule::ReturnsIds { captured: ids.into_iter().map(|(n, _)| n).collect() };
     }
     vec![Case {

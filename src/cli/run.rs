@@ -1,0 +1,214 @@
+//! `hwconform run`: the suite against a target (a profile, flags, or the in-process reference
+//! server), with a progress bar on a terminal, a summary, `report.json`, and an exit code for CI:
+//! 0 every case passed or was skipped, 1 a case failed, 2 the suite could not run.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+
+use crate::catalogue::Catalogue;
+use crate::execute::{ClientOptions, client};
+use crate::generate::{Case, CaseKind, generate};
+use crate::normalise::{compare_snapshot, normalise};
+use crate::profile::{ProfileFile, TargetProfile};
+use crate::report::{CaseOutcome, Report};
+use crate::runner::{RunError, build_report, case_result, run_cases, start_reference};
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Target profile (TOML, see fixtures/targets/). Without it and without --target, the
+    /// reference server is started in-process.
+    #[arg(long, env = "HWCONFORM_TARGET")]
+    pub profile: Option<PathBuf>,
+    /// Base URL of every service of the target (overrides the profile's endpoints).
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Environment variable holding the token (never the token itself on the command line).
+    #[arg(long)]
+    pub token_env: Option<String>,
+    /// File holding the token.
+    #[arg(long)]
+    pub token_file: Option<String>,
+    #[arg(long)]
+    pub project_id: Option<String>,
+    #[arg(long)]
+    pub graph_id: Option<String>,
+    #[arg(long)]
+    pub instance_id: Option<String>,
+    #[arg(long)]
+    pub backup_id: Option<String>,
+    /// Only cases whose id contains this text (`*` matches anything).
+    #[arg(long)]
+    pub only: Option<String>,
+    /// Cases run at once (each case's steps stay in order).
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// Timeout of each request, in seconds.
+    #[arg(long)]
+    pub timeout: Option<u64>,
+    /// Where to write report.json.
+    #[arg(long)]
+    pub report_dir: Option<PathBuf>,
+    /// Recorded snapshots to compare with (drift).
+    #[arg(long, default_value = "snapshots")]
+    pub snapshots: PathBuf,
+    /// Count drift from the recorded snapshots as failure.
+    #[arg(long)]
+    pub fail_on_drift: bool,
+}
+
+/// Builds the profile from the file and the flags (flags win).
+fn profile(args: &RunArgs) -> Result<ProfileFile, RunError> {
+    let mut file = match (&args.profile, &args.target) {
+        (Some(path), _) => ProfileFile::read(path)?,
+        (None, Some(_)) => {
+            let mut f = ProfileFile::reference()?;
+            "cli".clone_into(&mut f.name);
+            f.reference_server = false;
+            f.fault_injection = false;
+            f.isolate_projects = false;
+            f
+        }
+        (None, None) => ProfileFile::reference()?,
+    };
+    if let Some(target) = &args.target {
+        file.reference_server = false;
+        for v in file.endpoints.values_mut() {
+            v.clone_from(target);
+        }
+        for service in ["GES", "GeminiDB"] {
+            file.endpoints.insert(service.to_owned(), target.clone());
+        }
+    }
+    let set = |slot: &mut String, v: &Option<String>| {
+        if let Some(v) = v {
+            v.clone_into(slot);
+        }
+    };
+    set(&mut file.project_id, &args.project_id);
+    set(&mut file.graph_id, &args.graph_id);
+    set(&mut file.instance_id, &args.instance_id);
+    set(&mut file.backup_id, &args.backup_id);
+    if args.token_env.is_some() || args.token_file.is_some() {
+        file.token = None;
+        file.token_env.clone_from(&args.token_env);
+        file.token_file.clone_from(&args.token_file);
+    }
+    if let Some(t) = args.timeout {
+        file.timeout_secs = Some(t);
+    }
+    Ok(file)
+}
+
+/// Runs the command; the exit code says how it went.
+pub async fn run(args: RunArgs) -> ExitCode {
+    match run_inner(&args).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: failed to {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run_inner(args: &RunArgs) -> Result<ExitCode, RunError> {
+    let started_at = chrono::Utc::now().to_rfc3339();
+    let catalogue = Catalogue::builtin()?;
+    let mut profile: TargetProfile = profile(args)?.resolve(&|v| std::env::var(v).ok())?;
+    let server =
+        if profile.file.reference_server { Some(start_reference(&mut profile, &catalogue).await?) } else { None };
+    let cases: Vec<Arc<Case>> = generate(&catalogue)
+        .into_iter()
+        .filter(|c| args.only.as_deref().is_none_or(|p| super::cases::matches(c.id.as_str(), p)))
+        .map(Arc::new)
+        .collect();
+    if cases.is_empty() {
+        return Err(RunError::NoCases(args.only.clone().unwrap_or_default()));
+    }
+    let options = ClientOptions {
+        timeout: Duration::from_secs(profile.file.timeout_secs.unwrap_or(30)),
+        no_proxy: profile.file.reference_server,
+        ..ClientOptions::default()
+    };
+    let http = client(options)?;
+    let bar =
+        indicatif::ProgressBar::with_draw_target(Some(cases.len() as u64), indicatif::ProgressDrawTarget::stderr());
+    let on_done = |case: &Case, _: &crate::runner::CaseRun| {
+        bar.set_message(case.id.to_string());
+        bar.inc(1);
+    };
+    let profile = Arc::new(profile);
+    let runs = run_cases(&cases, Arc::clone(&profile), http, args.concurrency, &on_done).await;
+    bar.finish_and_clear();
+    if let Some(server) = server {
+        server.shutdown().await;
+    }
+    let ran = runs.iter().filter(|r| r.outcome != CaseOutcome::Skipped).count();
+    let errored: Vec<&str> = runs.iter().filter_map(|r| r.error.as_deref()).collect();
+    if ran > 0 && errored.len() == ran {
+        return Err(RunError::Unreachable(errored[0].to_owned()));
+    }
+    let mut results = Vec::with_capacity(cases.len());
+    for (case, run) in cases.iter().zip(&runs) {
+        let mut result = case_result(case, run, &profile);
+        if run.outcome != CaseOutcome::Skipped {
+            let path = args.snapshots.join(case.id.snapshot_file(profile.name()));
+            result.drift = compare_snapshot(&path, &normalise(case, &run.exchange));
+        }
+        results.push(result);
+    }
+    let report = build_report(&catalogue, &profile, results, started_at);
+    if let Some(dir) = &args.report_dir {
+        write_report(dir, &report)?;
+    }
+    print_summary(&report, &cases);
+    let failed =
+        report.summary.failed > 0 || report.summary.errors > 0 || (args.fail_on_drift && report.summary.drift > 0);
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn write_report(dir: &std::path::Path, report: &Report) -> Result<(), RunError> {
+    let io = |e: std::io::Error| RunError::Unreachable(format!("write {}: {e}", dir.display()));
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let json = serde_json::to_string_pretty(report).map_err(|e| RunError::Unreachable(e.to_string()))?;
+    std::fs::write(dir.join("report.json"), json).map_err(io)
+}
+
+/// Prints failures and the summary; a closed pipe ends quietly.
+fn print_summary(report: &Report, cases: &[Arc<Case>]) {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut lines = Vec::new();
+    for r in &report.cases {
+        match r.outcome {
+            CaseOutcome::Failed => {
+                lines.push(format!("FAILED  {}  ({})", r.id, r.rationale));
+                for f in r.findings.iter().filter(|f| f.strength == crate::report::Strength::Failure) {
+                    lines.push(format!("        {}: {} [{}]", f.check, f.message, f.source));
+                }
+            }
+            CaseOutcome::Error => lines.push(format!("ERROR   {}: {}", r.id, r.error.as_deref().unwrap_or_default())),
+            _ => {}
+        }
+        if let Some(d) = &r.drift {
+            lines.push(format!("DRIFT   {} ({})", r.id, d.snapshot));
+        }
+    }
+    let by_kind: Vec<String> =
+        CaseKind::ALL.iter().map(|k| format!("{k} {}", cases.iter().filter(|c| c.kind == *k).count())).collect();
+    let s = &report.summary;
+    lines.push(format!(
+        "hwconform: {} cases against {}: {} passed, {} failed, {} skipped, {} errors, {} drift, {} observations",
+        s.total, report.target.profile, s.passed, s.failed, s.skipped, s.errors, s.drift, s.observations
+    ));
+    lines.push(format!("by kind: {}", by_kind.join(", ")));
+    for l in lines {
+        if writeln!(out, "{l}").is_err() {
+            return;
+        }
+    }
+}

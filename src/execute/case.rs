@@ -1,0 +1,85 @@
+//! Runs one case's steps in order against a target: fills slots, follows walks page by page,
+//! captures values for later steps. Records everything; decides nothing.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::exchange::Exchange;
+use super::send::{Bindings, prepare, send};
+use crate::generate::{Case, Slot};
+use crate::profile::TargetProfile;
+
+/// Where the case runs.
+pub struct Target<'a> {
+    pub profile: &'a TargetProfile,
+    pub client: &'a reqwest::Client,
+}
+
+/// The project a case uses: its own where the target isolates projects, the profile's otherwise.
+pub fn project_for(case: &Case, profile: &TargetProfile) -> String {
+    if profile.file.isolate_projects { case.id.project_id() } else { profile.file.project_id.clone() }
+}
+
+/// Executes every step of `case`.
+pub async fn execute(case: &Case, target: &Target<'_>) -> Exchange {
+    let mut bindings =
+        Bindings { profile: target.profile, project: project_for(case, target.profile), captures: BTreeMap::new() };
+    let mut exchange = Exchange::default();
+    for (i, step) in case.steps.iter().enumerate() {
+        let base = match target.profile.endpoint(&step.operation.meta.service) {
+            Ok(b) => b.to_owned(),
+            Err(e) => {
+                exchange.stopped = Some(e.to_string());
+                break;
+            }
+        };
+        let mut template = step.request.clone();
+        let mut pages = 0usize;
+        loop {
+            let prepared = match prepare(&step.operation, &template, &base, &bindings) {
+                Ok(p) => p,
+                Err(e) => {
+                    exchange.stopped = Some(format!("step {}: {}", step.label, e.0));
+                    return exchange;
+                }
+            };
+            let ex = send(target.client, i, &step.label, prepared).await;
+            let body = ex.received().filter(|r| r.status == step.operation.meta.success_status).and_then(|r| r.json());
+            let failed = ex.response.is_err();
+            exchange.steps.push(ex);
+            if failed {
+                return exchange;
+            }
+            if let Some(body) = &body {
+                for c in &step.captures {
+                    if let Some(v) = body.pointer(&c.pointer).and_then(|v| v.as_str().map(str::to_owned)) {
+                        bindings.captures.insert(c.name.clone(), v);
+                    }
+                }
+            }
+            // Walks advance the offset by the page length until the list is exhausted.
+            let Some(walk) = &step.walk else { break };
+            pages += 1;
+            let Some(body) = body else { break };
+            let n = body.get(&walk.items).and_then(Value::as_array).map_or(0, Vec::len);
+            let total = body.get(&walk.total).and_then(Value::as_u64);
+            let offset = template
+                .query
+                .iter()
+                .find(|(name, _)| name == &walk.offset_param)
+                .and_then(|(_, s)| if let Slot::Literal(v) = s { v.as_u64() } else { None })
+                .unwrap_or(0);
+            let next = offset + n as u64;
+            if n == 0 || pages >= walk.max_pages || total.is_some_and(|t| next >= t) {
+                break;
+            }
+            for (name, slot) in &mut template.query {
+                if name == &walk.offset_param {
+                    *slot = Slot::Literal(Value::from(next));
+                }
+            }
+        }
+    }
+    exchange
+}

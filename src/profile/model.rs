@@ -1,0 +1,176 @@
+//! A target profile (`fixtures/targets/*.toml`): where the target is, which of its resources the
+//! cases use, how to authenticate, and what it supports. Loading resolves the token; nothing
+//! here prints it.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::{ProfileError, Token};
+use crate::catalogue::{FileSet, ParamRole};
+
+/// The profile file's shape.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileFile {
+    pub name: String,
+    /// Start the built-in reference server in-process (endpoints are filled in at run time).
+    #[serde(default)]
+    pub reference_server: bool,
+    /// Base URL per service (`GES`, `GeminiDB`), as the operations' `service` names them.
+    #[serde(default)]
+    pub endpoints: BTreeMap<String, String>,
+    pub project_id: String,
+    pub graph_id: String,
+    pub instance_id: String,
+    /// An existing backup of `graph_id` (used by operations that take one).
+    pub backup_id: String,
+    /// The token itself (discouraged outside the reference server's public local token).
+    #[serde(default)]
+    pub token: Option<String>,
+    /// Environment variable holding the token.
+    #[serde(default)]
+    pub token_env: Option<String>,
+    /// File holding the token.
+    #[serde(default)]
+    pub token_file: Option<String>,
+    #[serde(default)]
+    pub fault_injection: bool,
+    #[serde(default)]
+    pub isolate_projects: bool,
+    #[serde(default = "yes")]
+    pub allow_mutating: bool,
+    #[serde(default)]
+    pub timeout_secs: Option<u64>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A loaded profile with its token resolved.
+#[derive(Debug, Clone)]
+pub struct TargetProfile {
+    pub file: ProfileFile,
+    pub token: Token,
+}
+
+const REFERENCE: &str = "fixtures/targets/reference.toml";
+
+impl ProfileFile {
+    /// Parses profile text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Self, ProfileError> {
+        toml::from_str(text)
+            .map_err(|e| ProfileError::Parse { path: origin.to_owned(), message: e.message().replace('\n', " ") })
+    }
+
+    /// Reads a profile file.
+    pub fn read(path: &Path) -> Result<Self, ProfileError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ProfileError::Read { path: path.display().to_string(), message: e.to_string() })?;
+        Self::parse(&text, &path.display().to_string())
+    }
+
+    /// The reference server's profile, embedded at build time.
+    pub fn reference() -> Result<Self, ProfileError> {
+        let files = FileSet::embedded();
+        let text =
+            files.get(REFERENCE).map_err(|e| ProfileError::Read { path: REFERENCE.into(), message: e.to_string() })?;
+        Self::parse(text, REFERENCE)
+    }
+
+    /// Resolves the token: `token`, then `token_file`, then `token_env`; the reference server's
+    /// public token when the profile starts it and names none.
+    pub fn resolve(self, env: &dyn Fn(&str) -> Option<String>) -> Result<TargetProfile, ProfileError> {
+        let token = if let Some(t) = &self.token {
+            Some(t.clone())
+        } else if let Some(path) = &self.token_file {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| ProfileError::Read { path: path.clone(), message: e.to_string() })?;
+            Some(text.trim().to_owned())
+        } else if let Some(var) = &self.token_env {
+            env(var).filter(|v| !v.is_empty())
+        } else {
+            None
+        };
+        let token = match token {
+            Some(t) => t,
+            None if self.reference_server => crate::server::DEFAULT_TOKEN.to_owned(),
+            None => {
+                let hint = self.token_env.as_ref().map_or_else(
+                    || "token_env or token_file in the profile".to_owned(),
+                    |v| format!("the environment variable {v}"),
+                );
+                return Err(ProfileError::NoToken { profile: self.name.clone(), hint });
+            }
+        };
+        for endpoint in self.endpoints.values() {
+            if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
+                return Err(ProfileError::BadEndpoint { profile: self.name.clone(), endpoint: endpoint.clone() });
+            }
+        }
+        Ok(TargetProfile { file: self, token: Token::new(token) })
+    }
+}
+
+impl TargetProfile {
+    pub fn name(&self) -> &str {
+        &self.file.name
+    }
+
+    /// The base URL of a service, without a trailing slash.
+    pub fn endpoint(&self, service: &str) -> Result<&str, ProfileError> {
+        self.file
+            .endpoints
+            .get(service)
+            .map(|e| e.trim_end_matches('/'))
+            .ok_or_else(|| ProfileError::NoEndpoint { profile: self.file.name.clone(), service: service.to_owned() })
+    }
+
+    /// The target's resource of a role.
+    pub fn resource(&self, role: ParamRole) -> Option<&str> {
+        match role {
+            ParamRole::Project => Some(&self.file.project_id),
+            ParamRole::Graph => Some(&self.file.graph_id),
+            ParamRole::Instance => Some(&self.file.instance_id),
+            ParamRole::Backup => Some(&self.file.backup_id),
+            ParamRole::AuthToken | ParamRole::PageLimit | ParamRole::PageOffset => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reference_profile_loads_and_names_seeded_resources() {
+        let p = ProfileFile::reference().unwrap().resolve(&|_| None).unwrap();
+        assert!(p.file.reference_server && p.file.fault_injection && p.file.isolate_projects);
+        let seed = FileSet::embedded().json("fixtures/seed.json").unwrap().to_string();
+        for id in [&p.file.graph_id, &p.file.instance_id, &p.file.backup_id] {
+            assert!(seed.contains(id.as_str()), "{id} is not in fixtures/seed.json");
+        }
+    }
+
+    #[test]
+    fn live_example_needs_its_token_from_the_environment() {
+        let text = FileSet::embedded().get("fixtures/targets/example-live.toml").unwrap().to_owned();
+        let file = ProfileFile::parse(&text, "example-live.toml").unwrap();
+        let err = file.clone().resolve(&|_| None).unwrap_err().to_string();
+        assert_eq!(err, "profile example-live: no token: set the environment variable HWCONFORM_TOKEN");
+        let p = file.resolve(&|v| (v == "HWCONFORM_TOKEN").then(|| "t0k".to_owned())).unwrap();
+        assert_eq!(p.token.expose(), "t0k");
+        assert!(!format!("{p:?}").contains("t0k"));
+        assert_eq!(p.endpoint("GES").unwrap(), "https://ges.ap-southeast-1.myhuaweicloud.com");
+    }
+
+    #[test]
+    fn bad_profiles_give_one_line_errors() {
+        let err = ProfileFile::parse("name = 3", "x.toml").unwrap_err().to_string();
+        assert!(err.starts_with("x.toml: invalid profile:") && !err.contains('\n'), "{err}");
+        let err = ProfileFile::read(Path::new("/nonexistent/p.toml")).unwrap_err().to_string();
+        assert!(err.starts_with("/nonexistent/p.toml:"), "{err}");
+    }
+}

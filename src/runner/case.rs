@@ -1,0 +1,75 @@
+//! One case from start to result: skip if the target cannot run it, execute, check, and decide the
+//! outcome from the findings (never from the exchange directly).
+
+use std::time::{Duration, Instant};
+
+use crate::check::{Finding, check};
+use crate::execute::{Exchange, Target, execute};
+use crate::generate::{Case, Requirement};
+use crate::profile::TargetProfile;
+use crate::report::CaseOutcome;
+
+/// A case's run.
+#[derive(Debug, Clone)]
+pub struct CaseRun {
+    pub outcome: CaseOutcome,
+    pub findings: Vec<Finding>,
+    pub exchange: Exchange,
+    pub skip_reason: Option<String>,
+    pub error: Option<String>,
+    pub duration: Duration,
+}
+
+/// Why the target cannot run `case`, if it cannot.
+pub fn skip_reason(case: &Case, profile: &TargetProfile) -> Option<String> {
+    for r in &case.requires {
+        match r {
+            Requirement::FaultInjection if !profile.file.fault_injection => {
+                return Some("the target profile has no fault-injection control (fault_injection = false)".into());
+            }
+            Requirement::OwnProject if !profile.file.isolate_projects => {
+                return Some("needs a project of its own; the target profile uses one fixed project".into());
+            }
+            _ => {}
+        }
+    }
+    if case.mutating && !profile.file.allow_mutating {
+        return Some("creates resources; the target profile does not allow it (allow_mutating = false)".into());
+    }
+    None
+}
+
+/// The outcome of an executed case.
+pub fn conclude(exchange: Exchange, findings: Vec<Finding>, duration: Duration) -> CaseRun {
+    let failed = findings.iter().any(Finding::is_failure);
+    let error = exchange
+        .transport_error()
+        .map(|(label, e)| format!("[{label}] no answer: {e}"))
+        .or_else(|| (!failed).then(|| exchange.stopped.clone()).flatten());
+    let outcome = if failed {
+        CaseOutcome::Failed
+    } else if error.is_some() {
+        CaseOutcome::Error
+    } else {
+        CaseOutcome::Passed
+    };
+    CaseRun { outcome, findings, exchange, skip_reason: None, error, duration }
+}
+
+/// Runs one case against the target.
+pub async fn run_case(case: &Case, target: &Target<'_>) -> CaseRun {
+    if let Some(reason) = skip_reason(case, target.profile) {
+        return CaseRun {
+            outcome: CaseOutcome::Skipped,
+            findings: Vec::new(),
+            exchange: Exchange::default(),
+            skip_reason: Some(reason),
+            error: None,
+            duration: Duration::ZERO,
+        };
+    }
+    let started = Instant::now();
+    let exchange = execute(case, target).await;
+    let findings = check(case, &exchange);
+    conclude(exchange, findings, started.elapsed())
+}

@@ -1,0 +1,22 @@
+//! Errors that stop a whole run (the command exits 2). Messages read after "failed to …".
+
+use crate::catalogue::CatalogueError;
+use crate::execute::ExecuteError;
+use crate::profile::ProfileError;
+use crate::server::ServerError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("load the catalogue: {0}")]
+    Catalogue(#[from] CatalogueError),
+    #[error("load the target profile: {0}")]
+    Profile(#[from] ProfileError),
+    #[error("start the reference server: {0}")]
+    Server(#[from] ServerError),
+    #[error("{0}")]
+    Execute(#[from] ExecuteError),
+    #[error("reach the target: {0}")]
+    Unreachable(String),
+    #[error("no case matches {0:?}")]
+    NoCases(String),
+}

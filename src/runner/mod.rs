@@ -1,0 +1,14 @@
+//! A run of the suite against one target: start the reference server if asked, run the cases,
+//! and build the report.
+
+mod case;
+mod error;
+mod reference;
+mod report;
+mod suite;
+
+pub use case::{CaseRun, conclude, run_case, skip_reason};
+pub use error::RunError;
+pub use reference::start_reference;
+pub use report::{build_report, case_result};
+pub use suite::run_cases;
