@@ -1,1 +1,128 @@
-fn main() {}
+//! The conformance suite as `cargo test` trials: one libtest-mimic trial per generated case, named
+//! by the case id (`ges.v2.add_backup::auth::missing_token`).
+//!
+//! Listing is cheap and I/O-free (cases come from the embedded catalogue). The target is the
+//! profile named by `HWCONFORM_TARGET`, or the reference server started in-process (fault
+//! injection on) on the first trial that needs it, and stopped when the run ends. Under nextest
+//! (one process per test) each process starts its own. Each trial fails on a contract failure,
+//! and on drift from its committed snapshot (`snapshots/`, suffix = profile name).
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
+use std::time::Duration;
+
+use hwconform::catalogue::Catalogue;
+use hwconform::execute::{ClientOptions, Target, client};
+use hwconform::generate::{Case, generate};
+use hwconform::normalise::normalise;
+use hwconform::profile::{ProfileFile, TargetProfile};
+use hwconform::report::CaseOutcome;
+use hwconform::runner::{run_case, skip_reason, start_reference};
+use hwconform::server::RunningServer;
+use libtest_mimic::{Arguments, Completion, Failed, Trial};
+
+#[expect(clippy::expect_used, reason = "the harness cannot run without a runtime")]
+static RT: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime")
+});
+
+struct Env {
+    profile: TargetProfile,
+    client: reqwest::Client,
+}
+
+static ENV: OnceLock<Result<Env, String>> = OnceLock::new();
+/// The reference server, if this process started one; `main` stops it after the last trial.
+static SERVER: Mutex<Option<RunningServer>> = Mutex::new(None);
+
+async fn setup() -> Result<Env, String> {
+    let file = match std::env::var_os("HWCONFORM_TARGET") {
+        Some(path) => ProfileFile::read(Path::new(&path)),
+        None => ProfileFile::reference(),
+    }
+    .map_err(|e| format!("failed to load the target profile: {e}"))?;
+    let mut profile =
+        file.resolve(&|v| std::env::var(v).ok()).map_err(|e| format!("failed to load the target profile: {e}"))?;
+    if profile.file.reference_server {
+        let catalogue = Catalogue::builtin().map_err(|e| e.to_string())?;
+        let server = start_reference(&mut profile, &catalogue).await.map_err(|e| format!("failed to {e}"))?;
+        if let Ok(mut slot) = SERVER.lock() {
+            *slot = Some(server);
+        }
+    }
+    let options = ClientOptions {
+        timeout: Duration::from_secs(profile.file.timeout_secs.unwrap_or(30)),
+        no_proxy: profile.file.reference_server,
+        ..ClientOptions::default()
+    };
+    let client = client(options).map_err(|e| format!("failed to {e}"))?;
+    Ok(Env { profile, client })
+}
+
+fn env() -> Result<&'static Env, Failed> {
+    ENV.get_or_init(|| RT.block_on(setup())).as_ref().map_err(|e| Failed::from(e.clone()))
+}
+
+fn run_trial(case: &Case) -> Result<Completion, Failed> {
+    let env = env()?;
+    if let Some(reason) = skip_reason(case, &env.profile) {
+        return Ok(Completion::ignored_with(reason));
+    }
+    let target = Target { profile: &env.profile, client: &env.client };
+    let run = RT.block_on(run_case(case, &target));
+    match run.outcome {
+        CaseOutcome::Failed => {
+            let lines: Vec<String> = run.findings.iter().filter(|f| f.is_failure()).map(ToString::to_string).collect();
+            return Err(format!("{} ({})\n  {}", case.id, case.rationale, lines.join("\n  ")).into());
+        }
+        CaseOutcome::Error => {
+            return Err(format!("{}: could not test: {}", case.id, run.error.unwrap_or_default()).into());
+        }
+        CaseOutcome::Passed | CaseOutcome::Skipped => {}
+    }
+    let value = normalise(case, &run.exchange);
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.set_snapshot_suffix(env.profile.name());
+    settings.set_info(&case.sources);
+    settings.set_description(case.rationale.clone());
+    settings.set_sort_maps(true);
+    settings.bind(|| insta::assert_json_snapshot!(case.id.snapshot_name(), value));
+    Ok(Completion::Completed)
+}
+
+fn main() -> ExitCode {
+    let mut args = Arguments::from_args();
+    // Cases wait on the network, not the CPU.
+    args.test_threads.get_or_insert(8);
+    let catalogue = match Catalogue::builtin() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: failed to load the catalogue: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let cases = generate(&catalogue);
+    if cases.is_empty() {
+        eprintln!("error: the catalogue yields no case");
+        return ExitCode::from(2);
+    }
+    let trials: Vec<Trial> = cases
+        .into_iter()
+        .map(Arc::new)
+        .map(|case| {
+            let name = case.id.trial_name();
+            let kind = case.kind.as_str();
+            Trial::ignorable_test(name, move || run_trial(&case)).with_kind(kind)
+        })
+        .collect();
+    let conclusion = libtest_mimic::run(&args, trials);
+    let server = SERVER.lock().ok().and_then(|mut s| s.take());
+    if let Some(server) = server {
+        RT.block_on(server.shutdown());
+    }
+    conclusion.exit_code()
+}

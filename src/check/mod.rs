@@ -6,5 +6,8 @@ mod pagination;
 mod response;
 mod verdict;
 
+#[cfg(test)]
+mod tests;
+
 pub use finding::{CheckKind, Finding};
 pub use verdict::check;
