@@ -2,3 +2,5 @@
 
 mod catalogue;
 mod server;
+mod suite;
+mod suite_variants;
