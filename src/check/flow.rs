@@ -102,21 +102,21 @@ pub(crate) fn check(case: &Case, exchange: &Exchange, rule: &FlowRule) -> Vec<Fi
                                     .find(|s| s.label == "create")
                                     .and_then(|s| s.bindings.get(role_name(*role)));
                                 let actual = new[0].get(member).and_then(text);
-                                if let Some(expected) = expected {
-                                    if actual.as_deref() != Some(expected.as_str()) {
-                                        out.push(
-                                            Finding::failure(
-                                                CheckKind::Flow,
-                                                list_after,
-                                                format!(
-                                                    "the new item's {member} is not the {} it was added to",
-                                                    role_name(*role)
-                                                ),
-                                                source,
-                                            )
-                                            .with(expected.clone(), actual.unwrap_or_else(|| "(none)".into())),
-                                        );
-                                    }
+                                if let Some(expected) = expected
+                                    && actual.as_deref() != Some(expected.as_str())
+                                {
+                                    out.push(
+                                        Finding::failure(
+                                            CheckKind::Flow,
+                                            list_after,
+                                            format!(
+                                                "the new item's {member} is not the {} it was added to",
+                                                role_name(*role)
+                                            ),
+                                            source,
+                                        )
+                                        .with(expected.clone(), actual.unwrap_or_else(|| "(none)".into())),
+                                    );
                                 }
                             }
                         }

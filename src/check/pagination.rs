@@ -151,17 +151,16 @@ pub(crate) fn check(case: &Case, exchange: &Exchange, rule: &PageRule) -> Vec<Fi
                     meta.source.clone(),
                 ));
             }
-            if let Some(p) = pages(case, exchange, "limit_100").first() {
-                if let Some(total) = p.total {
-                    if (p.items.len() as u64) > total {
-                        out.push(Finding::failure(
-                            CheckKind::Pagination,
-                            "limit_100",
-                            format!("{} {total} is less than the {} items on one page", meta.total, p.items.len()),
-                            meta.source.clone(),
-                        ));
-                    }
-                }
+            if let Some(p) = pages(case, exchange, "limit_100").first()
+                && let Some(total) = p.total
+                && (p.items.len() as u64) > total
+            {
+                out.push(Finding::failure(
+                    CheckKind::Pagination,
+                    "limit_100",
+                    format!("{} {total} is less than the {} items on one page", meta.total, p.items.len()),
+                    meta.source.clone(),
+                ));
             }
         }
         PageRule::DefaultLimit { default } => {

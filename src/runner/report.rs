@@ -101,10 +101,10 @@ pub fn build_report(
             CaseOutcome::Skipped => {
                 summary.skipped += 1;
                 fam.skipped += 1;
-                if let Some(reason) = &r.skip_reason {
-                    if !fam.skip_reasons.contains(reason) {
-                        fam.skip_reasons.push(reason.clone());
-                    }
+                if let Some(reason) = &r.skip_reason
+                    && !fam.skip_reasons.contains(reason)
+                {
+                    fam.skip_reasons.push(reason.clone());
                 }
             }
             CaseOutcome::Error => summary.errors += 1,

@@ -54,10 +54,10 @@ fn json(resp: &mut Resp, f: impl FnOnce(&mut Value)) {
 }
 
 fn rename(v: &mut Value, from: &str, to: &str) {
-    if let Some(obj) = v.as_object_mut() {
-        if let Some(x) = obj.remove(from) {
-            obj.insert(to.to_owned(), x);
-        }
+    if let Some(obj) = v.as_object_mut()
+        && let Some(x) = obj.remove(from)
+    {
+        obj.insert(to.to_owned(), x);
     }
 }
 
@@ -227,13 +227,12 @@ fn variants() -> Vec<Variant> {
         Variant {
             name: "name length rule disabled (a 65-character name is cut to 64 and accepted)",
             request: |req| {
-                if let Ok(mut v) = serde_json::from_slice::<Value>(&req.body) {
-                    if let Some(name) = v.get("name").and_then(Value::as_str) {
-                        if name.chars().count() > 64 {
-                            v["name"] = Value::from(name.chars().take(64).collect::<String>());
-                            req.body = v.to_string().into_bytes();
-                        }
-                    }
+                if let Ok(mut v) = serde_json::from_slice::<Value>(&req.body)
+                    && let Some(name) = v.get("name").and_then(Value::as_str)
+                    && name.chars().count() > 64
+                {
+                    v["name"] = Value::from(name.chars().take(64).collect::<String>());
+                    req.body = v.to_string().into_bytes();
                 }
             },
             response: keep_resp,
@@ -242,10 +241,10 @@ fn variants() -> Vec<Variant> {
         Variant {
             name: "pagination off by one (one item more than the limit)",
             request: |req| {
-                if is_list(req) {
-                    if let Some(l) = query(req, "limit").and_then(|l| l.parse::<u64>().ok()) {
-                        set_query(req, "limit", Some((l + 1).to_string()));
-                    }
+                if is_list(req)
+                    && let Some(l) = query(req, "limit").and_then(|l| l.parse::<u64>().ok())
+                {
+                    set_query(req, "limit", Some((l + 1).to_string()));
                 }
             },
             response: keep_resp,
