@@ -17,6 +17,6 @@ pub enum RunError {
     Execute(#[from] ExecuteError),
     #[error("reach the target: {0}")]
     Unreachable(String),
-    #[error("no case matches {0:?}")]
+    #[error("select cases: none matches {0:?}")]
     NoCases(String),
 }
