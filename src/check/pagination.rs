@@ -14,7 +14,7 @@ use crate::generate::{Case, PageRule};
 /// One answered page.
 pub(crate) struct Page<'a> {
     pub ex: &'a StepExchange,
-    pub items: Vec<Value>,
+    pub items: &'a [Value],
     pub total: Option<u64>,
 }
 
@@ -40,7 +40,7 @@ pub(crate) fn pages<'a>(case: &Case, exchange: &'a Exchange, label: &'a str) -> 
                 return None;
             }
             let body = rx.json()?;
-            let items = body.get(&meta.items)?.as_array()?.clone();
+            let items = body.get(&meta.items)?.as_array()?.as_slice();
             let total = body.get(&meta.total).and_then(Value::as_u64);
             Some(Page { ex, items, total })
         })

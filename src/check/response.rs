@@ -97,7 +97,11 @@ fn schema_check(
         out.push(Finding::new(kind, strength, label, format!("the body {why}"), fallback.clone()));
         return;
     };
-    for v in schema.violations(&body) {
+    // Most answers are valid: the boolean fast path skips building error values.
+    if schema.is_valid(body) {
+        return;
+    }
+    for v in schema.violations(body) {
         let member = match v.keyword.as_str() {
             "required" => missing_member(&v.message).map(|m| format!("{}/{m}", v.instance_path)),
             _ => None,

@@ -33,12 +33,12 @@ fn answer_raw(step: usize, label: &str, query: &[(&str, &str)], status: u16, ct:
             headers: BTreeMap::new(),
             body: None,
         },
-        response: Ok(Received {
+        response: Ok(Received::new(
             status,
-            headers: [("content-type".to_owned(), ct.to_owned())].into_iter().collect(),
-            body: body.to_owned(),
-            truncated: false,
-        }),
+            [("content-type".to_owned(), ct.to_owned())].into_iter().collect(),
+            body.to_owned(),
+            false,
+        )),
         duration: Duration::ZERO,
         bindings: [("graph".to_owned(), "g1".to_owned())].into_iter().collect(),
     }

@@ -45,13 +45,18 @@ pub async fn execute(case: &Case, target: &Target<'_>) -> Exchange {
                 }
             };
             let ex = send(target.client, i, &step.label, prepared).await;
-            let body = ex.received().filter(|r| r.status == step.operation.meta.success_status).and_then(|r| r.json());
             let failed = ex.response.is_err();
             exchange.steps.push(ex);
             if failed {
                 return exchange;
             }
-            if let Some(body) = &body {
+            let body = exchange
+                .steps
+                .last()
+                .and_then(|ex| ex.received())
+                .filter(|r| r.status == step.operation.meta.success_status)
+                .and_then(|r| r.json());
+            if let Some(body) = body {
                 for c in &step.captures {
                     if let Some(v) = body.pointer(&c.pointer).and_then(|v| v.as_str().map(str::to_owned)) {
                         bindings.captures.insert(c.name.clone(), v);

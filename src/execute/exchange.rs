@@ -2,6 +2,7 @@
 //! Secrets never reach these values: the token header is recorded as `***`.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -52,15 +53,19 @@ pub struct Received {
     pub headers: BTreeMap<String, String>,
     pub body: String,
     pub truncated: bool,
+    /// The body parsed once, on first use (checks read it many times).
+    #[serde(skip)]
+    parsed: OnceLock<Option<Value>>,
 }
 
 impl Received {
-    /// The body as JSON, if it is JSON.
-    pub fn json(&self) -> Option<Value> {
-        if self.truncated {
-            return None;
-        }
-        serde_json::from_str(&self.body).ok()
+    pub fn new(status: u16, headers: BTreeMap<String, String>, body: String, truncated: bool) -> Self {
+        Self { status, headers, body, truncated, parsed: OnceLock::new() }
+    }
+
+    /// The body as JSON, if it is JSON (a truncated body never is).
+    pub fn json(&self) -> Option<&Value> {
+        self.parsed.get_or_init(|| if self.truncated { None } else { serde_json::from_str(&self.body).ok() }).as_ref()
     }
 
     /// The `Content-Type` header.

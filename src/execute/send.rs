@@ -179,18 +179,27 @@ async fn send_inner(client: &reqwest::Client, p: &Prepared) -> Result<Received, 
         .iter()
         .map(|(k, v)| (k.as_str().to_ascii_lowercase(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
         .collect();
-    let mut bytes = Vec::new();
+    let declared = resp.content_length().and_then(|n| usize::try_from(n).ok());
     let mut truncated = false;
-    while let Some(chunk) = resp.chunk().await.map_err(|e| transport(&e))? {
-        let room = BODY_CAP.saturating_sub(bytes.len());
-        if chunk.len() > room {
-            bytes.extend_from_slice(&chunk[..room]);
-            truncated = true;
-            break;
+    let bytes = match declared {
+        // The common case: a declared length under the cap is read in one go.
+        Some(n) if n <= BODY_CAP => resp.bytes().await.map_err(|e| transport(&e))?.to_vec(),
+        _ => {
+            let mut bytes = Vec::with_capacity(declared.unwrap_or(0).min(BODY_CAP));
+            while let Some(chunk) = resp.chunk().await.map_err(|e| transport(&e))? {
+                let room = BODY_CAP.saturating_sub(bytes.len());
+                if chunk.len() > room {
+                    bytes.extend_from_slice(&chunk[..room]);
+                    truncated = true;
+                    break;
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            bytes
         }
-        bytes.extend_from_slice(&chunk);
-    }
-    Ok(Received { status, headers, body: String::from_utf8_lossy(&bytes).into_owned(), truncated })
+    };
+    let body = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    Ok(Received::new(status, headers, body, truncated))
 }
 
 /// One line saying why there was no answer (never the URL's secrets: there are none in it).
