@@ -9,7 +9,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::request::Parts;
-use axum::http::{Method, StatusCode, Uri};
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, on};
 use serde_json::{Map, Value};
@@ -128,18 +128,29 @@ pub fn router(app: Arc<App>, body_limit: usize) -> Result<Router, ServerError> {
     let for_404 = Arc::clone(&app);
     let for_405 = Arc::clone(&app);
     Ok(router
-        .fallback(move |uri: Uri| {
+        .fallback(move |req: Request| {
             let app = Arc::clone(&for_404);
-            async move { ApiError::own(app.style_for(uri.path()), OwnCode::NotFound, "no such route").into_response() }
+            async move {
+                let style = app.style_for(req.uri().path());
+                drain(req).await;
+                ApiError::own(style, OwnCode::NotFound, "no such route").into_response()
+            }
         })
-        .method_not_allowed_fallback(move |method: Method, uri: Uri| {
+        .method_not_allowed_fallback(move |req: Request| {
             let app = Arc::clone(&for_405);
             async move {
-                let message = format!("method {method} is not allowed on this route");
-                ApiError::own(app.style_for(uri.path()), OwnCode::MethodNotAllowed, message).into_response()
+                let style = app.style_for(req.uri().path());
+                let message = format!("method {} is not allowed on this route", req.method());
+                drain(req).await;
+                ApiError::own(style, OwnCode::MethodNotAllowed, message).into_response()
             }
         })
         .layer(DefaultBodyLimit::max(body_limit)))
+}
+
+/// Reads and drops the body (up to the limit), so the connection stays usable after an early answer.
+async fn drain(req: Request) {
+    let _ = Bytes::from_request(req, &()).await;
 }
 
 async fn handle(app: &App, index: usize, req: Request) -> Response {
@@ -155,6 +166,16 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
     };
     let v = &route.validator;
     let (mut parts, body) = req.into_parts();
+    // The body is read first, whatever the outcome: an answer sent before the body is consumed
+    // makes the connection close under a client that is still sending or about to reuse it.
+    let headers = parts.headers.clone();
+    let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), &()).await.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::own(v.style, OwnCode::PayloadTooLarge, "the request body is larger than the server accepts")
+        } else {
+            v.invalid("the request body could not be read")
+        }
+    })?;
     app.authorize(&parts).map_err(|f| ApiError::own(v.style, OwnCode::Unauthorized, f.to_string()))?;
     if app.fault_injection {
         inject(route, &parts).await?;
@@ -169,17 +190,7 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
     path.sort_by_key(|(i, _)| *i);
     let path: Vec<String> = path.into_iter().map(|(_, v)| v).collect();
     let mut inputs = v.parameters(&path, parts.uri.query(), &parts.headers)?;
-    if v.op.request.is_some() {
-        let headers = parts.headers.clone();
-        let bytes = Bytes::from_request(Request::from_parts(parts, body), &()).await.map_err(|r| {
-            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::own(v.style, OwnCode::PayloadTooLarge, "the request body is larger than the server accepts")
-            } else {
-                v.invalid("the request body could not be read")
-            }
-        })?;
-        inputs.body = v.body(&headers, &bytes)?;
-    }
+    inputs.body = v.body(&headers, &bytes)?;
     let too_many =
         |_: ProjectLimit| ApiError::own(v.style, OwnCode::TooManyProjects, "the server holds too many projects");
     let project = inputs.path(ParamRole::Project).unwrap_or_default().to_owned();

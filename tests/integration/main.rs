@@ -2,3 +2,4 @@
 
 mod catalogue;
 mod server;
+mod server_fuzz;
