@@ -68,3 +68,56 @@ pub async fn run(args: ServeArgs) -> Result<(), ServerError> {
     running.shutdown().await;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    fn parse(args: &[&str]) -> ServeArgs {
+        match Cli::try_parse_from(args).unwrap().command {
+            Command::Serve(a) => a,
+        }
+    }
+
+    #[test]
+    fn flags_become_a_config() {
+        let args = parse(&[
+            "hwconform",
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--token",
+            "a",
+            "--token",
+            "b",
+            "--fault-injection",
+            "--backup-delay-ms",
+            "5",
+        ]);
+        let config = args.config().unwrap();
+        assert_eq!(config.tokens, ["a", "b"]);
+        assert!(config.fault_injection);
+        assert_eq!(config.backup_delay, Duration::from_millis(5));
+        assert_eq!(config.addr.port(), 0);
+    }
+
+    #[test]
+    fn defaults_accept_the_local_token() {
+        let config = parse(&["hwconform", "serve"]).config().unwrap();
+        if std::env::var_os("HWCONFORM_TOKENS").is_none() {
+            assert_eq!(config.tokens, [DEFAULT_TOKEN]);
+        }
+        assert!(!config.fault_injection);
+        assert_eq!(config.addr.port(), 8080);
+    }
+
+    #[test]
+    fn a_missing_seed_file_is_a_clear_error() {
+        let args = parse(&["hwconform", "serve", "--seed", "/no/such/seed.json"]);
+        let err = args.config().unwrap_err().to_string();
+        assert!(err.contains("/no/such/seed.json"), "{err}");
+    }
+}

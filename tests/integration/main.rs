@@ -3,3 +3,4 @@
 mod catalogue;
 mod server;
 mod server_fuzz;
+mod server_sdk;

@@ -515,3 +515,56 @@ async fn bad_configuration_is_a_clear_error() {
     assert!(err.to_string().contains("bind"), "{err}");
     first.shutdown().await;
 }
+
+/// A `tracing` writer appending to a shared buffer.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The process-wide log of `hwconform` events. A global subscriber, not a scoped one: with scoped
+/// subscribers, tests on other threads race to cache "nobody listens" for a callsite.
+fn global_log() -> Option<Captured> {
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    static LOG: std::sync::OnceLock<Option<Captured>> = std::sync::OnceLock::new();
+    LOG.get_or_init(|| {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let layer = tracing_subscriber::fmt::layer()
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .with_filter(tracing_subscriber::filter::Targets::new().with_target("hwconform", tracing::Level::INFO));
+        let subscriber = tracing_subscriber::registry().with(layer);
+        tracing::subscriber::set_global_default(subscriber).ok().map(|()| captured)
+    })
+    .clone()
+}
+
+#[tokio::test]
+async fn requests_are_logged_without_secrets() {
+    let captured = global_log().expect("no other global tracing subscriber is installed in this test binary");
+    let secret = "very-secret-token-value";
+    let h = Harness::with(ServerConfig { tokens: vec![secret.into()], ..ServerConfig::default() }).await;
+    let p = project("log");
+    let url = format!("{}?limit=1", h.url(V1_LIST, &p, ""));
+    let ok = h.client.get(&url).header("X-Auth-Token", secret).send().await.unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    let denied = h.client.get(&url).header("X-Auth-Token", "another-secret-guess").send().await.unwrap();
+    assert_eq!(denied.status(), StatusCode::UNAUTHORIZED);
+    h.server.shutdown().await;
+    let log = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+    let ours: Vec<&str> = log.lines().filter(|l| l.contains(&p)).collect();
+    assert_eq!(ours.len(), 2, "{ours:?}");
+    assert!(ours[0].contains("status=200") && ours[1].contains("status=401"), "{ours:?}");
+    assert!(ours.iter().all(|l| l.contains("method=GET") && l.contains("latency_us=")), "{ours:?}");
+    assert!(!log.contains(secret) && !log.contains("another-secret-guess"), "a token reached the log");
+}
