@@ -2,5 +2,6 @@
 
 mod catalogue;
 mod server;
+mod server_cli;
 mod server_fuzz;
 mod server_sdk;
