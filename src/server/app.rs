@@ -107,6 +107,7 @@ impl App {
 /// The router serving every operation of the catalogue.
 pub fn router(app: Arc<App>, body_limit: usize) -> Result<Router, ServerError> {
     let mut router = Router::new();
+    let mut seen = std::collections::HashSet::new();
     for (index, route) in app.routes.iter().enumerate() {
         let meta = &route.validator.op.meta;
         let method =
@@ -119,11 +120,16 @@ pub fn router(app: Arc<App>, body_limit: usize) -> Result<Router, ServerError> {
             async move { handle(&app, index, req).await }
         };
         let path = positional_route(&meta.path);
-        router = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| router.route(&path, on(method, handler))))
-            .map_err(|_| ServerError::Route {
-                path: meta.path.clone(),
-                message: "conflicts with another route".into(),
-            })?;
+        // `Router::route` panics on a malformed template or a second handler for the same method and
+        // path; both are refused here as errors instead.
+        let malformed = !path.starts_with('/')
+            || path.split('/').any(|seg| (seg.contains('{') || seg.contains('}')) && !is_param(seg));
+        if malformed || !seen.insert((path.clone(), meta.method.to_ascii_uppercase())) {
+            let message =
+                if malformed { "malformed path template" } else { "a second operation on this method and path" };
+            return Err(ServerError::Route { path: meta.path.clone(), message: message.into() });
+        }
+        router = router.route(&path, on(method, handler));
     }
     let for_404 = Arc::clone(&app);
     let for_405 = Arc::clone(&app);
@@ -168,7 +174,6 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
     let (mut parts, body) = req.into_parts();
     // The body is read first, whatever the outcome: an answer sent before the body is consumed
     // makes the connection close under a client that is still sending or about to reuse it.
-    let headers = parts.headers.clone();
     let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), &()).await.map_err(|r| {
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::own(v.style, OwnCode::PayloadTooLarge, "the request body is larger than the server accepts")
@@ -190,7 +195,7 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
     path.sort_by_key(|(i, _)| *i);
     let path: Vec<String> = path.into_iter().map(|(_, v)| v).collect();
     let mut inputs = v.parameters(&path, parts.uri.query(), &parts.headers)?;
-    inputs.body = v.body(&headers, &bytes)?;
+    inputs.body = v.body(&parts.headers, &bytes)?;
     let too_many =
         |_: ProjectLimit| ApiError::own(v.style, OwnCode::TooManyProjects, "the server holds too many projects");
     let project = inputs.path(ParamRole::Project).unwrap_or_default().to_owned();
@@ -319,6 +324,57 @@ fn mint_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
+/// `{name}` with a non-empty name free of braces.
+fn is_param(segment: &str) -> bool {
+    segment
+        .strip_prefix('{')
+        .and_then(|s| s.strip_suffix('}'))
+        .is_some_and(|name| !name.is_empty() && !name.contains(['{', '}']))
+}
+
 fn first_segment(path: &str) -> &str {
     path.trim_start_matches('/').split('/').next().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::FileSet;
+
+    /// The built-in catalogue plus a copy of the list operation under another id, with `path`.
+    fn with_copy(path: &str) -> Catalogue {
+        let mut files = FileSet::embedded();
+        let mut meta = files.json("schemas/ges.v1.list_backups/operation.json").unwrap();
+        meta["id"] = "ges.v1.list_backups_copy".into();
+        meta["path"] = path.into();
+        meta["examples"] = serde_json::json!([]);
+        for r in meta["responses"].as_array_mut().unwrap() {
+            let schema = format!("../ges.v1.list_backups/{}", r["schema"].as_str().unwrap());
+            r["schema"] = schema.into();
+        }
+        let envelope = format!("../ges.v1.list_backups/{}", meta["error_envelope"]["schema"].as_str().unwrap());
+        meta["error_envelope"]["schema"] = envelope.into();
+        files.insert("schemas/ges.v1.list_backups_copy/operation.json", meta.to_string());
+        Catalogue::load(&files).unwrap()
+    }
+
+    fn build(catalogue: &Catalogue) -> Result<Router, ServerError> {
+        let app = Arc::new(App::new(&ServerConfig::default(), catalogue)?);
+        router(app, 1024)
+    }
+
+    #[test]
+    fn the_builtin_catalogue_routes() {
+        assert!(build(&Catalogue::builtin().unwrap()).is_ok());
+    }
+
+    #[test]
+    fn conflicting_or_malformed_routes_are_errors_not_panics() {
+        let same = build(&with_copy("/v1.0/{other}/graphs/backups")).unwrap_err().to_string();
+        assert!(same.contains("second operation"), "{same}");
+        let bad = build(&with_copy("/v1.0/{a/graphs")).unwrap_err().to_string();
+        assert!(bad.contains("malformed"), "{bad}");
+        // A new path under a new name is simply another route.
+        assert!(build(&with_copy("/v1.0/{project_id}/graphs/backups/copy")).is_ok());
+    }
 }
