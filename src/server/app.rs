@@ -8,6 +8,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, RawPathParams, Request};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -211,10 +212,8 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
                 return Err(v.invalid(format!("{} and {} must not be negative", p.offset, p.limit)));
             };
             let (total, items) = app.store.list(&project, offset, limit).map_err(too_many)?;
-            let mut body = Map::new();
-            body.insert(p.total.clone(), Value::from(total));
-            body.insert(p.items.clone(), Value::Array(items));
-            Ok((status, axum::Json(Value::Object(body))).into_response())
+            let body = list_body(&p.total, total, &p.items, &items);
+            Ok((status, [(CONTENT_TYPE, "application/json")], body).into_response())
         }
         Behaviour::Export { backup_member } => {
             let graph = inputs.path(ParamRole::Graph).unwrap_or_default();
@@ -324,6 +323,26 @@ fn mint_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
+/// `{"<total>":N,"<items>":[item,…]}` from items serialised beforehand (the list is the hot path).
+fn list_body(total_member: &str, total: usize, items_member: &str, items: &[Arc<str>]) -> String {
+    let mut out = String::with_capacity(64 + items.iter().map(|i| i.len() + 1).sum::<usize>());
+    out.push('{');
+    out.push_str(&Value::from(total_member).to_string());
+    out.push(':');
+    out.push_str(&total.to_string());
+    out.push(',');
+    out.push_str(&Value::from(items_member).to_string());
+    out.push_str(":[");
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(item);
+    }
+    out.push_str("]}");
+    out
+}
+
 /// `{name}` with a non-empty name free of braces.
 fn is_param(segment: &str) -> bool {
     segment
@@ -361,6 +380,15 @@ mod tests {
     fn build(catalogue: &Catalogue) -> Result<Router, ServerError> {
         let app = Arc::new(App::new(&ServerConfig::default(), catalogue)?);
         router(app, 1024)
+    }
+
+    #[test]
+    fn list_bodies_are_json() {
+        let items: Vec<Arc<str>> = vec![Arc::from(r#"{"id":"a"}"#), Arc::from(r#"{"id":"b"}"#)];
+        let body: Value = serde_json::from_str(&list_body("total\"x", 7, "items", &items)).unwrap();
+        assert_eq!(body, serde_json::json!({"total\"x": 7, "items": [{"id": "a"}, {"id": "b"}]}));
+        let empty: Value = serde_json::from_str(&list_body("t", 0, "i", &[])).unwrap();
+        assert_eq!(empty, serde_json::json!({"t": 0, "i": []}));
     }
 
     #[test]
