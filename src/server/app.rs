@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 
 use crate::catalogue::{Catalogue, EnvelopeStyle, ParamRole};
 
-use super::auth::{AuthFailure, Authenticator, TokenAuthenticator};
+use super::auth::{AuthFailure, AuthRequest, Authenticator, TokenAuthenticator};
 use super::behaviour::Behaviour;
 use super::config::{FAULT_HEADER, FAULT_INTERNAL, LATENCY_HEADER, MAX_INJECTED_LATENCY, ServerConfig};
 use super::envelope::{ApiError, OwnCode};
@@ -92,13 +92,12 @@ impl App {
         self.prefixes.iter().find(|(p, _)| p == first).map_or(EnvelopeStyle::Snake, |(_, s)| *s)
     }
 
-    fn authorize(&self, parts: &Parts) -> Result<(), AuthFailure> {
-        match self.tokens.authorize(&parts.method, &parts.uri, &parts.headers) {
+    fn authorize(&self, parts: &Parts, body: &[u8]) -> Result<(), AuthFailure> {
+        let request = AuthRequest { method: &parts.method, uri: &parts.uri, headers: &parts.headers, body };
+        match self.tokens.authorize(&request) {
             Ok(()) => Ok(()),
             Err(failure) => match &self.extra_auth {
-                Some(extra) if failure == AuthFailure::Missing => {
-                    extra.authorize(&parts.method, &parts.uri, &parts.headers)
-                }
+                Some(extra) if failure == AuthFailure::Missing => extra.authorize(&request),
                 _ => Err(failure),
             },
         }
@@ -182,7 +181,7 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
             v.invalid("the request body could not be read")
         }
     })?;
-    app.authorize(&parts).map_err(|f| ApiError::own(v.style, OwnCode::Unauthorized, f.to_string()))?;
+    app.authorize(&parts, &bytes).map_err(|f| ApiError::own(v.style, OwnCode::Unauthorized, f.to_string()))?;
     if app.fault_injection {
         inject(route, &parts).await?;
     }

@@ -1,6 +1,7 @@
 //! The reference server: an in-memory stand-in for the documented operations, driven by the catalogue.
 //!
-//! [`spawn`] starts one in-process (tests bind `127.0.0.1:0`); `hwconform serve` runs one until Ctrl-C.
+//! [`spawn`] starts one in-process inside a Tokio runtime (tests bind `127.0.0.1:0`);
+//! `hwconform serve` runs one until Ctrl-C.
 //!
 //! - **Routes** are each operation's `method` + `path` from the catalogue; request rules are its
 //!   compiled parameter and body schemas; success members, pagination members and error examples
@@ -19,6 +20,9 @@
 //!   limit, `HWC.0415` body without `Content-Type: application/json`, `HWC.0429` project limit,
 //!   `HWC.0500` injected fault without a documented one. Unknown routes and wrong methods answer
 //!   in the envelope of the path's API version (`/v1.0/` camelCase, otherwise snake_case).
+//! - **Pagination** as the list page documents it: the total member counts every backup of the
+//!   project, the limit defaults to the parameter's schema default (10), offset skips; a negative
+//!   limit or offset is a 400 (`HWC.0400`), a limit of 0 an empty page.
 //! - **Fault injection** (off unless [`ServerConfig::fault_injection`]): [`FAULT_HEADER`]`: internal`
 //!   and [`LATENCY_HEADER`]`: <ms>` (at most [`MAX_INJECTED_LATENCY`]).
 //! - **Logging**: one `tracing` event per request (method, path, status, latency); never headers.
@@ -35,7 +39,7 @@ mod run;
 mod seed;
 mod state;
 
-pub use auth::{AuthFailure, Authenticator, TokenAuthenticator};
+pub use auth::{AuthFailure, AuthRequest, Authenticator, TokenAuthenticator};
 pub use behaviour::Behaviour;
 pub use config::{
     DEFAULT_BACKUP_DELAY, DEFAULT_BODY_LIMIT, DEFAULT_TOKEN, FAULT_HEADER, FAULT_INTERNAL, LATENCY_HEADER,

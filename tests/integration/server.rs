@@ -568,3 +568,49 @@ async fn requests_are_logged_without_secrets() {
     assert!(ours.iter().all(|l| l.contains("method=GET") && l.contains("latency_us=")), "{ours:?}");
     assert!(!log.contains(secret) && !log.contains("another-secret-guess"), "a token reached the log");
 }
+
+/// Accepts requests whose `x-test-signature` is the body's length: proves the seam sees the body.
+struct LengthSignature;
+
+impl hwconform::server::Authenticator for LengthSignature {
+    fn authorize(&self, request: &hwconform::server::AuthRequest<'_>) -> Result<(), hwconform::server::AuthFailure> {
+        let sent = request.headers.get("x-test-signature").and_then(|v| v.to_str().ok());
+        match sent {
+            Some(s) if s == request.body.len().to_string() => Ok(()),
+            _ => Err(hwconform::server::AuthFailure::BadSignature("length mismatch".into())),
+        }
+    }
+}
+
+#[tokio::test]
+async fn another_authenticator_is_consulted_when_no_token_is_sent() {
+    let h = Harness::with(ServerConfig {
+        authenticator: Some(std::sync::Arc::new(LengthSignature)),
+        ..ServerConfig::default()
+    })
+    .await;
+    let p = project("seam");
+    let body = json!({"name": "signed_backup", "description": "signed"}).to_string();
+    let url = h.url(GEMINI, &p, &h.resource(GEMINI));
+    let send = |signature: String, token: Option<&str>| {
+        let mut req = h
+            .client
+            .post(&url)
+            .header("content-type", "application/json")
+            .header("x-test-signature", signature)
+            .body(body.clone());
+        if let Some(t) = token {
+            req = req.header("X-Auth-Token", t);
+        }
+        req.send()
+    };
+    assert_eq!(send(body.len().to_string(), None).await.unwrap().status().as_u16(), 202);
+    let resp = send("1".into(), None).await.unwrap();
+    let err = assert_error(resp, h.op(GEMINI), 401, None).await;
+    assert!(err.to_string().contains("signature"), "{err}");
+    // A wrong token is refused even with a valid signature: the token check is not bypassed.
+    let resp = send(body.len().to_string(), Some("wrong")).await.unwrap();
+    assert_error(resp, h.op(GEMINI), 401, None).await;
+    assert_eq!(h.server.stats().creates_of(GEMINI), 1);
+    h.server.shutdown().await;
+}
