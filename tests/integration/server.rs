@@ -614,3 +614,50 @@ async fn another_authenticator_is_consulted_when_no_token_is_sent() {
     assert_eq!(h.server.stats().creates_of(GEMINI), 1);
     h.server.shutdown().await;
 }
+
+#[tokio::test]
+async fn every_documented_error_example_can_be_provoked() {
+    let h = Harness::with(ServerConfig { fault_injection: true, ..ServerConfig::default() }).await;
+    let p = project("examples");
+    let mut provoked = 0;
+    for op in h.catalogue.operations() {
+        let id = op.meta.id.as_str();
+        for example in &op.meta.error_examples {
+            let mut url = h.url(id, &p, &h.resource(id));
+            let mut body = op.example("request").and_then(|e| e.body.clone()).unwrap_or(json!({}));
+            if let Some(member) = body.as_object().and_then(|b| b.keys().find(|k| k.contains("backup_id")).cloned()) {
+                body[member.as_str()] = h.seed.backups[0]["id"].clone();
+            }
+            let mut fault = false;
+            match &example.applies_to {
+                AppliesTo::InvalidRequest => {
+                    assert!(op.request.is_some(), "{id}: no body rule to break for {}", example.code);
+                    body = json!([]);
+                }
+                AppliesTo::UnknownResource(role) => {
+                    let param = op.meta.parameters.iter().find(|p| p.role == *role && p.location == Location::Path);
+                    let param = param.unwrap_or_else(|| panic!("{id}: no path parameter with role {role:?}"));
+                    url = url.replace(&h.resource(id), "no-such-resource");
+                    assert!(url.contains("no-such-resource"), "{id}: {} not replaced", param.name);
+                }
+                AppliesTo::InternalFault => fault = true,
+            }
+            let method = Method::from_bytes(op.meta.method.as_bytes()).unwrap();
+            let mut req = h.client.request(method, url).header("X-Auth-Token", DEFAULT_TOKEN);
+            if op.request.is_some() {
+                req = req.json(&body);
+            }
+            if fault {
+                req = req.header(FAULT_HEADER, "internal");
+            }
+            let answer = assert_error(req.send().await.unwrap(), op, example.status, Some(&example.code)).await;
+            let (_, msg) = op.meta.error_envelope.style.fields();
+            assert_eq!(answer[msg], example.message.as_str(), "{id} {}", example.code);
+            provoked += 1;
+        }
+    }
+    let documented: usize = h.catalogue.operations().iter().map(|o| o.meta.error_examples.len()).sum();
+    assert_eq!(provoked, documented);
+    assert!(provoked >= 4, "GES.0047, GES.7000, GES.0001 and GES.7006 are documented");
+    h.server.shutdown().await;
+}
