@@ -4,4 +4,6 @@
 //! cases → exchanges → verdicts → reports. See `README.md` and `schemas/README.md`.
 
 pub mod catalogue;
+pub mod cli;
+pub mod openapi;
 pub mod report;

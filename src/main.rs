@@ -1,5 +1,7 @@
-//! The `hwconform` command line.
+//! The `hwconform` command line: parses the arguments and hands over to [`hwconform::cli::run`].
+
+use clap::Parser;
 
 fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+    hwconform::cli::run(hwconform::cli::Cli::parse())
 }
