@@ -214,7 +214,7 @@ impl Rule {
                 wrong
                     .into_iter()
                     .map(|(v, what)| {
-                        probe(v, false, format!("{what}"), format!("{f} given as a {what}, not the documented {t}"))
+                        probe(v, false, what.to_owned(), format!("{f} given as a {what}, not the documented {t}"))
                     })
                     .collect()
             }
