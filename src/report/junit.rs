@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 
-use super::view::{source_text, strength_label};
+use super::view::{families, source_text, strength_label, verdict_label};
 use super::{CaseOutcome, CaseResult, Report, ReportError, Strength};
 
 /// The report as JUnit XML.
@@ -23,6 +23,7 @@ pub fn render_junit(report: &Report) -> Result<String, ReportError> {
     for case in &report.cases {
         by_operation.entry(case.operation.as_str()).or_default().push(case);
     }
+    let families = families(report);
     let mut total = Duration::ZERO;
     for (operation, cases) in by_operation {
         let mut suite = TestSuite::new(operation);
@@ -31,6 +32,9 @@ pub fn render_junit(report: &Report) -> Result<String, ReportError> {
         }
         if let Some(family) = cases.first().map(|c| c.family.as_str()) {
             suite.add_property(Property::new("family", family));
+            if let Some(v) = families.iter().find(|f| f.family == family) {
+                suite.add_property(Property::new("family-verdict", verdict_label(v.verdict)));
+            }
         }
         suite.add_property(Property::new("target", report.target.profile.as_str()));
         suite.add_property(Property::new("auth", report.target.auth.as_str()));

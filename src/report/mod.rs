@@ -16,6 +16,7 @@ mod markdown;
 pub mod matrix;
 mod model;
 mod redact;
+mod summary;
 mod verdict;
 mod view;
 
@@ -35,4 +36,5 @@ pub use model::{
     Verdict,
 };
 pub use redact::{MASK, redact_report};
+pub use summary::{errata_records, summary_of};
 pub use verdict::family_verdicts;
