@@ -134,7 +134,32 @@ impl Redactor<'_> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        /// Wherever secrets (any characters but the mask's own) sit in a string, none survives.
+        #[test]
+        fn no_secret_substring_survives(
+            secrets in proptest::collection::vec("[^*]{1,16}", 1..4),
+            pieces in proptest::collection::vec(".{0,12}", 0..6),
+        ) {
+            let mut text = String::new();
+            for (i, p) in pieces.iter().enumerate() {
+                text.push_str(p);
+                text.push_str(&secrets[i % secrets.len()]);
+            }
+            let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+            let mut r = Redactor { secrets: refs.clone() };
+            r.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+            let mut v = text;
+            r.s(&mut v);
+            for secret in &refs {
+                prop_assert!(!v.contains(secret), "{secret:?} survives in {v:?}");
+            }
+        }
+    }
 
     #[test]
     fn masks_longest_first_and_ignores_empty() {
