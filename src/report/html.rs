@@ -7,6 +7,7 @@
 use askama::Template;
 
 use super::matrix::matrix;
+use super::verdict::family_errors;
 use super::view::{families, outcome_label, overall, source_text, strength_label, verdict_label};
 use super::{CaseResult, ExchangeRecord, Report, ReportError, Strength, coverage_counts};
 
@@ -136,7 +137,7 @@ fn page(report: &Report) -> Page {
                 core_failed: f.core_failed,
                 extended: f.extended_observations,
                 skipped: f.skipped,
-                errors: f.errors,
+                errors: family_errors(&report.cases, &f.family),
                 skip_reasons: f.skip_reasons.join("; "),
             })
             .collect(),

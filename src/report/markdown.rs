@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use super::matrix::{Category, matrix};
+use super::verdict::family_errors;
 use super::view::{families, outcome_label, overall, source_text, verdict_label};
 use super::{CaseOutcome, CaseResult, Report, Strength, coverage_counts};
 
@@ -48,7 +49,7 @@ pub fn render_markdown(report: &Report) -> String {
             f.core_failed,
             f.extended_observations,
             f.skipped,
-            f.errors
+            family_errors(&report.cases, &f.family)
         );
     }
     for f in families.iter().filter(|f| !f.skip_reasons.is_empty()) {

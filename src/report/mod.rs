@@ -37,4 +37,4 @@ pub use model::{
 };
 pub use redact::{MASK, redact_report};
 pub use summary::{errata_records, summary_of};
-pub use verdict::family_verdicts;
+pub use verdict::{family_errors, family_verdicts};

@@ -196,9 +196,6 @@ pub struct FamilyVerdict {
     pub extended_observations: usize,
     pub skipped: usize,
     pub skip_reasons: Vec<String>,
-    /// Cases that could not be tested (transport error, timeout): they make a verdict `partial`.
-    #[serde(default)]
-    pub errors: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
