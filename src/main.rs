@@ -1,7 +1,16 @@
-//! The `hwconform` command line: parses the arguments and hands over to [`hwconform::cli::run`].
+//! The `hwconform` command line: parses arguments and hands each verb to `hwconform::cli`.
+
+use std::process::ExitCode;
 
 use clap::Parser;
+use hwconform::cli::{Cli, Command};
 
-fn main() -> std::process::ExitCode {
-    hwconform::cli::run(hwconform::cli::Cli::parse())
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Report(args) => hwconform::cli::report::run(&args),
+        Command::Baseline(args) => hwconform::cli::baseline::run(&args),
+        Command::Diff(args) => hwconform::cli::diff::run(&args),
+        Command::Openapi(args) => hwconform::cli::openapi::run(&args),
+    }
 }

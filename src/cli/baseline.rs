@@ -1,13 +1,31 @@
 //! `hwconform baseline REPORT.json [--keep-reasons OLD.toml] > baseline.toml`.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::output::print;
-use super::{BaselineArgs, CliError};
+use clap::Args;
+
+use super::CliError;
+use super::output::{finish, print};
 use crate::report::{Baseline, read_report};
 
-pub fn run(args: &BaselineArgs) -> Result<ExitCode, CliError> {
+/// `hwconform baseline` arguments.
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// The report.json whose failing cases become the baseline.
+    pub report: PathBuf,
+    /// An existing baseline whose reasons are kept for cases that still fail.
+    #[arg(long)]
+    pub keep_reasons: Option<PathBuf>,
+}
+
+/// Runs the verb; errors print one line and exit 2.
+pub fn run(args: &BaselineArgs) -> ExitCode {
+    finish(run_inner(args))
+}
+
+fn run_inner(args: &BaselineArgs) -> Result<ExitCode, CliError> {
     let report = read_report(&args.report)?;
     let mut baseline = Baseline::from_report(&report);
     if let Some(path) = &args.keep_reasons {

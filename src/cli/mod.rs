@@ -1,15 +1,32 @@
-//! The `hwconform` command line: arguments, one module per subcommand, and the dispatcher that
-//! turns results and errors into exit codes.
+//! The command line: one `Subcommand` variant per verb, each verb's code in its own module.
 
-mod args;
 pub mod baseline;
 pub mod diff;
-mod dispatch;
 mod error;
 pub mod openapi;
 mod output;
 pub mod report;
 
-pub use args::{BaselineArgs, Cli, Command, DiffArgs, OpenapiArgs, ReportArgs};
-pub use dispatch::run;
+use clap::{Parser, Subcommand};
+
 pub use error::CliError;
+
+/// Conformance harness for Huawei Cloud backup APIs, driven by their documentation.
+#[derive(Debug, Parser)]
+#[command(name = "hwconform", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Re-render a saved report.json (JSON, JUnit, Markdown, HTML), optionally gating it on a baseline.
+    Report(report::ReportArgs),
+    /// Write a baseline of known deviations (every failing case with its reason) from a report.json to stdout.
+    Baseline(baseline::BaselineArgs),
+    /// Compare two report.json files: regressions, fixes, new/removed cases, drift. Exit 1 on regressions.
+    Diff(diff::DiffArgs),
+    /// Print the catalogue as an OpenAPI 3.1 document (JSON).
+    Openapi(openapi::OpenapiArgs),
+}

@@ -1,14 +1,30 @@
 //! `hwconform openapi [--out FILE]`: the catalogue as an OpenAPI 3.1 document.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::output::print;
-use super::{CliError, OpenapiArgs};
+use clap::Args;
+
+use super::CliError;
+use super::output::{finish, print};
 use crate::catalogue::Catalogue;
 use crate::openapi::openapi_document;
 use crate::report::ReportError;
 
-pub fn run(args: &OpenapiArgs) -> Result<ExitCode, CliError> {
+/// `hwconform openapi` arguments.
+#[derive(Debug, Args)]
+pub struct OpenapiArgs {
+    /// Write to this file instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// Runs the verb; errors print one line and exit 2.
+pub fn run(args: &OpenapiArgs) -> ExitCode {
+    finish(run_inner(args))
+}
+
+fn run_inner(args: &OpenapiArgs) -> Result<ExitCode, CliError> {
     let catalogue = Catalogue::builtin()?;
     let mut text = serde_json::to_string_pretty(&openapi_document(&catalogue))
         .map_err(|e| ReportError::Render { format: "openapi".into(), message: e.to_string() })?;

@@ -1,6 +1,8 @@
-//! Writing to stdout without panicking when the reader goes away (`hwconform … | head`).
+//! What the report verbs share: writing to stdout without panicking when the reader goes away
+//! (`hwconform … | head`), and turning an error into its one-line message and exit code 2.
 
 use std::io::Write as _;
+use std::process::ExitCode;
 
 use super::CliError;
 
@@ -12,4 +14,13 @@ pub fn print(text: &str) -> Result<(), CliError> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(CliError::Output { path: "stdout".into(), message: e.to_string() }),
     }
+}
+
+/// The exit code of a verb: its own on success; on error, the message on one stderr line and 2
+/// (bad input: an unreadable report or baseline, an unknown format).
+pub fn finish(result: Result<ExitCode, CliError>) -> ExitCode {
+    result.unwrap_or_else(|e| {
+        eprintln!("hwconform: failed to {e}");
+        ExitCode::from(2)
+    })
 }
