@@ -8,8 +8,7 @@ use clap::Args;
 use super::CliError;
 use super::output::{finish, print};
 use crate::catalogue::Catalogue;
-use crate::openapi::openapi_document;
-use crate::report::ReportError;
+use crate::openapi::openapi_json;
 
 /// `hwconform openapi` arguments.
 #[derive(Debug, Args)]
@@ -25,10 +24,7 @@ pub fn run(args: &OpenapiArgs) -> ExitCode {
 }
 
 fn run_inner(args: &OpenapiArgs) -> Result<ExitCode, CliError> {
-    let catalogue = Catalogue::builtin()?;
-    let mut text = serde_json::to_string_pretty(&openapi_document(&catalogue))
-        .map_err(|e| ReportError::Render { format: "openapi".into(), message: e.to_string() })?;
-    text.push('\n');
+    let text = openapi_json(&Catalogue::builtin()?);
     match &args.out {
         Some(path) => std::fs::write(path, text)
             .map_err(|e| CliError::Output { path: path.display().to_string(), message: e.to_string() })?,

@@ -75,6 +75,21 @@ pub fn openapi_document(catalogue: &Catalogue) -> Value {
     })
 }
 
+/// The document as pretty JSON with the top-level members in the specification's order
+/// (`openapi`, `info` … first; nested maps stay sorted, so the output is stable).
+pub fn openapi_json(catalogue: &Catalogue) -> String {
+    const ORDER: [&str; 7] = ["openapi", "jsonSchemaDialect", "info", "tags", "paths", "components", "x-errata"];
+    let doc = openapi_document(catalogue);
+    let mut parts = Vec::new();
+    for key in ORDER {
+        if let Some(v) = doc.get(key) {
+            let body = serde_json::to_string_pretty(v).unwrap_or_default().replace('\n', "\n  ");
+            parts.push(format!("  {}: {body}", Value::String(key.to_owned())));
+        }
+    }
+    format!("{{\n{}\n}}\n", parts.join(",\n"))
+}
+
 /// `schemas/ges.v1.list_backups/backup.schema.json` → `ges.v1.list_backups.backup`.
 pub fn component_name(file: &str) -> String {
     file.trim_start_matches("schemas/").trim_end_matches(".json").trim_end_matches(".schema").replace('/', ".")

@@ -3,4 +3,4 @@
 
 mod document;
 
-pub use document::{component_name, openapi_document};
+pub use document::{component_name, openapi_document, openapi_json};

@@ -570,6 +570,16 @@ fn openapi_document_is_valid_openapi_3_1() {
 }
 
 #[test]
+fn openapi_json_is_the_document_with_openapi_first() {
+    let cat = Catalogue::builtin().unwrap();
+    let text = hwconform::openapi::openapi_json(&cat);
+    assert!(text.starts_with("{\n  \"openapi\": \"3.1.0\",\n  \"jsonSchemaDialect\""), "{}", &text[..80]);
+    assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), openapi_document(&cat));
+    let (code, out, _) = hwconform(&["openapi"]);
+    assert_eq!((code, out), (0, text));
+}
+
+#[test]
 fn openapi_covers_every_operation_status_and_source() {
     let cat = Catalogue::builtin().unwrap();
     let doc = openapi_document(&cat);
