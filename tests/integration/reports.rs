@@ -128,8 +128,11 @@ fn html_escapes_hostile_content_and_is_self_contained() {
     );
     assert_eq!(html.matches("<script>").count(), 1, "only the report's own inline script");
     let plain = render_html(&sample()).unwrap();
-    for external in ["<link", "src=", "href=", "@import", "url(", "<iframe", "<img"] {
+    for external in ["<link", "src=", "@import", "url(", "<iframe", "<img"] {
         assert!(!plain.contains(external), "external asset marker {external:?} in the page");
+    }
+    for link in plain.split("href=\"").skip(1) {
+        assert!(link.starts_with('#'), "only links inside the page: {}", &link[..link.len().min(40)]);
     }
 }
 
@@ -216,6 +219,10 @@ fn html_report_renders_in_headless_chromium() {
         let visible = tag.contains(r#"data-outcome="failed""#) || tag.contains(r#"data-outcome="error""#);
         assert_eq!(!tag.contains("hidden"), visible, "{tag}");
     }
+
+    let drift = headless(&browser, &dir.join("profile-4"), &["--dump-dom".into()], &format!("{url}#drift=1"));
+    let drift = String::from_utf8_lossy(&drift.stdout);
+    assert!(drift.contains(r#"<b id="shown">1</b> of <b id="case-count">8</b>"#), "filtering by drift");
 
     let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("html-report.png");
     let _ = std::fs::remove_file(&shot);
