@@ -9,6 +9,7 @@ use super::CliError;
 use super::output::{finish, print};
 use crate::catalogue::Catalogue;
 use crate::openapi::openapi_json;
+use crate::report::io_message;
 
 /// `hwconform openapi` arguments.
 #[derive(Debug, Args)]
@@ -27,7 +28,7 @@ fn run_inner(args: &OpenapiArgs) -> Result<ExitCode, CliError> {
     let text = openapi_json(&Catalogue::builtin()?);
     match &args.out {
         Some(path) => std::fs::write(path, text)
-            .map_err(|e| CliError::Output { path: path.display().to_string(), message: e.to_string() })?,
+            .map_err(|e| CliError::Output { path: path.display().to_string(), message: io_message(&e) })?,
         None => print(&text)?,
     }
     Ok(ExitCode::SUCCESS)

@@ -12,7 +12,7 @@ pub fn print(text: &str) -> Result<(), CliError> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(CliError::Output { path: "stdout".into(), message: e.to_string() }),
+        Err(e) => Err(CliError::Output { path: "stdout".into(), message: crate::report::io_message(&e) }),
     }
 }
 

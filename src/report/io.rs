@@ -55,7 +55,7 @@ pub fn render(report: &Report, format: Format) -> Result<String, ReportError> {
 }
 
 /// An I/O error in lowercase, without the "(os error N)" tail.
-fn io_message(e: &std::io::Error) -> String {
+pub fn io_message(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),

@@ -26,7 +26,7 @@ pub use diff::{OutcomeChange, ReportDiff, diff_reports};
 pub use error::ReportError;
 pub use format::Format;
 pub use html::render_html;
-pub use io::{parse_report, read_report, render, write_reports};
+pub use io::{io_message, parse_report, read_report, render, write_reports};
 pub use json::render_json;
 pub use junit::render_junit;
 pub use markdown::render_markdown;

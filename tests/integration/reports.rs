@@ -65,6 +65,32 @@ fn json_rendering_is_stable_and_round_trips() {
     assert_eq!(parse_report(&text, "again").unwrap(), r);
 }
 
+#[test]
+fn renderers_handle_an_empty_report() {
+    let mut r = sample();
+    r.cases.clear();
+    r.families.clear();
+    r.errata.clear();
+    r.coverage = None;
+    r.summary = summary_of(&r.cases);
+    for format in Format::ALL {
+        assert!(!render(&r, format).unwrap().is_empty(), "{format}");
+    }
+    let md = render_markdown(&r);
+    assert!(md.contains("**Overall: partial**"), "nothing tested is no success");
+    assert!(md.contains("## Failures (0)") && md.contains("Not computed for this run."));
+}
+
+#[test]
+fn renderers_compute_verdicts_an_older_report_lacks() {
+    let full = sample();
+    let mut old = full.clone();
+    old.families.clear();
+    assert_eq!(render_markdown(&old), render_markdown(&full));
+    assert_eq!(render_html(&old).unwrap(), render_html(&full).unwrap());
+    assert_eq!(render_junit(&old).unwrap(), render_junit(&full).unwrap());
+}
+
 // ---------------------------------------------------------------- snapshots
 
 #[test]
@@ -509,6 +535,9 @@ fn cli_report_renders_and_gates() {
     assert!(err.contains("unknown format \"pdf\""), "{err}");
     let (code, _, err) = hwconform(&["report", &report, "--out", &out_dir_s, "--baseline", "/nonexistent.toml"]);
     assert_eq!((code, err.lines().count()), (2, 1), "{err}");
+    let (code, _, err) = hwconform(&["openapi", "--out", "/nonexistent/dir/openapi.json"]);
+    assert_eq!(code, 2);
+    assert_eq!(err.trim(), "hwconform: failed to write /nonexistent/dir/openapi.json: no such file or directory");
 }
 
 #[test]
