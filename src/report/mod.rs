@@ -35,6 +35,6 @@ pub use model::{
     Report, RequestRecord, ResponseRecord, RowCoverage, SCHEMA_VERSION, Strength, Summary, TargetInfo, ToolInfo,
     Verdict,
 };
-pub use redact::{MASK, redact_report};
+pub use redact::{MASK, SENSITIVE_HEADERS, redact_report, redact_report_with};
 pub use summary::{errata_records, summary_of};
 pub use verdict::{family_errors, family_verdicts};

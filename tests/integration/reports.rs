@@ -286,6 +286,7 @@ fn leaky() -> Report {
                 ),
                 ("x-auth-token".to_owned(), token.to_owned()),
                 (format!("x-debug-{ak}"), "1".to_owned()),
+                ("cookie".to_owned(), "session=unlisted-but-a-credential".to_owned()),
             ]
             .into(),
             body: Some(format!("{{\"sk\":\"{sk}\"}}")),
@@ -312,7 +313,13 @@ fn no_secret_survives_in_any_format() {
             assert!(!text.contains(secret), "{format} output contains a secret");
         }
         assert!(text.contains("***"), "{format} output shows where a secret was");
+        assert!(!text.contains("unlisted-but-a-credential"), "{format}: credential headers are masked by name");
     }
+    // Percent-encoded in a URL, a secret is still found.
+    let mut r = sample();
+    r.cases[0].exchanges[0].request.url.push_str("?sig=a%2Bb%2Fc%3D");
+    let url = &redact_report(&r, &["a+b/c="]).cases[0].exchanges[0].request.url;
+    assert!(url.ends_with("?sig=***"), "{url}");
     // Without redaction the same report does leak: the scan above can fail.
     let raw = render_markdown(&leaky()) + &render_html(&leaky()).unwrap();
     assert!(SECRETS.iter().all(|s| raw.contains(s)));
