@@ -3,4 +3,5 @@
 //! The pipeline, one module per stage: documentation pages → [`catalogue`] (schemas as data) →
 //! cases → exchanges → verdicts → reports. See `README.md` and `schemas/README.md`.
 
+pub mod auth;
 pub mod catalogue;
