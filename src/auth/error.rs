@@ -12,6 +12,8 @@ pub enum AuthError {
     EnvNotUnicode { var: String },
     #[error("read secret file {path}: {message}")]
     SecretFile { path: String, message: String },
+    #[error("configure authentication: {0}")]
+    Config(String),
     #[error("sign request: {0}")]
     Sign(String),
     #[error("set header {header}: the value is not a valid header value")]
