@@ -52,6 +52,11 @@ impl RequestParts {
         }
     }
 
+    /// Copies what a server received: the request head (axum's `Request::into_parts`) and the collected body.
+    pub fn from_http(head: &http::request::Parts, body: &[u8]) -> Self {
+        Self { method: head.method.clone(), uri: head.uri.clone(), headers: head.headers.clone(), body: body.to_vec() }
+    }
+
     /// Copies a built `reqwest::Request` (its body must be in memory, not a stream).
     pub fn from_reqwest(req: &reqwest::Request) -> Result<Self, AuthError> {
         let uri = req.url().as_str().parse::<Uri>().map_err(|e| AuthError::Request(format!("invalid url: {e}")))?;
@@ -103,6 +108,16 @@ mod tests {
         assert_eq!(back.headers.get("x-k").unwrap(), "v");
         let relative = RequestParts::parse(Method::GET, "/x").unwrap().into_reqwest(&client).unwrap_err();
         assert!(relative.to_string().contains("not absolute"));
+    }
+
+    #[test]
+    fn from_http_copies_the_head_and_body() {
+        let (head, ()) = http::Request::post("/a?b=c").header("host", "h").body(()).unwrap().into_parts();
+        let p = RequestParts::from_http(&head, b"x");
+        assert_eq!(
+            (p.method.clone(), p.uri.to_string(), p.host(), p.body.clone()),
+            (Method::POST, "/a?b=c".into(), Some("h".into()), b"x".to_vec())
+        );
     }
 
     #[test]

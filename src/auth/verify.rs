@@ -37,9 +37,31 @@ struct StoredKey {
 }
 
 /// The AK/SK pairs a server accepts. `Debug` shows only how many.
+///
+/// Deserialises from a list, for a server config or seed file:
+/// `[{ "ak": "…", "sk": "…" }, { "ak": "…", "sk": "…", "security_token": "…" }]`.
 #[derive(Clone, Default)]
 pub struct KeyStore {
     keys: HashMap<String, StoredKey>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyEntry {
+    ak: String,
+    sk: Secret,
+    #[serde(default)]
+    security_token: Option<Secret>,
+}
+
+impl<'de> serde::Deserialize<'de> for KeyStore {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut store = Self::new();
+        for entry in Vec::<KeyEntry>::deserialize(deserializer)? {
+            store.keys.insert(entry.ak, StoredKey { sk: entry.sk, security_token: entry.security_token });
+        }
+        Ok(store)
+    }
 }
 
 impl std::fmt::Debug for KeyStore {
@@ -239,6 +261,15 @@ mod tests {
         ] {
             assert!(matches!(parse_authorization(bad), Err(SignatureError::MalformedAuthorization)), "{bad}");
         }
+    }
+
+    #[test]
+    fn store_deserialises_from_a_list() {
+        let s: KeyStore =
+            serde_json::from_str(r#"[{"ak":"A","sk":"S"},{"ak":"T","sk":"S2","security_token":"X"}]"#).unwrap();
+        assert_eq!(s.len(), 2);
+        assert!(s.keys["T"].security_token.is_some() && s.keys["A"].security_token.is_none());
+        assert!(serde_json::from_str::<KeyStore>(r#"[{"ak":"A"}]"#).is_err());
     }
 
     #[test]
