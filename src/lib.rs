@@ -3,5 +3,6 @@
 //! The pipeline, one module per stage: documentation pages → [`catalogue`] (schemas as data) →
 //! cases → exchanges → verdicts → reports. See `README.md` and `schemas/README.md`.
 
+pub mod auth;
 pub mod catalogue;
 pub mod report;
