@@ -4,3 +4,5 @@
 //! cases → exchanges → verdicts → reports. See `README.md` and `schemas/README.md`.
 
 pub mod catalogue;
+pub mod cli;
+pub mod derive;
