@@ -125,6 +125,11 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
+    fn untyped(&mut self, table: &FieldTable, field: &Field) {
+        let message = format!("unknown type `{}`; member left untyped", field.doc_type);
+        self.warnings.push(Warning::new(&self.facts.page, &table.label, &field.name, message));
+    }
+
     /// The schema of one member, and whether a success body must contain it.
     fn property(&mut self, table: &FieldTable, field: &Field, envelope: bool) -> (Value, bool) {
         let page = &self.facts.page;
@@ -148,12 +153,7 @@ impl Builder<'_> {
             Some(t) => {
                 schema.insert("type".into(), json!(t));
             }
-            None => self.warnings.push(Warning::new(
-                page,
-                &table.label,
-                &field.name,
-                format!("unknown type `{}`; member left untyped", field.doc_type),
-            )),
+            None => self.untyped(table, field),
         }
         for sentence in field.constraints.apply(&mut schema, ty) {
             self.warnings.push(Warning::new(page, &table.label, &field.name, sentence));
@@ -230,8 +230,11 @@ pub fn assemble(facts: &Facts, identity: Option<&Identity>, warnings: &mut Vec<W
         for f in &table.fields {
             let mut schema = Map::new();
             let ty = json_type(&f.doc_type);
-            if let Some(t) = ty {
-                schema.insert("type".into(), json!(t));
+            match ty {
+                Some(t) => {
+                    schema.insert("type".into(), json!(t));
+                }
+                None => b.untyped(table, f),
             }
             for s in f.constraints.apply(&mut schema, ty) {
                 b.warnings.push(Warning::new(page, &table.label, &f.name, s));

@@ -392,11 +392,11 @@ pub fn read_page(
 fn place_of(label: &str, section: Section, table: &Table) -> Place {
     let lower = label.to_lowercase();
     // The table's own caption says more than the section it stands in.
-    if lower.contains("query") {
+    if lower.contains("query") || label.contains("查询") {
         Place::Query
-    } else if lower.contains("header") {
+    } else if lower.contains("header") || label.contains("请求头") || label.contains("消息头") {
         Place::Header
-    } else if lower.contains("body") {
+    } else if lower.contains("body") || label.contains("请求体") {
         Place::Body
     } else if section == Section::Uri || lower.contains("uri") || lower.contains("path") {
         Place::Path

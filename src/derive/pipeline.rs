@@ -195,9 +195,11 @@ pub fn derive(pages: &[(String, String)], overlay: &Overlay) -> Result<Derived, 
         rows.push(json!({"page": facts.page, "operation": o.id, "tables": tables}));
     }
     apply_patches(overlay, &mut out, "fixtures/");
+    // E2 before E10: by the letters, then the number.
     errata.sort_by_key(|e| {
         let id = e["id"].as_str().unwrap_or("");
-        (id.chars().next(), id[1.min(id.len())..].parse::<u32>().unwrap_or(0))
+        let digits = id.trim_start_matches(|c: char| !c.is_ascii_digit());
+        (id[..id.len() - digits.len()].to_owned(), digits.parse::<u64>().unwrap_or(0), id.to_owned())
     });
     out.json.insert("fixtures/errata.json".into(), json!({"$comment": ERRATA_COMMENT, "errata": errata}));
     out.json.insert("fixtures/rows.json".into(), json!({"$comment": ROWS_COMMENT, "pages": rows}));

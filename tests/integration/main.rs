@@ -1,3 +1,4 @@
 //! One integration-test binary (one link on 2 cores), a submodule per area.
 
 mod catalogue;
+mod derive;
