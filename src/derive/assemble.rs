@@ -20,7 +20,7 @@ pub struct Identity {
     pub service: String,
     pub family: String,
     pub mutating: bool,
-    pub roles: BTreeMap<String, String>,
+    pub roles: BTreeMap<String, crate::catalogue::ParamRole>,
 }
 
 /// The error-envelope convention (the catalogue's own type).
@@ -247,7 +247,7 @@ pub fn assemble(facts: &Facts, identity: Option<&Identity>, warnings: &mut Vec<W
                 "source": source(page, &table.label, &f.name),
             });
             match identity.roles.get(&f.name) {
-                Some(role) => p["role"] = json!(role),
+                Some(role) => p["role"] = serde_json::to_value(role).unwrap_or_default(),
                 None => b.warnings.push(Warning::new(
                     page,
                     &table.label,

@@ -14,13 +14,14 @@ use serde_json::{Value, json};
 use super::Warning;
 use super::assemble::OperationFiles;
 use super::interpret::Facts;
+use crate::catalogue::{ErratumKind, ParamRole};
 
 /// A contradiction found on a page, before the overlay gives it an id and a decision.
 #[derive(Debug, Clone)]
 pub struct Found {
     pub operation: String,
     pub example: String,
-    pub kind: &'static str,
+    pub kind: ErratumKind,
     pub violates: Option<Value>,
     pub source: Value,
     pub reason: String,
@@ -79,7 +80,7 @@ pub fn check_examples(
     files: &OperationFiles,
     schemas: &BTreeMap<String, Value>,
     validators: &Validators,
-    roles: &BTreeMap<String, String>,
+    roles: &BTreeMap<String, ParamRole>,
     warnings: &mut Vec<Warning>,
 ) -> (Vec<Found>, BTreeMap<String, Value>) {
     let op = &files.id;
@@ -108,7 +109,7 @@ pub fn check_examples(
                 found.push(Found {
                     operation: op.clone(),
                     example: ex.name.clone(),
-                    kind: "invalid_json",
+                    kind: ErratumKind::InvalidJson,
                     violates: None,
                     source: ex.source.clone(),
                     reason: format!("The example body is not valid JSON: {e}."),
@@ -133,7 +134,7 @@ pub fn check_examples(
                         found.push(Found {
                             operation: op.clone(),
                             example: ex.name.clone(),
-                            kind: "violates_schema",
+                            kind: ErratumKind::ViolatesSchema,
                             violates: Some(json!({"pointer": pointer, "keyword": keyword})),
                             source: source_at(&schema, &pointer).unwrap_or_else(|| ex.source.clone()),
                             reason: format!("The example breaks the `{keyword}` rule the tables give {pointer}."),
@@ -152,7 +153,7 @@ pub fn check_examples(
     }
 
     // A page of results longer than the limit the example request asks for.
-    let limit_param = roles.iter().find(|(_, r)| r.as_str() == "page_limit").map(|(n, _)| n.clone());
+    let limit_param = roles.iter().find(|(_, r)| **r == ParamRole::PageLimit).map(|(n, _)| n.clone());
     let limit = facts.examples.iter().filter_map(|e| e.request_line.as_deref()).find_map(|line| {
         let (_, q) = line.split_once('?')?;
         q.split('&')
@@ -172,7 +173,7 @@ pub fn check_examples(
                     found.push(Found {
                         operation: op.clone(),
                         example: ex.name.clone(),
-                        kind: "page_exceeds_limit",
+                        kind: ErratumKind::PageExceedsLimit,
                         violates: None,
                         source: ex.source.clone(),
                         reason: format!(
@@ -198,7 +199,7 @@ pub fn check_examples(
         found.push(Found {
             operation: op.clone(),
             example: ex.name.clone(),
-            kind: "undocumented_response",
+            kind: ErratumKind::UndocumentedResponse,
             violates: None,
             source: ex.source.clone(),
             reason: format!("The page shows a {status} example but no response table documents a {status} body."),

@@ -209,7 +209,7 @@ pub fn read_page(
                 }
                 heading = text.clone();
             }
-            Block::Bullet { text, line } => {
+            Block::Bullet { text, .. } => {
                 bullet = Some(text.clone());
                 // "- 正常" followed by a bare status code: a status-code row outside any table.
                 if section == Section::StatusCodes
@@ -217,7 +217,6 @@ pub fn read_page(
                     && let Some(c) = STATUS_CELL.captures(code)
                     && code.len() == 3
                 {
-                    let _ = line;
                     status_codes.push((c[1].parse().unwrap_or(0), section_heading.clone(), format!("{text} {code}")));
                     i += 1;
                 }
@@ -364,7 +363,7 @@ pub fn read_page(
         responses.insert(success_status, t);
     }
     if !saw_status_table && status_codes.is_empty() {
-        r.warn("Status Codes", "*", "the page documents no status-code table (it refers to another page)");
+        r.warn("Status Codes", "*", "the page documents no status-code table");
     }
     for e in &mut examples {
         if e.row.is_empty() {

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::DeriveError;
 use super::assemble::Identity;
+use crate::catalogue::{AppliesTo, ErratumKind, ParamRole};
 
 /// The whole overlay file.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -44,7 +45,7 @@ pub struct OperationEntry {
     pub family: String,
     pub mutating: bool,
     #[serde(default)]
-    pub roles: BTreeMap<String, String>,
+    pub roles: BTreeMap<String, ParamRole>,
     pub reason: String,
 }
 
@@ -63,7 +64,7 @@ pub struct LabelEntry {
 pub struct AppliesToEntry {
     pub operation: String,
     pub code: String,
-    pub applies_to: Value,
+    pub applies_to: AppliesTo,
     pub reason: String,
 }
 
@@ -73,7 +74,7 @@ pub struct ErratumEntry {
     pub id: String,
     pub operation: String,
     pub example: String,
-    pub kind: String,
+    pub kind: ErratumKind,
     /// The erratum's own reason (why the page is wrong), as written to `fixtures/errata.json`.
     pub reason: String,
     pub decision: String,
@@ -174,7 +175,7 @@ impl Overlay {
     }
 
     /// The reading of an error code.
-    pub fn applies_to(&self, operation: &str, code: &str) -> Option<&Value> {
+    pub fn applies_to(&self, operation: &str, code: &str) -> Option<&AppliesTo> {
         self.applies_to.iter().find(|e| e.operation == operation && e.code == code).map(|e| &e.applies_to)
     }
 }

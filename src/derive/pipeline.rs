@@ -12,6 +12,7 @@ use super::errata::{Validators, check_examples};
 use super::interpret::{Facts, read_page};
 use super::overlay::apply_patch;
 use super::{DeriveError, Overlay, Page, Warning};
+use crate::catalogue::ErratumKind;
 
 /// One derived page: the operation it documents and how long deriving it took.
 #[derive(Debug, Clone)]
@@ -144,7 +145,9 @@ pub fn derive(pages: &[(String, String)], overlay: &Overlay) -> Result<Derived, 
                         f.source["row"].as_str().unwrap_or("-"),
                         format!(
                             "erratum {id} ({}, {}) has no decision in the overlay: {}",
-                            f.kind, f.example, f.reason
+                            kind_name(f.kind),
+                            f.example,
+                            f.reason
                         ),
                     ));
                     (
@@ -156,7 +159,7 @@ pub fn derive(pages: &[(String, String)], overlay: &Overlay) -> Result<Derived, 
                 }
             };
             ids_by_example.entry(f.example.clone()).or_default().push(id.clone());
-            if f.kind == "undocumented_response"
+            if f.kind == ErratumKind::UndocumentedResponse
                 && let Some(s) = f.example.strip_prefix("response.").and_then(|s| s.parse().ok())
             {
                 undocumented.entry(s).or_default().push(id.clone());
@@ -177,7 +180,8 @@ pub fn derive(pages: &[(String, String)], overlay: &Overlay) -> Result<Derived, 
                 &e.example,
                 format!(
                     "overlay erratum {} ({}) was not found on the page: the page changed or the entry is stale",
-                    e.id, e.kind
+                    e.id,
+                    kind_name(e.kind)
                 ),
             ));
         }
@@ -238,7 +242,7 @@ fn annotate(
         for e in codes {
             let code = e["code"].as_str().unwrap_or("").to_owned();
             match overlay.applies_to(op, &code) {
-                Some(v) => e["applies_to"] = v.clone(),
+                Some(v) => e["applies_to"] = serde_json::to_value(v).unwrap_or_default(),
                 None => warnings.push(Warning::new(
                     page,
                     "-",
@@ -258,4 +262,9 @@ fn apply_patches(overlay: &Overlay, out: &mut Derived, prefix: &str) {
             out.warnings.push(Warning::new(&p.file, "overlay", &p.pointer, format!("patch no longer applies: {e}")));
         }
     }
+}
+
+/// `invalid_json`, `violates_schema` …: the kind as `fixtures/errata.json` writes it.
+fn kind_name(kind: ErratumKind) -> String {
+    serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
