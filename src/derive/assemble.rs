@@ -118,6 +118,19 @@ fn find_envelope(facts: &Facts) -> Option<Envelope> {
     None
 }
 
+/// Marks a member whose description or type derive could not fully read (`x-unread`): what is
+/// listed there constrains nothing, so the member is less constrained than the page may mean.
+fn mark_unread(schema: &mut Map<String, Value>, field: &Field, ty: Option<&str>, misfits: Vec<String>) {
+    let mut unread = field.constraints.unread.clone();
+    if ty.is_none() {
+        unread.push(format!("unknown type `{}`", field.doc_type));
+    }
+    unread.extend(misfits);
+    if !unread.is_empty() {
+        schema.insert("x-unread".into(), json!(unread));
+    }
+}
+
 struct Builder<'a> {
     facts: &'a Facts,
     objects: Vec<String>,
@@ -155,9 +168,11 @@ impl Builder<'_> {
             }
             None => self.untyped(table, field),
         }
-        for sentence in field.constraints.apply(&mut schema, ty) {
-            self.warnings.push(Warning::new(page, &table.label, &field.name, sentence));
+        let misfits = field.constraints.apply(&mut schema, ty);
+        for sentence in &misfits {
+            self.warnings.push(Warning::new(page, &table.label, &field.name, sentence.clone()));
         }
+        mark_unread(&mut schema, field, ty, misfits);
         let blank = field.constraints.may_be_blank && !envelope;
         if blank {
             if let Some(t) = ty {
@@ -236,9 +251,11 @@ pub fn assemble(facts: &Facts, identity: Option<&Identity>, warnings: &mut Vec<W
                 }
                 None => b.untyped(table, f),
             }
-            for s in f.constraints.apply(&mut schema, ty) {
-                b.warnings.push(Warning::new(page, &table.label, &f.name, s));
+            let misfits = f.constraints.apply(&mut schema, ty);
+            for s in &misfits {
+                b.warnings.push(Warning::new(page, &table.label, &f.name, s.clone()));
             }
+            mark_unread(&mut schema, f, ty, misfits);
             let mut p = json!({
                 "name": f.name,
                 "in": place.as_str(),

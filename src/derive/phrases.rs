@@ -184,7 +184,8 @@ pub fn read_constraints(description: &str, doc_type: &str) -> Constraints {
             .filter(|n| !matches!(*n, "true" | "false"))
             .collect();
         if names.len() >= 2 && !odd.is_empty() {
-            unread.push(format!("value list of a Boolean names {}, which is not a Boolean value", odd.join(", ")));
+            let odd: Vec<String> = odd.iter().map(|n| format!("`{n}`")).collect();
+            unread.push(format!("the value list of a Boolean names {}, which is not a Boolean value", odd.join(", ")));
         }
         spans.extend(names.iter().filter_map(|m| m.get(0)).map(|m| m.range()));
     }

@@ -156,7 +156,11 @@ fn truncated_page_warns_naming_page_and_row() {
         "{shown:#?}"
     );
     let op = d.json.iter().find(|(p, _)| p.ends_with("operation.json")).map(|(_, v)| v).expect("an operation");
-    assert_eq!(op["parameters"][1]["schema"], json!({}), "the cut-off member is left unconstrained");
+    assert_eq!(
+        op["parameters"][1]["schema"],
+        json!({"x-unread": ["unknown type `Str`"]}),
+        "the cut-off member is left unconstrained, and marked so"
+    );
 }
 
 #[test]
@@ -166,6 +170,8 @@ fn uninterpretable_sentence_is_a_warning_not_a_guess() {
     assert_eq!(warning.page, "cells_list.txt");
     assert_eq!(warning.table, "Table 3 Request header parameter");
     assert!(warning.message.contains("It must be unique per project."), "{warning}");
+    let op = file(&d, "schemas/snap.v1.list_snapshots/operation.json");
+    assert_eq!(op["parameters"][3]["schema"], json!({"type": "string", "x-unread": ["It must be unique per project."]}));
 }
 
 #[test]
