@@ -30,6 +30,34 @@ pub struct Found {
 static TRAILING_COMMA: LazyLock<Regex> = LazyLock::new(|| re(r",(\s*[}\]])"));
 static MISSING_COMMA: LazyLock<Regex> = LazyLock::new(|| re(r#"(?m)(["\d}\]el])([ \t]*\n[ \t]*")"#));
 
+/// Warnings for examples that contradict the page outside any schema: a request line whose method
+/// or path does not fit the documented endpoint, an example status missing from the status table.
+pub fn check_request_lines(facts: &Facts, warnings: &mut Vec<Warning>) {
+    let template = regex::escape(&facts.path);
+    let template = re(r"\\\{[^}]*\\\}").replace_all(&template, "[^/]+");
+    let path_re = re(&format!("^{template}$"));
+    for ex in &facts.examples {
+        let Some(line) = &ex.request_line else { continue };
+        let Some((method, url)) = line.split_once(' ') else { continue };
+        let path = url.split_once("://").map_or(url, |(_, rest)| rest.find('/').map_or("", |i| &rest[i..]));
+        let path = path.split('?').next().unwrap_or(path);
+        if method != facts.method || !path_re.is_match(path) {
+            let message = format!("example request line does not fit the documented {} {}", facts.method, facts.path);
+            warnings.push(Warning::new(&facts.page, &ex.table, &ex.row, message));
+        }
+    }
+    if facts.status_codes.is_empty() {
+        return;
+    }
+    for ex in facts.examples.iter().filter(|e| e.status.is_some()) {
+        let status = ex.status.unwrap_or(0);
+        if !facts.status_codes.iter().any(|(s, _, _)| *s == status) && status != facts.success_status {
+            let message = format!("example of status {status}, which the status-code table does not list");
+            warnings.push(Warning::new(&facts.page, &ex.table, &ex.row, message));
+        }
+    }
+}
+
 /// The JSON a printed body means, when its only mistakes are trailing or missing commas.
 pub fn repair(raw: &str) -> Option<Value> {
     let text = TRAILING_COMMA.replace_all(raw, "$1");
@@ -206,4 +234,16 @@ pub fn check_examples(
         });
     }
     (found, bodies)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repairs_only_comma_mistakes() {
+        assert_eq!(repair("{\n\"a\" : 1\n\"b\": \"x\"\n}"), Some(json!({"a": 1, "b": "x"})));
+        assert_eq!(repair("{ \"a\": \"x\", }"), Some(json!({"a": "x"})));
+        assert_eq!(repair("{ \"a\": }"), None);
+    }
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use super::assemble::{Envelope, OperationFiles, Style, assemble, envelope_schema, style_name};
-use super::errata::{Validators, check_examples};
+use super::errata::{Validators, check_examples, check_request_lines};
 use super::interpret::{Facts, read_page};
 use super::overlay::apply_patch;
 use super::{DeriveError, Overlay, Page, Warning};
@@ -123,6 +123,7 @@ pub fn derive(pages: &[(String, String)], overlay: &Overlay) -> Result<Derived, 
             o.operation = meta.clone();
         }
         let (found, bodies) = check_examples(facts, o, &schemas, &validators, &roles, &mut out.warnings);
+        check_request_lines(facts, &mut out.warnings);
         let mut ids_by_example: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut undocumented: BTreeMap<u64, Vec<String>> = BTreeMap::new();
         let mut matched = BTreeSet::new();

@@ -171,7 +171,10 @@ fn uninterpretable_sentence_is_a_warning_not_a_guess() {
     assert_eq!(warning.table, "Table 3 Request header parameter");
     assert!(warning.message.contains("It must be unique per project."), "{warning}");
     let op = file(&d, "schemas/snap.v1.list_snapshots/operation.json");
-    assert_eq!(op["parameters"][3]["schema"], json!({"type": "string", "x-unread": ["It must be unique per project."]}));
+    assert_eq!(
+        op["parameters"][3]["schema"],
+        json!({"type": "string", "x-unread": ["It must be unique per project."]})
+    );
 }
 
 #[test]
@@ -314,4 +317,16 @@ proptest::proptest! {
         let text = lines.join("\n");
         let _ = hwconform::derive::derive(&[("p.txt".to_owned(), text)], &Overlay::default());
     }
+}
+
+#[test]
+fn example_request_line_off_the_documented_path_is_a_warning() {
+    let original = std::fs::read_to_string(page("pipe_snapshot.txt")).expect("page");
+    let changed = original
+        .replace("POST https://{Endpoint}/v2/{project_id}/volumes/", "POST https://{Endpoint}/v2/{project_id}/volume/");
+    let d = hwconform::derive::derive(&[("pipe_snapshot.txt".to_owned(), changed)], &overlay()).expect("derives");
+    let w = d.warnings.iter().find(|w| w.message.starts_with("example request line")).expect("a warning");
+    assert_eq!((w.table.as_str(), w.row.as_str()), ("Example Request", "body"));
+    let clean = derive_pages(&["pipe_snapshot.txt"], &overlay());
+    assert!(!clean.warnings.iter().any(|w| w.message.starts_with("example request line")));
 }
