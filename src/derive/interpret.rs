@@ -365,6 +365,15 @@ pub fn read_page(
     if !saw_status_table && status_codes.is_empty() {
         r.warn("Status Codes", "*", "the page documents no status-code table");
     }
+    // One example per request and status: a second one would overwrite the first's fixture.
+    let mut seen = std::collections::BTreeSet::new();
+    examples.retain(|e| {
+        let first = seen.insert(e.name.clone());
+        if !first {
+            r.warnings.push(Warning::new(&page.file, &e.table, &e.row, format!("second {} example ignored", e.name)));
+        }
+        first
+    });
     for e in &mut examples {
         if e.row.is_empty() {
             let query = e.request_line.as_deref().is_some_and(|l| l.contains('?'));
