@@ -1,5 +1,11 @@
 //! The `hwconform` command line.
 
+use clap::Parser as _;
+use hwconform::cli::{Cli, Command};
+
 fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Derive(args) => hwconform::cli::derive::run(&args),
+    }
 }
