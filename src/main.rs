@@ -8,6 +8,7 @@ use hwconform::cli::{Cli, Command};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Derive(args) => hwconform::cli::derive::run(&args),
         Command::Report(args) => hwconform::cli::report::run(&args),
         Command::Baseline(args) => hwconform::cli::baseline::run(&args),
         Command::Diff(args) => hwconform::cli::diff::run(&args),

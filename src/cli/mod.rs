@@ -1,6 +1,7 @@
 //! The command line: one `Subcommand` variant per verb, each verb's code in its own module.
 
 pub mod baseline;
+pub mod derive;
 pub mod diff;
 mod error;
 pub mod openapi;
@@ -29,4 +30,6 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Print the catalogue as an OpenAPI 3.1 document (JSON).
     Openapi(openapi::OpenapiArgs),
+    /// Derive the catalogue (schemas, examples, errata) from documentation pages, or check it.
+    Derive(derive::DeriveArgs),
 }

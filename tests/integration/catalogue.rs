@@ -282,6 +282,30 @@ fn every_erratum_is_real() {
                 assert!(items(corrected) <= limit, "{}: corrected page fits", e.id);
                 assert_eq!(raw[&pg.total], corrected[&pg.total], "{}: the total is unchanged", e.id);
             }
+            ErratumKind::SdkDisagrees => {
+                let sdk = e.sdk.as_ref().expect("names the SDK model");
+                let evidence = FileSet::embedded().json("fixtures/sdk/evidence.json").unwrap();
+                let model = evidence["models"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|m| m["package"] == sdk.package.as_str() && m["model"] == sdk.model.as_str())
+                    .unwrap_or_else(|| panic!("{}: evidence for {}", e.id, sdk.model));
+                let members: Vec<&str> =
+                    model["json_members"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+                assert!(!members.contains(&sdk.member.as_str()), "{}: the SDK does not read {}", e.id, sdk.member);
+                if let Some(other) = &sdk.sdk_member {
+                    assert!(members.contains(&other.as_str()), "{}: the SDK reads {other}", e.id);
+                }
+                let documented = cat.rules(&schema_for(op, &e.example).unwrap().document);
+                assert!(
+                    documented.iter().any(|r| r.field == sdk.member && r.kind == RuleKind::Required),
+                    "{}: the page's table documents {}",
+                    e.id,
+                    sdk.member
+                );
+                assert!(ex.body.as_ref().unwrap().to_string().contains(&format!("\"{}\"", sdk.member)));
+            }
             ErratumKind::UndocumentedResponse => {
                 let status = ex.meta.status.expect("a response example");
                 let page = cat.rows().iter().find(|p| p.operation == e.operation).unwrap();

@@ -1,4 +1,6 @@
 //! One integration-test binary (one link on 2 cores), a submodule per area.
 
+mod auth;
 mod catalogue;
+mod derive;
 mod reports;
