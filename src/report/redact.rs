@@ -1,121 +1,45 @@
-//! Value-based redaction of a whole report: every occurrence of a secret value (token, AK, SK,
-//! signature, password) in any string of the model, map keys included, becomes `***`; the values
-//! of credential headers are masked by name too.
+//! Value-based redaction of a whole report, applied at the output boundary before any renderer
+//! sees it (in the manner of Hurl's `util/redacted.rs`): every string of the model, map keys
+//! included, goes through the `auth` layer's [`Redactor`] (every occurrence of a secret value, in
+//! its plain, percent-encoded and JSON-escaped spellings, becomes `***`), and the values of
+//! credential headers are masked by name.
 //!
-//! Applied at the output boundary, before any renderer sees the report, in the manner of Hurl's
-//! `util/redacted.rs`. The walk is typed (so enum values and field names can never be damaged);
-//! a test appends a secret to every string of the sample report in turn and checks that no
-//! rendering keeps it, so a field added later and missed here fails that test. The `auth` layer's
-//! `Redactor` can be plugged in through [`redact_report_with`].
+//! The walk is typed, so enum values and field names can never be damaged; a test appends a secret
+//! to every string of the sample report in turn and checks that no rendering keeps it, so a field
+//! added later and missed here fails that test.
 
 use std::collections::BTreeMap;
 
 use super::{CaseResult, DriftRecord, ExchangeRecord, FindingRecord, Report};
+use crate::auth::{Redactor, is_sensitive_header};
 use crate::catalogue::Source;
 
-/// What a secret is replaced with.
-pub const MASK: &str = "***";
+pub use crate::auth::{REDACTED as MASK, SENSITIVE_HEADERS};
 
-/// Headers whose values are credentials (lowercase): masked by name, whatever they hold.
-pub const SENSITIVE_HEADERS: &[&str] = &[
-    "authorization",
-    "x-auth-token",
-    "x-subject-token",
-    "x-security-token",
-    "proxy-authorization",
-    "cookie",
-    "set-cookie",
-];
-
-/// A copy of `report` with every occurrence of a secret value masked, in every string of the
+/// A copy of `report` with every occurrence of a secret value masked in every string of the
 /// model, and the values of credential headers ([`SENSITIVE_HEADERS`]) masked whatever they hold.
-/// A secret is also found in its percent-encoded and JSON-escaped spellings. Empty secrets are
-/// ignored. Occurrences are found in the original text (overlaps included) and each maximal
-/// covered span becomes one mask, so masking one secret can neither hide nor create another.
+/// Empty secrets are ignored.
 pub fn redact_report(report: &Report, secrets: &[&str]) -> Report {
-    let values = spellings(secrets);
-    redact_report_with(report, |text| mask_spans(text, &values))
+    let mut redactor = Redactor::new();
+    secrets.iter().for_each(|s| redactor.add_value(s));
+    redact_report_with(report, &redactor)
 }
 
-/// Like [`redact_report`], with any value-based redaction (e.g. the `auth` layer's redactor):
-/// `redact` is applied to every string of the model, map keys included.
-pub fn redact_report_with(report: &Report, redact: impl Fn(&str) -> String) -> Report {
+/// Like [`redact_report`], with a redactor the caller already holds (the run's, which knows the
+/// token, AK/SK and the signatures it made).
+pub fn redact_report_with(report: &Report, redactor: &Redactor) -> Report {
     let mut out = report.clone();
-    Walk { redact: &redact }.report(&mut out);
-    out
-}
-
-/// Every spelling of every secret worth searching for, longest first, without duplicates.
-fn spellings(secrets: &[&str]) -> Vec<String> {
-    let mut values = Vec::new();
-    for secret in secrets.iter().filter(|s| !s.is_empty()) {
-        values.push((*secret).to_owned());
-        values.push(percent_encode(secret));
-        if let Ok(quoted) = serde_json::to_string(secret) {
-            values.push(quoted.trim_matches('"').to_owned());
-        }
-    }
-    values.sort_by_key(|v| std::cmp::Reverse(v.len()));
-    values.dedup();
-    values
-}
-
-/// RFC 3986 percent-encoding of everything but unreserved characters.
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// `text` with each maximal span covered by an occurrence of some value replaced by [`MASK`].
-fn mask_spans(text: &str, values: &[String]) -> String {
-    let mut spans: Vec<(usize, usize)> = Vec::new();
-    for value in values {
-        let mut from = 0;
-        while let Some(pos) = text.get(from..).and_then(|rest| rest.find(value.as_str())) {
-            let start = from + pos;
-            spans.push((start, start + value.len()));
-            // Step one character, so overlapping occurrences are found too.
-            from = start + text[start..].chars().next().map_or(1, char::len_utf8);
-        }
-    }
-    if spans.is_empty() {
-        return text.to_owned();
-    }
-    spans.sort_unstable();
-    let mut out = String::with_capacity(text.len());
-    let mut cursor = 0;
-    let mut i = 0;
-    while i < spans.len() {
-        let (start, mut end) = spans[i];
-        while i + 1 < spans.len() && spans[i + 1].0 <= end {
-            end = end.max(spans[i + 1].1);
-            i += 1;
-        }
-        if start >= cursor {
-            out.push_str(&text[cursor..start]);
-            out.push_str(MASK);
-            cursor = end;
-        }
-        i += 1;
-    }
-    out.push_str(&text[cursor..]);
+    Walk { redactor }.report(&mut out);
     out
 }
 
 struct Walk<'a> {
-    redact: &'a dyn Fn(&str) -> String,
+    redactor: &'a Redactor,
 }
 
 impl Walk<'_> {
     fn s(&self, value: &mut String) {
-        let redacted = (self.redact)(value);
+        let redacted = self.redactor.redact(value);
         if redacted != *value {
             *value = redacted;
         }
@@ -137,11 +61,10 @@ impl Walk<'_> {
     }
 
     fn headers(&self, headers: &mut BTreeMap<String, String>) {
-        self.map(headers);
-        for (name, value) in headers.iter_mut() {
-            if SENSITIVE_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name)) {
-                MASK.clone_into(value);
-            }
+        let old = std::mem::take(headers);
+        for (name, value) in old {
+            let shown = if is_sensitive_header(&name) { MASK.to_owned() } else { self.redactor.redact(&value) };
+            headers.insert(self.redactor.redact(&name), shown);
         }
     }
 
@@ -222,42 +145,52 @@ impl Walk<'_> {
 
 #[cfg(test)]
 mod tests {
-    use proptest::prelude::*;
-
     use super::*;
-
-    fn redact(text: &str, secrets: &[&str]) -> String {
-        mask_spans(text, &spellings(secrets))
-    }
+    use crate::report::{CaseOutcome, RequestRecord};
 
     #[test]
-    fn masks_overlaps_once_and_other_spellings() {
-        assert_eq!(redact("x abcdef y abc", &["abcdef", "abc"]), "x *** y ***");
-        assert_eq!(redact("xabcdx", &["abc", "bcd"]), "x***x", "overlapping secrets are one span");
-        assert_eq!(redact("aaaa", &["aa"]), "***");
-        assert_eq!(redact("q=a%2Bb%2Fc", &["a+b/c"]), "q=***", "percent-encoded");
-        assert_eq!(redact(r#"{"k":"a\"b"}"#, &["a\"b"]), r#"{"k":"***"}"#, "JSON-escaped");
-        assert_eq!(redact("ünï✓ secret ✓", &["secret"]), "ünï✓ *** ✓");
-        assert_eq!(redact("nothing", &["", "zz"]), "nothing");
-    }
-
-    proptest! {
-        /// Wherever secrets (any characters but the mask's own) sit in a string, none survives.
-        #[test]
-        fn no_secret_substring_survives(
-            secrets in proptest::collection::vec("[^*]{1,16}", 1..4),
-            pieces in proptest::collection::vec(".{0,12}", 0..6),
-        ) {
-            let mut text = String::new();
-            for (i, p) in pieces.iter().enumerate() {
-                text.push_str(p);
-                text.push_str(&secrets[i % secrets.len()]);
-            }
-            let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
-            let out = redact(&text, &refs);
-            for secret in &refs {
-                prop_assert!(!out.contains(secret), "{secret:?} survives in {out:?}");
-            }
-        }
+    fn masks_values_and_credential_headers() {
+        let mut report: Report = serde_json::from_value(serde_json::json!({
+            "schema_version": 1, "tool": {"name": "hwconform", "version": "0"}, "started_at": "t",
+            "target": {"profile": "p", "endpoints": {}, "auth": "token", "fault_injection": false, "reference_server": false},
+            "summary": {"total": 0, "passed": 0, "failed": 0, "skipped": 0, "drift": 0}, "cases": []
+        }))
+        .unwrap();
+        report.cases.push(CaseResult {
+            id: "c".into(),
+            operation: "o".into(),
+            family: "f".into(),
+            kind: "auth".into(),
+            rationale: "sent s3cr3t and a%2Bb".into(),
+            mutating: false,
+            outcome: CaseOutcome::Passed,
+            findings: vec![],
+            skip_reason: None,
+            error: None,
+            duration_ms: 0,
+            sources: vec![],
+            exchanges: vec![ExchangeRecord {
+                request: RequestRecord {
+                    method: "GET".into(),
+                    url: "u?k=s3cr3t".into(),
+                    headers: [("Cookie".to_owned(), "anything".to_owned()), ("x-s3cr3t".to_owned(), "v".to_owned())]
+                        .into(),
+                    body: None,
+                },
+                response: None,
+                error: None,
+                duration_ms: 0,
+            }],
+            drift: None,
+        });
+        let out = redact_report(&report, &["s3cr3t", "a+b", ""]);
+        let c = &out.cases[0];
+        assert_eq!(c.rationale, "sent *** and ***");
+        assert_eq!(c.exchanges[0].request.url, "u?k=***");
+        let headers: Vec<_> = c.exchanges[0].request.headers.iter().collect();
+        assert_eq!(headers, vec![(&"Cookie".to_owned(), &"***".to_owned()), (&"x-***".to_owned(), &"v".to_owned())]);
+        let mut expected = report.clone();
+        expected.cases[0].exchanges[0].request.headers.insert("Cookie".into(), "***".into());
+        assert_eq!(redact_report(&report, &[]), expected, "without secrets only credential headers change");
     }
 }
