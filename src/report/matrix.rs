@@ -60,7 +60,7 @@ impl Category {
             "status" | "content_type" | "header" | "headers" => Self::Status,
             "schema" => Self::Schema,
             "envelope" => Self::Envelope,
-            "error_code" | "error_codes" => Self::ErrorCodes,
+            "error_code" | "error_codes" | "error_message" => Self::ErrorCodes,
             "auth" => Self::Auth,
             "validation" => Self::Validation,
             "pagination" => Self::Pagination,
@@ -148,4 +148,33 @@ pub fn matrix(cases: &[CaseResult]) -> (Vec<Category>, Vec<MatrixRow>) {
     let show_other = rows.iter().any(|r| !r.cell(Category::Other).is_empty());
     let columns = Category::ALL.into_iter().filter(|c| *c != Category::Other || show_other).collect();
     (columns, rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_check_the_suite_names_has_a_column() {
+        let checks =
+            ["status", "content_type", "schema", "envelope", "error_code", "error_message", "pagination", "flow"];
+        for check in checks {
+            assert_ne!(Category::of_check(check), Category::Other, "{check}");
+        }
+        assert_eq!(Category::of_check("something_new"), Category::Other);
+    }
+
+    #[test]
+    fn every_case_kind_exercises_status_and_more() {
+        for kind in ["positive", "violation", "auth", "not_found", "pagination", "flow", "malformed", "fault"] {
+            let cats = Category::of_kind(kind);
+            assert!(cats.contains(&Category::Status) && cats.len() > 1, "{kind}");
+        }
+    }
+
+    #[test]
+    fn cell_text() {
+        assert_eq!(Cell::default().text(), "—");
+        assert_eq!(Cell { passed: 3, failed: 0, untested: 2 }.text(), "✓3 ⊘2");
+    }
 }
