@@ -1,9 +1,12 @@
 //! Turns a [`FileSet`] into a [`Catalogue`]: parses the metadata, registers every schema under its
 //! `$id` (so `$ref`s between files resolve offline) and compiles each schema once.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 use super::model::{ErrataFile, Erratum, ExampleMeta, OperationMeta, PageRows, Parameter, RowsFile, Source};
+use super::rules::{Rule, rules_of};
 use super::{CatalogueError, CompiledSchema, FileSet, OperationId};
 
 const SCHEMAS: &str = "schemas/";
@@ -17,6 +20,8 @@ pub struct Catalogue {
     operations: Vec<Operation>,
     errata: Vec<Erratum>,
     rows: Vec<PageRows>,
+    /// Every schema document by `$id`, with its file.
+    documents: BTreeMap<String, (String, Value)>,
 }
 
 /// One documented operation with its compiled schemas and examples.
@@ -58,12 +63,14 @@ impl Catalogue {
         let schema_files: Vec<&str> =
             files.paths().filter(|p| p.starts_with(SCHEMAS) && p.ends_with(".schema.json")).collect();
         let mut documents = Vec::with_capacity(schema_files.len());
+        let mut by_id = BTreeMap::new();
         for path in &schema_files {
             let doc = files.json(path)?;
             let id = doc.get("$id").and_then(Value::as_str).ok_or_else(|| CatalogueError::Invalid {
                 file: (*path).to_owned(),
                 message: "schema has no $id".into(),
             })?;
+            by_id.insert(id.to_owned(), ((*path).to_owned(), doc.clone()));
             documents.push((id.to_owned(), doc));
         }
         let registry = jsonschema::Registry::new()
@@ -127,7 +134,7 @@ impl Catalogue {
             .map_err(|e| CatalogueError::Invalid { file: ERRATA.into(), message: e.to_string() })?;
         let rows: RowsFile = serde_json::from_value(files.json(ROWS)?)
             .map_err(|e| CatalogueError::Invalid { file: ROWS.into(), message: e.to_string() })?;
-        let catalogue = Self { operations, errata: errata.errata, rows: rows.pages };
+        let catalogue = Self { operations, errata: errata.errata, rows: rows.pages, documents: by_id };
         catalogue.check_references()?;
         Ok(catalogue)
     }
@@ -168,11 +175,35 @@ impl Catalogue {
         &self.rows
     }
 
-    /// Every source the catalogue cites: metadata rows and `x-source` annotations of every schema.
+    /// Every schema document with its file, by `$id`.
+    pub fn documents(&self) -> impl Iterator<Item = (&str, &str, &Value)> {
+        self.documents.iter().map(|(id, (file, doc))| (id.as_str(), file.as_str(), doc))
+    }
+
+    /// The rules of a schema document, following `$ref`s to other catalogue documents.
+    pub fn rules(&self, document: &Value) -> Vec<Rule> {
+        let base = document.get("$id").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let resolve = |reference: &str| -> Option<&Value> {
+            let uri = if reference.contains("://") {
+                reference.to_owned()
+            } else {
+                let dir = base.rfind('/').map_or("", |i| &base[..=i]);
+                format!("{dir}{reference}")
+            };
+            self.documents.get(&uri).map(|(_, doc)| doc)
+        };
+        rules_of(document, &resolve)
+    }
+
+    /// Every source the catalogue cites: metadata rows and `x-source` annotations of every schema document.
     pub fn sources(&self) -> Vec<Source> {
         let mut out = Vec::new();
         for op in &self.operations {
             out.extend(op.sources());
+        }
+        // Documents reached only through `$ref` (the list's backup object) cite rows too.
+        for (_, doc) in self.documents.values() {
+            collect_annotations(doc, &mut out);
         }
         out.sort();
         out.dedup();

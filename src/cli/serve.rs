@@ -2,10 +2,13 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
 
+use super::CliError;
+use super::output::finish;
 use crate::server::{self, DEFAULT_BODY_LIMIT, DEFAULT_TOKEN, Seed, ServerConfig, ServerError};
 
 #[derive(Debug, Args)]
@@ -50,8 +53,25 @@ impl ServeArgs {
     }
 }
 
-/// Serves until Ctrl-C, then shuts down gracefully.
-pub async fn run(args: ServeArgs) -> Result<(), ServerError> {
+/// Serves until Ctrl-C, then shuts down gracefully; errors print one line and exit 2.
+pub fn run(args: &ServeArgs) -> ExitCode {
+    finish(run_inner(args))
+}
+
+fn run_inner(args: &ServeArgs) -> Result<ExitCode, CliError> {
+    // Request logs go to stderr (RUST_LOG, default info); an already installed subscriber wins.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Runtime(e.to_string()))?;
+    runtime.block_on(serve(args))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(args: &ServeArgs) -> Result<(), ServerError> {
     let using_default = args.tokens.is_empty();
     let running = server::spawn(args.config()?).await?;
     eprintln!("hwconform reference server listening on {}", running.base_url());
@@ -79,6 +99,7 @@ mod tests {
     fn parse(args: &[&str]) -> ServeArgs {
         match Cli::try_parse_from(args).unwrap().command {
             Command::Serve(a) => a,
+            other => panic!("parsed as {other:?}"),
         }
     }
 

@@ -1,0 +1,222 @@
+//! The result model: what a run found, as plain serialisable data. `report.json` is this model
+//! (versioned by [`SCHEMA_VERSION`]); JUnit, Markdown and HTML are rendered from it.
+//!
+//! Stability contract (other tools and CI read `report.json`): fields are only ever added; the
+//! fields `schema_version`, `target`, `summary.{total,passed,failed,skipped,drift}` and
+//! `cases[].{id,operation,kind,outcome,findings[].{check,message,source},duration_ms}` stay.
+//! No secret is ever stored here: values are redacted before they reach this model.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue::Source;
+
+/// The version of the `report.json` format.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One run of the suite against one target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: ToolInfo,
+    /// RFC 3339 time the run started.
+    pub started_at: String,
+    pub target: TargetInfo,
+    pub summary: Summary,
+    /// Compatibility verdict per service family ("GES v2", "GES v1.0", "GeminiDB v3").
+    #[serde(default)]
+    pub families: Vec<FamilyVerdict>,
+    pub cases: Vec<CaseResult>,
+    /// The documentation errata the catalogue follows.
+    #[serde(default)]
+    pub errata: Vec<ErratumRecord>,
+    /// Which documented table rows at least one case exercised.
+    #[serde(default)]
+    pub coverage: Option<Coverage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolInfo {
+    pub name: String,
+    pub version: String,
+}
+
+/// The target, without secrets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetInfo {
+    /// Profile name (`reference` for the built-in reference server).
+    pub profile: String,
+    /// Base URL per service (`GES`, `GeminiDB`).
+    pub endpoints: BTreeMap<String, String>,
+    /// Authentication scheme used (`token`, `aksk`, `iam-password`), never the credential.
+    pub auth: String,
+    pub fault_injection: bool,
+    /// Whether the target is the reference server started in-process.
+    pub reference_server: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub total: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    /// Cases that could not be tested (unreachable, timeout): JUnit `<error>`.
+    #[serde(default)]
+    pub errors: usize,
+    /// Cases whose normalised exchange differs from the recorded snapshot.
+    pub drift: usize,
+    /// Findings of strength `observation` (never fail a run).
+    #[serde(default)]
+    pub observations: usize,
+}
+
+/// Whether a case passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseOutcome {
+    Passed,
+    /// The target broke something a page fixes.
+    Failed,
+    /// Not run, with a reason (e.g. the target has no fault injection).
+    Skipped,
+    /// Could not test: transport error, timeout, bad set-up.
+    Error,
+}
+
+/// How much a finding weighs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strength {
+    /// Breaks something a page fixes: fails the case.
+    Failure,
+    /// Records what the target chose where the pages are silent: never fails.
+    Observation,
+}
+
+/// One check's finding, with its documentary source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingRecord {
+    /// Check kind: `status`, `content_type`, `schema`, `envelope`, `error_code`, `pagination`, `flow` …
+    pub check: String,
+    pub strength: Strength,
+    pub message: String,
+    pub source: Source,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actual: Option<String>,
+}
+
+/// One request as sent (secrets redacted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestRecord {
+    pub method: String,
+    pub url: String,
+    pub headers: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+/// One response as received (bodies may be truncated; secrets redacted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResponseRecord {
+    pub status: u16,
+    pub headers: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+/// A request and what came back (or why nothing did).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExchangeRecord {
+    pub request: RequestRecord,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<ResponseRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub duration_ms: u64,
+}
+
+/// How a case's normalised exchange differs from its recorded snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DriftRecord {
+    /// Snapshot file, relative to the project root.
+    pub snapshot: String,
+    /// Unified diff, old (recorded) → new (observed).
+    pub diff: String,
+}
+
+/// One case's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseResult {
+    /// Canonical case id, e.g. `ges.v2.add_backup/auth/missing_token`.
+    pub id: String,
+    pub operation: String,
+    pub family: String,
+    /// `positive`, `violation`, `auth`, `not_found`, `pagination`, `flow`, `malformed`, `fault`.
+    pub kind: String,
+    /// One line in plain words saying what the case does and why.
+    pub rationale: String,
+    pub mutating: bool,
+    pub outcome: CaseOutcome,
+    pub findings: Vec<FindingRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub duration_ms: u64,
+    /// The documented rows the case exercises.
+    #[serde(default)]
+    pub sources: Vec<Source>,
+    #[serde(default)]
+    pub exchanges: Vec<ExchangeRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drift: Option<DriftRecord>,
+}
+
+/// Conformance result of one family, in the manner of the Gateway API's conformance reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Success,
+    Partial,
+    Failure,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FamilyVerdict {
+    pub family: String,
+    pub verdict: Verdict,
+    /// Core: behaviour the pages fix.
+    pub core_passed: usize,
+    pub core_failed: usize,
+    /// Extended: behaviour the pages leave open (observations).
+    pub extended_observations: usize,
+    pub skipped: usize,
+    pub skip_reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErratumRecord {
+    pub id: String,
+    pub operation: String,
+    pub reason: String,
+    pub decision: String,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coverage {
+    pub rows: Vec<RowCoverage>,
+}
+
+/// One documented table row and how many cases exercised it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowCoverage {
+    pub page: String,
+    pub table: String,
+    pub row: String,
+    pub cases: usize,
+}
