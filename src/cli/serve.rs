@@ -3,13 +3,17 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
 
 use super::CliError;
 use super::output::finish;
-use crate::server::{self, DEFAULT_BODY_LIMIT, DEFAULT_TOKEN, Seed, ServerConfig, ServerError};
+use crate::auth::KeyStore;
+use crate::server::{
+    self, Authenticator, DEFAULT_BODY_LIMIT, DEFAULT_TOKEN, Seed, ServerConfig, ServerError, SignatureAuthenticator,
+};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -28,6 +32,10 @@ pub struct ServeArgs {
     /// How long a new backup stays backing_up before it reads as success.
     #[arg(long, value_name = "MS", default_value_t = 2000)]
     pub backup_delay_ms: u64,
+    /// JSON list of AK/SK pairs (`[{"ak": "…", "sk": "…"}]`): requests without X-Auth-Token are then
+    /// accepted when their SDK-HMAC-SHA256 signature verifies.
+    #[arg(long, value_name = "FILE")]
+    pub aksk_keys: Option<PathBuf>,
     /// Largest request body accepted, in bytes (larger → 413).
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_BODY_LIMIT)]
     pub body_limit: usize,
@@ -41,6 +49,10 @@ impl ServeArgs {
             None => Seed::builtin(),
         };
         let tokens = if self.tokens.is_empty() { vec![DEFAULT_TOKEN.to_owned()] } else { self.tokens.clone() };
+        let authenticator = match &self.aksk_keys {
+            Some(path) => Some(Arc::new(SignatureAuthenticator::new(read_keys(path)?)) as Arc<dyn Authenticator>),
+            None => None,
+        };
         Ok(ServerConfig {
             addr: self.addr,
             tokens,
@@ -48,9 +60,24 @@ impl ServeArgs {
             backup_delay: Duration::from_millis(self.backup_delay_ms),
             body_limit: self.body_limit,
             seed,
+            authenticator,
             ..ServerConfig::default()
         })
     }
+}
+
+/// Reads an AK/SK key file. Parse errors give only the position: the file holds secrets.
+fn read_keys(path: &std::path::Path) -> Result<KeyStore, ServerError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ServerError::Config(format!("aksk keys {file}: {}", crate::report::io_message(&e))))?;
+    serde_json::from_str(&text).map_err(|e| {
+        ServerError::Config(format!(
+            "aksk keys {file}: not a JSON list of {{\"ak\", \"sk\"}} objects (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+    })
 }
 
 /// Serves until Ctrl-C, then shuts down gracefully; errors print one line and exit 2.
@@ -133,6 +160,22 @@ mod tests {
         }
         assert!(!config.fault_injection);
         assert_eq!(config.addr.port(), 8080);
+    }
+
+    #[test]
+    fn aksk_key_files_are_read_without_echoing_secrets() {
+        let dir = std::env::temp_dir().join(format!("hwconform-serve-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("keys.json");
+        std::fs::write(&good, r#"[{"ak": "AK1", "sk": "sk-secret-1"}]"#).unwrap();
+        let config = parse(&["hwconform", "serve", "--aksk-keys", good.to_str().unwrap()]).config().unwrap();
+        assert!(config.authenticator.is_some());
+        let bad = dir.join("bad.json");
+        std::fs::write(&bad, r#"[{"ak": "AK1", "sk": "sk-secret-2", "oops": 1}]"#).unwrap();
+        let err =
+            parse(&["hwconform", "serve", "--aksk-keys", bad.to_str().unwrap()]).config().unwrap_err().to_string();
+        assert!(err.contains("bad.json") && !err.contains("sk-secret-2"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

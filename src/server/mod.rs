@@ -11,7 +11,8 @@
 //!   with unique project ids. Seeded graph and instance ids are valid in every project. Adds create
 //!   a backup that the list shows `backing_up`, then `success` once `backup_delay` has passed.
 //! - **Auth**: one `X-Auth-Token` header holding a configured token ([`DEFAULT_TOKEN`] by default);
-//!   otherwise 401 in the operation's envelope. [`Authenticator`] is the seam for AK/SK signing.
+//!   otherwise 401 in the operation's envelope. [`Authenticator`] is the seam for other schemes:
+//!   [`SignatureAuthenticator`] checks AK/SK `SDK-HMAC-SHA256` signatures of requests without a token.
 //! - **Errors** use the operation's envelope. Documented examples give status and code (unknown
 //!   graph: 404 `GES.0047` on v2 add, 400 `GES.7000` on v1.0 add; export body rule broken: 400
 //!   `GES.0001`; injected fault on the list: 400 `GES.7006`). Where a page names no code the
@@ -27,6 +28,7 @@
 //!   and [`LATENCY_HEADER`]`: <ms>` (at most [`MAX_INJECTED_LATENCY`]).
 //! - **Logging**: one `tracing` event per request (method, path, status, latency); never headers.
 
+mod aksk;
 mod app;
 mod auth;
 mod behaviour;
@@ -39,6 +41,7 @@ mod run;
 mod seed;
 mod state;
 
+pub use aksk::SignatureAuthenticator;
 pub use auth::{AuthFailure, AuthRequest, Authenticator, TokenAuthenticator};
 pub use behaviour::Behaviour;
 pub use config::{

@@ -1,13 +1,15 @@
 """Calls the reference server with the official Huawei Cloud Python SDKs and prints what happened.
 
-Usage: python3 python_sdk_probe.py BASE_URL TOKEN PROJECT GRAPH INSTANCE
+Usage: python3 python_sdk_probe.py BASE_URL TOKEN PROJECT GRAPH INSTANCE [AK SK]
+TOKEN "-" sends no X-Auth-Token (the server must then verify the SDK's AK/SK signature).
 Prints one JSON object: per call, the SDK method, the request the SDK built (method, path,
 content type, header names, body length; never header values) and the outcome. Exit 3 when
 the SDKs are not installed (the Rust test then skips with that message).
 
 "body" is the SDK's parsed model serialised again; "wire_body" is what the server sent.
-The SDKs sign every request with AK/SK; the probe uses placeholder keys and adds an X-Auth-Token
-header in a request handler, which runs after signing (the reference server checks the token).
+The SDKs sign every request with AK/SK. With a TOKEN the probe also adds an X-Auth-Token header in
+a request handler, which runs after signing (the reference server checks the token); with "-" the
+signature alone must convince the server.
 """
 
 import json
@@ -29,13 +31,15 @@ except ImportError as e:
     sys.exit(3)
 
 base, token, project, graph, instance = sys.argv[1:6]
+ak, sk = (sys.argv[6:8] + ["PLACEHOLDER_AK", "PLACEHOLDER_SK"][len(sys.argv[6:8]):])[:2]
 seen = []
 raw = []
 
 
 def on_request(**kwargs):
     request = kwargs["request"]
-    request.header_params["X-Auth-Token"] = token
+    if token != "-":
+        request.header_params["X-Auth-Token"] = token
     body = request.body
     if body is not None and not isinstance(body, (bytes, str)):
         body = json.dumps(body)
@@ -60,7 +64,7 @@ def on_response(**kwargs):
 
 
 def client(builder):
-    creds = BasicCredentials("PLACEHOLDER_AK", "PLACEHOLDER_SK", project)
+    creds = BasicCredentials(ak, sk, project)
     handler = HttpHandler().add_request_handler(on_request).add_response_handler(on_response)
     return builder.with_credentials(creds).with_endpoints([base]).with_http_handler(handler).build()
 
