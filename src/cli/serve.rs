@@ -90,6 +90,10 @@ fn run_inner(args: &ServeArgs) -> Result<ExitCode, CliError> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    if tokio::runtime::Handle::try_current().is_ok() {
+        // Starting a runtime inside a runtime panics; async callers use `serve` instead.
+        return Err(CliError::Runtime("already inside an async runtime: call cli::serve::serve".into()));
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -98,7 +102,8 @@ fn run_inner(args: &ServeArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn serve(args: &ServeArgs) -> Result<(), ServerError> {
+/// The verb for callers already inside a Tokio runtime: serves until Ctrl-C.
+pub async fn serve(args: &ServeArgs) -> Result<(), ServerError> {
     let using_default = args.tokens.is_empty();
     let running = server::spawn(args.config()?).await?;
     eprintln!("hwconform reference server listening on {}", running.base_url());
@@ -176,6 +181,13 @@ mod tests {
             parse(&["hwconform", "serve", "--aksk-keys", bad.to_str().unwrap()]).config().unwrap_err().to_string();
         assert!(err.contains("bad.json") && !err.contains("sk-secret-2"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn run_inside_a_runtime_is_an_error_not_a_panic() {
+        let args = parse(&["hwconform", "serve", "--addr", "127.0.0.1:0"]);
+        let err = run_inner(&args).unwrap_err().to_string();
+        assert!(err.contains("inside an async runtime"), "{err}");
     }
 
     #[test]
