@@ -5,26 +5,16 @@ use std::process::ExitCode;
 use clap::Parser;
 use hwconform::cli::{Cli, Command};
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result: anyhow::Result<()> = match cli.command {
-        Command::Serve(args) => hwconform::cli::serve::run(args).await.map_err(anyhow::Error::from),
-        Command::Run(args) => return hwconform::cli::run::run(args).await,
+    match cli.command {
+        Command::Derive(args) => hwconform::cli::derive::run(&args),
+        Command::Report(args) => hwconform::cli::report::run(&args),
+        Command::Baseline(args) => hwconform::cli::baseline::run(&args),
+        Command::Diff(args) => hwconform::cli::diff::run(&args),
+        Command::Openapi(args) => hwconform::cli::openapi::run(&args),
+        Command::Serve(args) => hwconform::cli::serve::run(&args),
+        Command::Run(args) => hwconform::cli::run::run(&args),
         Command::Cases(args) => hwconform::cli::cases::run(&args),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
     }
 }

@@ -195,11 +195,15 @@ impl Catalogue {
         rules_of(document, &resolve)
     }
 
-    /// Every source the catalogue cites: metadata rows and `x-source` annotations of every schema.
+    /// Every source the catalogue cites: metadata rows and `x-source` annotations of every schema document.
     pub fn sources(&self) -> Vec<Source> {
         let mut out = Vec::new();
         for op in &self.operations {
             out.extend(op.sources());
+        }
+        // Documents reached only through `$ref` (the list's backup object) cite rows too.
+        for (_, doc) in self.documents.values() {
+            collect_annotations(doc, &mut out);
         }
         out.sort();
         out.dedup();

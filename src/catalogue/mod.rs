@@ -16,7 +16,7 @@ pub use load::{Catalogue, LoadedExample, Operation};
 pub use model::{
     AppliesTo, EnvelopeBasis, EnvelopeStyle, Erratum, ErratumKind, ErrorEnvelopeMeta, ErrorExample, ExampleMeta,
     Location, OperationId, OperationMeta, PageRows, PaginationMeta, ParamRole, Parameter, RequestBodyMeta,
-    ResponseMeta, Source, StatusCode, TableRows, Violates,
+    ResponseMeta, SdkDisagreement, Source, StatusCode, TableRows, Violates,
 };
 pub use rules::{Probe, Rule, RuleKind};
 pub use schema::{CompiledSchema, SchemaViolation};

@@ -271,6 +271,9 @@ pub struct Erratum {
     pub kind: ErratumKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub violates: Option<Violates>,
+    /// For `sdk_disagrees`: which SDK model reads the member otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sdk: Option<SdkDisagreement>,
     pub source: Source,
     pub reason: String,
     pub decision: String,
@@ -287,6 +290,21 @@ pub enum ErratumKind {
     PageExceedsLimit,
     /// The example shows a status whose body no response table documents.
     UndocumentedResponse,
+    /// An official SDK reads the documented member under another name, or not at all
+    /// (evidence: `fixtures/sdk/evidence.json`).
+    SdkDisagrees,
+}
+
+/// How an official SDK model departs from a documented member.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SdkDisagreement {
+    pub package: String,
+    pub model: String,
+    /// The member as the page documents it.
+    pub member: String,
+    /// The member the SDK reads instead, or `None` where it reads none.
+    pub sdk_member: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -1,6 +1,7 @@
 //! `hwconform cases`: lists the generated cases (id, kind, rationale), no I/O besides stdout.
 
-use std::io::Write;
+use std::fmt::Write as _;
+use std::process::ExitCode;
 
 use clap::Args;
 
@@ -28,17 +29,18 @@ pub fn matches(id: &str, pattern: &str) -> bool {
 }
 
 /// Prints the cases; a closed pipe (`| head`) ends quietly.
-pub fn run(args: &CasesArgs) -> anyhow::Result<()> {
+pub fn run(args: &CasesArgs) -> ExitCode {
+    super::output::finish(list(args))
+}
+
+fn list(args: &CasesArgs) -> Result<ExitCode, super::CliError> {
     let catalogue = Catalogue::builtin()?;
-    let cases = generate(&catalogue);
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    for case in cases.iter().filter(|c| args.only.as_deref().is_none_or(|p| matches(c.id.as_str(), p))) {
-        if writeln!(out, "{}\t{}\t{}", case.id, case.kind, case.rationale).is_err() {
-            return Ok(());
-        }
+    let mut text = String::new();
+    for case in generate(&catalogue).iter().filter(|c| args.only.as_deref().is_none_or(|p| matches(c.id.as_str(), p))) {
+        let _ = writeln!(text, "{}\t{}\t{}", case.id, case.kind, case.rationale);
     }
-    Ok(())
+    super::output::print(&text)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(test)]

@@ -1,10 +1,19 @@
 //! The command line: one `Subcommand` variant per verb, each verb's code in its own module.
 
+pub mod baseline;
 pub mod cases;
+pub mod derive;
+pub mod diff;
+mod error;
+pub mod openapi;
+mod output;
+pub mod report;
 pub mod run;
 pub mod serve;
 
 use clap::{Parser, Subcommand};
+
+pub use error::CliError;
 
 /// Conformance harness for Huawei Cloud backup APIs, driven by their documentation.
 #[derive(Debug, Parser)]
@@ -16,6 +25,16 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Re-render a saved report.json (JSON, JUnit, Markdown, HTML), optionally gating it on a baseline.
+    Report(report::ReportArgs),
+    /// Write a baseline of known deviations (every failing case with its reason) from a report.json to stdout.
+    Baseline(baseline::BaselineArgs),
+    /// Compare two report.json files: regressions, fixes, new/removed cases, drift. Exit 1 on regressions.
+    Diff(diff::DiffArgs),
+    /// Print the catalogue as an OpenAPI 3.1 document (JSON).
+    Openapi(openapi::OpenapiArgs),
+    /// Derive the catalogue (schemas, examples, errata) from documentation pages, or check it.
+    Derive(derive::DeriveArgs),
     /// Run the reference server (an in-memory stand-in for the documented operations).
     Serve(serve::ServeArgs),
     /// Run the conformance suite against a target (default: the reference server, in-process).

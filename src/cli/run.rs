@@ -104,18 +104,25 @@ fn profile(args: &RunArgs) -> Result<ProfileFile, RunError> {
     Ok(file)
 }
 
-/// Runs the command; the exit code says how it went.
-pub async fn run(args: RunArgs) -> ExitCode {
-    match run_inner(&args).await {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: failed to {e}");
-            ExitCode::from(2)
-        }
-    }
+/// Runs the command; the exit code says how it went (errors: one line on stderr, exit 2).
+pub fn run(args: &RunArgs) -> ExitCode {
+    // Logs (the in-process server's included) go to stderr; quiet unless RUST_LOG asks.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| RunError::Runtime(e.to_string()))
+        .and_then(|rt| rt.block_on(run_async(args)));
+    result.unwrap_or_else(|e| {
+        eprintln!("hwconform: failed to {e}");
+        ExitCode::from(2)
+    })
 }
 
-async fn run_inner(args: &RunArgs) -> Result<ExitCode, RunError> {
+/// The verb for callers already inside a Tokio runtime.
+pub async fn run_async(args: &RunArgs) -> Result<ExitCode, RunError> {
     let started_at = chrono::Utc::now().to_rfc3339();
     let catalogue = Catalogue::builtin()?;
     let mut profile: TargetProfile = profile(args)?.resolve(&|v| std::env::var(v).ok())?;
@@ -171,11 +178,10 @@ async fn run_inner(args: &RunArgs) -> Result<ExitCode, RunError> {
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
+/// `report.json` and every rendering of it (JUnit, Markdown, HTML).
 fn write_report(dir: &std::path::Path, report: &Report) -> Result<(), RunError> {
-    let io = |e: std::io::Error| RunError::Unreachable(format!("write {}: {e}", dir.display()));
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let json = serde_json::to_string_pretty(report).map_err(|e| RunError::Unreachable(e.to_string()))?;
-    std::fs::write(dir.join("report.json"), json).map_err(io)
+    crate::report::write_reports(report, dir, &crate::report::Format::ALL)?;
+    Ok(())
 }
 
 /// Prints failures and the summary; a closed pipe ends quietly.

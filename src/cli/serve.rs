@@ -2,11 +2,18 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
 
-use crate::server::{self, DEFAULT_BODY_LIMIT, DEFAULT_TOKEN, Seed, ServerConfig, ServerError};
+use super::CliError;
+use super::output::finish;
+use crate::auth::KeyStore;
+use crate::server::{
+    self, Authenticator, DEFAULT_BODY_LIMIT, DEFAULT_TOKEN, Seed, ServerConfig, ServerError, SignatureAuthenticator,
+};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -25,6 +32,10 @@ pub struct ServeArgs {
     /// How long a new backup stays backing_up before it reads as success.
     #[arg(long, value_name = "MS", default_value_t = 2000)]
     pub backup_delay_ms: u64,
+    /// JSON list of AK/SK pairs (`[{"ak": "…", "sk": "…"}]`): requests without X-Auth-Token are then
+    /// accepted when their SDK-HMAC-SHA256 signature verifies.
+    #[arg(long, value_name = "FILE")]
+    pub aksk_keys: Option<PathBuf>,
     /// Largest request body accepted, in bytes (larger → 413).
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_BODY_LIMIT)]
     pub body_limit: usize,
@@ -38,6 +49,10 @@ impl ServeArgs {
             None => Seed::builtin(),
         };
         let tokens = if self.tokens.is_empty() { vec![DEFAULT_TOKEN.to_owned()] } else { self.tokens.clone() };
+        let authenticator = match &self.aksk_keys {
+            Some(path) => Some(Arc::new(SignatureAuthenticator::new(read_keys(path)?)) as Arc<dyn Authenticator>),
+            None => None,
+        };
         Ok(ServerConfig {
             addr: self.addr,
             tokens,
@@ -45,13 +60,50 @@ impl ServeArgs {
             backup_delay: Duration::from_millis(self.backup_delay_ms),
             body_limit: self.body_limit,
             seed,
+            authenticator,
             ..ServerConfig::default()
         })
     }
 }
 
-/// Serves until Ctrl-C, then shuts down gracefully.
-pub async fn run(args: ServeArgs) -> Result<(), ServerError> {
+/// Reads an AK/SK key file. Parse errors give only the position: the file holds secrets.
+fn read_keys(path: &std::path::Path) -> Result<KeyStore, ServerError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ServerError::Config(format!("aksk keys {file}: {}", crate::report::io_message(&e))))?;
+    serde_json::from_str(&text).map_err(|e| {
+        ServerError::Config(format!(
+            "aksk keys {file}: not a JSON list of {{\"ak\", \"sk\"}} objects (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+    })
+}
+
+/// Serves until Ctrl-C, then shuts down gracefully; errors print one line and exit 2.
+pub fn run(args: &ServeArgs) -> ExitCode {
+    finish(run_inner(args))
+}
+
+fn run_inner(args: &ServeArgs) -> Result<ExitCode, CliError> {
+    // Request logs go to stderr (RUST_LOG, default info); an already installed subscriber wins.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    if tokio::runtime::Handle::try_current().is_ok() {
+        // Starting a runtime inside a runtime panics; async callers use `serve` instead.
+        return Err(CliError::Runtime("already inside an async runtime: call cli::serve::serve".into()));
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Runtime(e.to_string()))?;
+    runtime.block_on(serve(args))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The verb for callers already inside a Tokio runtime: serves until Ctrl-C.
+pub async fn serve(args: &ServeArgs) -> Result<(), ServerError> {
     let using_default = args.tokens.is_empty();
     let running = server::spawn(args.config()?).await?;
     eprintln!("hwconform reference server listening on {}", running.base_url());
@@ -67,4 +119,81 @@ pub async fn run(args: ServeArgs) -> Result<(), ServerError> {
     eprintln!("shutting down");
     running.shutdown().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    fn parse(args: &[&str]) -> ServeArgs {
+        match Cli::try_parse_from(args).unwrap().command {
+            Command::Serve(a) => a,
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn flags_become_a_config() {
+        let args = parse(&[
+            "hwconform",
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--token",
+            "a",
+            "--token",
+            "b",
+            "--fault-injection",
+            "--backup-delay-ms",
+            "5",
+        ]);
+        let config = args.config().unwrap();
+        assert_eq!(config.tokens, ["a", "b"]);
+        assert!(config.fault_injection);
+        assert_eq!(config.backup_delay, Duration::from_millis(5));
+        assert_eq!(config.addr.port(), 0);
+    }
+
+    #[test]
+    fn defaults_accept_the_local_token() {
+        let config = parse(&["hwconform", "serve"]).config().unwrap();
+        if std::env::var_os("HWCONFORM_TOKENS").is_none() {
+            assert_eq!(config.tokens, [DEFAULT_TOKEN]);
+        }
+        assert!(!config.fault_injection);
+        assert_eq!(config.addr.port(), 8080);
+    }
+
+    #[test]
+    fn aksk_key_files_are_read_without_echoing_secrets() {
+        let dir = std::env::temp_dir().join(format!("hwconform-serve-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("keys.json");
+        std::fs::write(&good, r#"[{"ak": "AK1", "sk": "sk-secret-1"}]"#).unwrap();
+        let config = parse(&["hwconform", "serve", "--aksk-keys", good.to_str().unwrap()]).config().unwrap();
+        assert!(config.authenticator.is_some());
+        let bad = dir.join("bad.json");
+        std::fs::write(&bad, r#"[{"ak": "AK1", "sk": "sk-secret-2", "oops": 1}]"#).unwrap();
+        let err =
+            parse(&["hwconform", "serve", "--aksk-keys", bad.to_str().unwrap()]).config().unwrap_err().to_string();
+        assert!(err.contains("bad.json") && !err.contains("sk-secret-2"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn run_inside_a_runtime_is_an_error_not_a_panic() {
+        let args = parse(&["hwconform", "serve", "--addr", "127.0.0.1:0"]);
+        let err = run_inner(&args).unwrap_err().to_string();
+        assert!(err.contains("inside an async runtime"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_seed_file_is_a_clear_error() {
+        let args = parse(&["hwconform", "serve", "--seed", "/no/such/seed.json"]);
+        let err = args.config().unwrap_err().to_string();
+        assert!(err.contains("/no/such/seed.json"), "{err}");
+    }
 }

@@ -7,7 +7,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{ProfileError, Token};
+use super::ProfileError;
+use crate::auth::Secret;
 use crate::catalogue::{FileSet, ParamRole};
 
 /// The profile file's shape.
@@ -53,7 +54,7 @@ fn yes() -> bool {
 #[derive(Debug, Clone)]
 pub struct TargetProfile {
     pub file: ProfileFile,
-    pub token: Token,
+    pub token: Secret,
 }
 
 const REFERENCE: &str = "fixtures/targets/reference.toml";
@@ -110,7 +111,7 @@ impl ProfileFile {
                 return Err(ProfileError::BadEndpoint { profile: self.name.clone(), endpoint: endpoint.clone() });
             }
         }
-        Ok(TargetProfile { file: self, token: Token::new(token) })
+        Ok(TargetProfile { file: self, token: Secret::new(token) })
     }
 }
 

@@ -1,10 +1,40 @@
 //! Results and their renderers: one result model ([`Report`], serialised as `report.json`), many
-//! pure renderers over it. Reports never execute anything.
+//! pure renderers over it (JSON, JUnit, Markdown, HTML), plus what CI needs around them:
+//! redaction, verdicts, coverage, baselines and the gate, and report diffs. Reports never
+//! execute anything.
 
+mod baseline;
+mod coverage;
+mod diff;
+mod error;
+mod format;
+mod html;
+mod io;
+mod json;
+mod junit;
+mod markdown;
+pub mod matrix;
 mod model;
+mod redact;
+mod summary;
+mod verdict;
+mod view;
 
+pub use baseline::{BASELINE_VERSION, Baseline, GateResult, KnownDeviation, failed_case_ids, gate};
+pub use coverage::{coverage, coverage_counts};
+pub use diff::{OutcomeChange, ReportDiff, diff_reports};
+pub use error::ReportError;
+pub use format::Format;
+pub use html::render_html;
+pub use io::{io_message, parse_report, read_report, render, write_reports};
+pub use json::render_json;
+pub use junit::render_junit;
+pub use markdown::render_markdown;
 pub use model::{
     CaseOutcome, CaseResult, Coverage, DriftRecord, ErratumRecord, ExchangeRecord, FamilyVerdict, FindingRecord,
     Report, RequestRecord, ResponseRecord, RowCoverage, SCHEMA_VERSION, Strength, Summary, TargetInfo, ToolInfo,
     Verdict,
 };
+pub use redact::{MASK, SENSITIVE_HEADERS, redact_report, redact_report_with};
+pub use summary::{errata_records, summary_of};
+pub use verdict::{family_errors, family_verdicts};

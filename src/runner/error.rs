@@ -17,6 +17,10 @@ pub enum RunError {
     Execute(#[from] ExecuteError),
     #[error("reach the target: {0}")]
     Unreachable(String),
+    #[error("write the report: {0}")]
+    Report(#[from] crate::report::ReportError),
+    #[error("start the async runtime: {0}")]
+    Runtime(String),
     #[error("select cases: none matches {0:?}")]
     NoCases(String),
 }

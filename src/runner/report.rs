@@ -16,8 +16,7 @@ use super::case::CaseRun;
 
 /// Replaces the token's value wherever it appears (belt and braces: it is never recorded).
 fn redact(text: &str, profile: &TargetProfile) -> String {
-    let secret = profile.token.expose();
-    if secret.is_empty() { text.to_owned() } else { text.replace(secret, "***") }
+    crate::auth::Redactor::with_secrets([&profile.token]).redact(text)
 }
 
 fn exchange_record(ex: &StepExchange, profile: &TargetProfile) -> ExchangeRecord {

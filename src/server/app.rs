@@ -8,15 +8,16 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, RawPathParams, Request};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
-use axum::http::{Method, StatusCode, Uri};
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, on};
 use serde_json::{Map, Value};
 
 use crate::catalogue::{Catalogue, EnvelopeStyle, ParamRole};
 
-use super::auth::{AuthFailure, Authenticator, TokenAuthenticator};
+use super::auth::{AuthFailure, AuthRequest, Authenticator, TokenAuthenticator};
 use super::behaviour::Behaviour;
 use super::config::{FAULT_HEADER, FAULT_INTERNAL, LATENCY_HEADER, MAX_INJECTED_LATENCY, ServerConfig};
 use super::envelope::{ApiError, OwnCode};
@@ -91,13 +92,12 @@ impl App {
         self.prefixes.iter().find(|(p, _)| p == first).map_or(EnvelopeStyle::Snake, |(_, s)| *s)
     }
 
-    fn authorize(&self, parts: &Parts) -> Result<(), AuthFailure> {
-        match self.tokens.authorize(&parts.method, &parts.uri, &parts.headers) {
+    fn authorize(&self, parts: &Parts, body: &[u8]) -> Result<(), AuthFailure> {
+        let request = AuthRequest { method: &parts.method, uri: &parts.uri, headers: &parts.headers, body };
+        match self.tokens.authorize(&request) {
             Ok(()) => Ok(()),
             Err(failure) => match &self.extra_auth {
-                Some(extra) if failure == AuthFailure::Missing => {
-                    extra.authorize(&parts.method, &parts.uri, &parts.headers)
-                }
+                Some(extra) if failure == AuthFailure::Missing => extra.authorize(&request),
                 _ => Err(failure),
             },
         }
@@ -107,6 +107,7 @@ impl App {
 /// The router serving every operation of the catalogue.
 pub fn router(app: Arc<App>, body_limit: usize) -> Result<Router, ServerError> {
     let mut router = Router::new();
+    let mut seen = std::collections::HashSet::new();
     for (index, route) in app.routes.iter().enumerate() {
         let meta = &route.validator.op.meta;
         let method =
@@ -119,27 +120,43 @@ pub fn router(app: Arc<App>, body_limit: usize) -> Result<Router, ServerError> {
             async move { handle(&app, index, req).await }
         };
         let path = positional_route(&meta.path);
-        router = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| router.route(&path, on(method, handler))))
-            .map_err(|_| ServerError::Route {
-                path: meta.path.clone(),
-                message: "conflicts with another route".into(),
-            })?;
+        // `Router::route` panics on a malformed template or a second handler for the same method and
+        // path; both are refused here as errors instead.
+        let malformed = !path.starts_with('/')
+            || path.split('/').any(|seg| (seg.contains('{') || seg.contains('}')) && !is_param(seg));
+        if malformed || !seen.insert((path.clone(), meta.method.to_ascii_uppercase())) {
+            let message =
+                if malformed { "malformed path template" } else { "a second operation on this method and path" };
+            return Err(ServerError::Route { path: meta.path.clone(), message: message.into() });
+        }
+        router = router.route(&path, on(method, handler));
     }
     let for_404 = Arc::clone(&app);
     let for_405 = Arc::clone(&app);
     Ok(router
-        .fallback(move |uri: Uri| {
+        .fallback(move |req: Request| {
             let app = Arc::clone(&for_404);
-            async move { ApiError::own(app.style_for(uri.path()), OwnCode::NotFound, "no such route").into_response() }
+            async move {
+                let style = app.style_for(req.uri().path());
+                drain(req).await;
+                ApiError::own(style, OwnCode::NotFound, "no such route").into_response()
+            }
         })
-        .method_not_allowed_fallback(move |method: Method, uri: Uri| {
+        .method_not_allowed_fallback(move |req: Request| {
             let app = Arc::clone(&for_405);
             async move {
-                let message = format!("method {method} is not allowed on this route");
-                ApiError::own(app.style_for(uri.path()), OwnCode::MethodNotAllowed, message).into_response()
+                let style = app.style_for(req.uri().path());
+                let message = format!("method {} is not allowed on this route", req.method());
+                drain(req).await;
+                ApiError::own(style, OwnCode::MethodNotAllowed, message).into_response()
             }
         })
         .layer(DefaultBodyLimit::max(body_limit)))
+}
+
+/// Reads and drops the body (up to the limit), so the connection stays usable after an early answer.
+async fn drain(req: Request) {
+    let _ = Bytes::from_request(req, &()).await;
 }
 
 async fn handle(app: &App, index: usize, req: Request) -> Response {
@@ -155,7 +172,16 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
     };
     let v = &route.validator;
     let (mut parts, body) = req.into_parts();
-    app.authorize(&parts).map_err(|f| ApiError::own(v.style, OwnCode::Unauthorized, f.to_string()))?;
+    // The body is read first, whatever the outcome: an answer sent before the body is consumed
+    // makes the connection close under a client that is still sending or about to reuse it.
+    let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), &()).await.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::own(v.style, OwnCode::PayloadTooLarge, "the request body is larger than the server accepts")
+        } else {
+            v.invalid("the request body could not be read")
+        }
+    })?;
+    app.authorize(&parts, &bytes).map_err(|f| ApiError::own(v.style, OwnCode::Unauthorized, f.to_string()))?;
     if app.fault_injection {
         inject(route, &parts).await?;
     }
@@ -169,17 +195,7 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
     path.sort_by_key(|(i, _)| *i);
     let path: Vec<String> = path.into_iter().map(|(_, v)| v).collect();
     let mut inputs = v.parameters(&path, parts.uri.query(), &parts.headers)?;
-    if v.op.request.is_some() {
-        let headers = parts.headers.clone();
-        let bytes = Bytes::from_request(Request::from_parts(parts, body), &()).await.map_err(|r| {
-            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::own(v.style, OwnCode::PayloadTooLarge, "the request body is larger than the server accepts")
-            } else {
-                v.invalid("the request body could not be read")
-            }
-        })?;
-        inputs.body = v.body(&headers, &bytes)?;
-    }
+    inputs.body = v.body(&parts.headers, &bytes)?;
     let too_many =
         |_: ProjectLimit| ApiError::own(v.style, OwnCode::TooManyProjects, "the server holds too many projects");
     let project = inputs.path(ParamRole::Project).unwrap_or_default().to_owned();
@@ -195,10 +211,8 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
                 return Err(v.invalid(format!("{} and {} must not be negative", p.offset, p.limit)));
             };
             let (total, items) = app.store.list(&project, offset, limit).map_err(too_many)?;
-            let mut body = Map::new();
-            body.insert(p.total.clone(), Value::from(total));
-            body.insert(p.items.clone(), Value::Array(items));
-            Ok((status, axum::Json(Value::Object(body))).into_response())
+            let body = list_body(&p.total, total, &p.items, &items);
+            Ok((status, [(CONTENT_TYPE, "application/json")], body).into_response())
         }
         Behaviour::Export { backup_member } => {
             let graph = inputs.path(ParamRole::Graph).unwrap_or_default();
@@ -308,6 +322,86 @@ fn mint_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
+/// `{"<total>":N,"<items>":[item,…]}` from items serialised beforehand (the list is the hot path).
+fn list_body(total_member: &str, total: usize, items_member: &str, items: &[Arc<str>]) -> String {
+    let mut out = String::with_capacity(64 + items.iter().map(|i| i.len() + 1).sum::<usize>());
+    out.push('{');
+    out.push_str(&Value::from(total_member).to_string());
+    out.push(':');
+    out.push_str(&total.to_string());
+    out.push(',');
+    out.push_str(&Value::from(items_member).to_string());
+    out.push_str(":[");
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(item);
+    }
+    out.push_str("]}");
+    out
+}
+
+/// `{name}` with a non-empty name free of braces.
+fn is_param(segment: &str) -> bool {
+    segment
+        .strip_prefix('{')
+        .and_then(|s| s.strip_suffix('}'))
+        .is_some_and(|name| !name.is_empty() && !name.contains(['{', '}']))
+}
+
 fn first_segment(path: &str) -> &str {
     path.trim_start_matches('/').split('/').next().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::FileSet;
+
+    /// The built-in catalogue plus a copy of the list operation under another id, with `path`.
+    fn with_copy(path: &str) -> Catalogue {
+        let mut files = FileSet::embedded();
+        let mut meta = files.json("schemas/ges.v1.list_backups/operation.json").unwrap();
+        meta["id"] = "ges.v1.list_backups_copy".into();
+        meta["path"] = path.into();
+        meta["examples"] = serde_json::json!([]);
+        for r in meta["responses"].as_array_mut().unwrap() {
+            let schema = format!("../ges.v1.list_backups/{}", r["schema"].as_str().unwrap());
+            r["schema"] = schema.into();
+        }
+        let envelope = format!("../ges.v1.list_backups/{}", meta["error_envelope"]["schema"].as_str().unwrap());
+        meta["error_envelope"]["schema"] = envelope.into();
+        files.insert("schemas/ges.v1.list_backups_copy/operation.json", meta.to_string());
+        Catalogue::load(&files).unwrap()
+    }
+
+    fn build(catalogue: &Catalogue) -> Result<Router, ServerError> {
+        let app = Arc::new(App::new(&ServerConfig::default(), catalogue)?);
+        router(app, 1024)
+    }
+
+    #[test]
+    fn list_bodies_are_json() {
+        let items: Vec<Arc<str>> = vec![Arc::from(r#"{"id":"a"}"#), Arc::from(r#"{"id":"b"}"#)];
+        let body: Value = serde_json::from_str(&list_body("total\"x", 7, "items", &items)).unwrap();
+        assert_eq!(body, serde_json::json!({"total\"x": 7, "items": [{"id": "a"}, {"id": "b"}]}));
+        let empty: Value = serde_json::from_str(&list_body("t", 0, "i", &[])).unwrap();
+        assert_eq!(empty, serde_json::json!({"t": 0, "i": []}));
+    }
+
+    #[test]
+    fn the_builtin_catalogue_routes() {
+        assert!(build(&Catalogue::builtin().unwrap()).is_ok());
+    }
+
+    #[test]
+    fn conflicting_or_malformed_routes_are_errors_not_panics() {
+        let same = build(&with_copy("/v1.0/{other}/graphs/backups")).unwrap_err().to_string();
+        assert!(same.contains("second operation"), "{same}");
+        let bad = build(&with_copy("/v1.0/{a/graphs")).unwrap_err().to_string();
+        assert!(bad.contains("malformed"), "{bad}");
+        // A new path under a new name is simply another route.
+        assert!(build(&with_copy("/v1.0/{project_id}/graphs/backups/copy")).is_ok());
+    }
 }

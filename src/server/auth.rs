@@ -19,13 +19,23 @@ pub enum AuthFailure {
     BadSignature(String),
 }
 
+/// What an [`Authenticator`] sees of a request: everything a request signature can cover,
+/// including the body (read in full, up to the body limit, before authorisation).
+#[derive(Debug, Clone, Copy)]
+pub struct AuthRequest<'a> {
+    pub method: &'a Method,
+    pub uri: &'a Uri,
+    pub headers: &'a HeaderMap,
+    pub body: &'a [u8],
+}
+
 /// Decides whether a request carries valid credentials.
 ///
 /// The reference server always checks `X-Auth-Token` first; an `Authenticator` set in
-/// [`ServerConfig::authenticator`](super::ServerConfig) is consulted when that check fails, so a
-/// signing scheme can be added without touching the routes.
+/// [`ServerConfig::authenticator`](super::ServerConfig) is consulted when no token was sent, so a
+/// signing scheme (AK/SK) can be added without touching the routes.
 pub trait Authenticator: Send + Sync {
-    fn authorize(&self, method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<(), AuthFailure>;
+    fn authorize(&self, request: &AuthRequest<'_>) -> Result<(), AuthFailure>;
 }
 
 /// Accepts requests whose single `X-Auth-Token` header is one of the configured tokens.
@@ -48,8 +58,8 @@ impl fmt::Debug for TokenAuthenticator {
 }
 
 impl Authenticator for TokenAuthenticator {
-    fn authorize(&self, _method: &Method, _uri: &Uri, headers: &HeaderMap) -> Result<(), AuthFailure> {
-        let mut values = headers.get_all(self.header).iter();
+    fn authorize(&self, request: &AuthRequest<'_>) -> Result<(), AuthFailure> {
+        let mut values = request.headers.get_all(self.header).iter();
         let first = values.next().ok_or(AuthFailure::Missing)?;
         if values.next().is_some() {
             return Err(AuthFailure::Ambiguous);
@@ -73,7 +83,8 @@ mod tests {
         for v in values {
             headers.append("x-auth-token", HeaderValue::from_bytes(v).unwrap());
         }
-        auth.authorize(&Method::GET, &Uri::from_static("/"), &headers)
+        let uri = Uri::from_static("/");
+        auth.authorize(&AuthRequest { method: &Method::GET, uri: &uri, headers: &headers, body: b"" })
     }
 
     #[test]

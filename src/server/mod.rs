@@ -1,7 +1,34 @@
 //! The reference server: an in-memory stand-in for the documented operations, driven by the catalogue.
 //!
-//! See [`spawn`] for the library entry point and `hwconform serve` for the command line.
+//! [`spawn`] starts one in-process inside a Tokio runtime (tests bind `127.0.0.1:0`);
+//! `hwconform serve` runs one until Ctrl-C.
+//!
+//! - **Routes** are each operation's `method` + `path` from the catalogue; request rules are its
+//!   compiled parameter and body schemas; success members, pagination members and error examples
+//!   come from its metadata (see `behaviour.rs` for how each operation's behaviour is chosen).
+//! - **State** is in memory. Every project id that passes the operation's project rule gets its own
+//!   copy of the seed (`fixtures/seed.json`) on first use, so parallel clients isolate themselves
+//!   with unique project ids. Seeded graph and instance ids are valid in every project. Adds create
+//!   a backup that the list shows `backing_up`, then `success` once `backup_delay` has passed.
+//! - **Auth**: one `X-Auth-Token` header holding a configured token ([`DEFAULT_TOKEN`] by default);
+//!   otherwise 401 in the operation's envelope. [`Authenticator`] is the seam for other schemes:
+//!   [`SignatureAuthenticator`] checks AK/SK `SDK-HMAC-SHA256` signatures of requests without a token.
+//! - **Errors** use the operation's envelope. Documented examples give status and code (unknown
+//!   graph: 404 `GES.0047` on v2 add, 400 `GES.7000` on v1.0 add; export body rule broken: 400
+//!   `GES.0001`; injected fault on the list: 400 `GES.7006`). Where a page names no code the
+//!   server uses its own [`OwnCode`]s: `HWC.0400` invalid request, `HWC.0401` credentials,
+//!   `HWC.0404` unknown route or resource, `HWC.0405` wrong method, `HWC.0413` body over the
+//!   limit, `HWC.0415` body without `Content-Type: application/json`, `HWC.0429` project limit,
+//!   `HWC.0500` injected fault without a documented one. Unknown routes and wrong methods answer
+//!   in the envelope of the path's API version (`/v1.0/` camelCase, otherwise snake_case).
+//! - **Pagination** as the list page documents it: the total member counts every backup of the
+//!   project, the limit defaults to the parameter's schema default (10), offset skips; a negative
+//!   limit or offset is a 400 (`HWC.0400`), a limit of 0 an empty page.
+//! - **Fault injection** (off unless [`ServerConfig::fault_injection`]): [`FAULT_HEADER`]`: internal`
+//!   and [`LATENCY_HEADER`]`: <ms>` (at most [`MAX_INJECTED_LATENCY`]).
+//! - **Logging**: one `tracing` event per request (method, path, status, latency); never headers.
 
+mod aksk;
 mod app;
 mod auth;
 mod behaviour;
@@ -14,7 +41,8 @@ mod run;
 mod seed;
 mod state;
 
-pub use auth::{AuthFailure, Authenticator, TokenAuthenticator};
+pub use aksk::SignatureAuthenticator;
+pub use auth::{AuthFailure, AuthRequest, Authenticator, TokenAuthenticator};
 pub use behaviour::Behaviour;
 pub use config::{
     DEFAULT_BACKUP_DELAY, DEFAULT_BODY_LIMIT, DEFAULT_TOKEN, FAULT_HEADER, FAULT_INTERNAL, LATENCY_HEADER,

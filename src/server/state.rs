@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::catalogue::OperationId;
 
@@ -41,10 +41,17 @@ impl ServerStats {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProjectLimit;
 
+/// A seeded backup: its id and its list item, serialised once.
+#[derive(Debug)]
+struct SeededBackup {
+    id: Option<String>,
+    json: Arc<str>,
+}
+
 /// A backup as the list shows it.
 #[derive(Debug, Clone)]
 enum StoredBackup {
-    Seeded(Arc<Map<String, Value>>),
+    Seeded(Arc<SeededBackup>),
     Created { id: String, graph: usize, start_ms: i64, created: Instant },
 }
 
@@ -67,7 +74,7 @@ struct Project {
 #[derive(Debug)]
 pub struct Store {
     seed: Arc<Seed>,
-    seeded: Vec<Arc<Map<String, Value>>>,
+    seeded: Vec<Arc<SeededBackup>>,
     projects: RwLock<HashMap<String, Arc<Mutex<Project>>>>,
     delay: Duration,
     creates: Vec<(OperationId, AtomicU64)>,
@@ -75,7 +82,15 @@ pub struct Store {
 
 impl Store {
     pub fn new(seed: Arc<Seed>, delay: Duration, operations: impl IntoIterator<Item = OperationId>) -> Self {
-        let seeded = seed.backups.iter().cloned().map(Arc::new).collect();
+        let seeded = seed
+            .backups
+            .iter()
+            .map(|item| {
+                let id = item.get(&seed.lifecycle.id).and_then(Value::as_str).map(str::to_owned);
+                let json = Value::Object(item.clone()).to_string();
+                Arc::new(SeededBackup { id, json: json.into() })
+            })
+            .collect();
         let creates = operations.into_iter().map(|id| (id, AtomicU64::new(0))).collect();
         Self { seed, seeded, projects: RwLock::new(HashMap::new()), delay, creates }
     }
@@ -110,34 +125,34 @@ impl Store {
         Ok(f(&mut guard))
     }
 
-    /// One page of the project's backups as list items, and the total.
-    pub fn list(&self, project: &str, offset: usize, limit: usize) -> Result<(usize, Vec<Value>), ProjectLimit> {
+    /// One page of the project's backups as serialised list items, and the total.
+    pub fn list(&self, project: &str, offset: usize, limit: usize) -> Result<(usize, Vec<Arc<str>>), ProjectLimit> {
         let (total, page) = self.with_project(project, |p| {
             (p.backups.len(), p.backups.iter().skip(offset).take(limit).cloned().collect::<Vec<_>>())
         })?;
         Ok((total, page.iter().map(|b| self.render(b)).collect()))
     }
 
-    fn render(&self, backup: &StoredBackup) -> Value {
+    fn render(&self, backup: &StoredBackup) -> Arc<str> {
         match backup {
-            StoredBackup::Seeded(item) => Value::Object((**item).clone()),
+            StoredBackup::Seeded(item) => Arc::clone(&item.json),
             StoredBackup::Created { id, graph, start_ms, created } => {
                 let Some(g) = self.seed.graphs.get(*graph) else {
-                    return Value::Null;
+                    return Arc::from("null");
                 };
                 let done = created.elapsed() >= self.delay;
                 let duration = i64::try_from(self.delay.as_secs()).unwrap_or(i64::MAX / 2_000);
-                Value::Object(self.seed.lifecycle.render(&g.backup, id, &g.name, *start_ms, duration, done))
+                let item = self.seed.lifecycle.render(&g.backup, id, &g.name, *start_ms, duration, done);
+                Arc::from(Value::Object(item).to_string())
             }
         }
     }
 
     /// Whether the project holds a backup with this id.
     pub fn has_backup(&self, project: &str, backup: &str) -> Result<bool, ProjectLimit> {
-        let lifecycle_id = &self.seed.lifecycle.id;
         self.with_project(project, |p| {
             p.backups.iter().any(|b| match b {
-                StoredBackup::Seeded(item) => item.get(lifecycle_id).and_then(Value::as_str) == Some(backup),
+                StoredBackup::Seeded(item) => item.id.as_deref() == Some(backup),
                 StoredBackup::Created { id, .. } => id == backup,
             })
         })

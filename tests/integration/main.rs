@@ -1,6 +1,12 @@
 //! One integration-test binary (one link on 2 cores), a submodule per area.
 
+mod auth;
 mod catalogue;
+mod derive;
+mod reports;
 mod server;
+mod server_cli;
+mod server_fuzz;
+mod server_sdk;
 mod suite;
 mod suite_variants;

@@ -515,3 +515,149 @@ async fn bad_configuration_is_a_clear_error() {
     assert!(err.to_string().contains("bind"), "{err}");
     first.shutdown().await;
 }
+
+/// A `tracing` writer appending to a shared buffer.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The process-wide log of `hwconform` events. A global subscriber, not a scoped one: with scoped
+/// subscribers, tests on other threads race to cache "nobody listens" for a callsite.
+fn global_log() -> Option<Captured> {
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    static LOG: std::sync::OnceLock<Option<Captured>> = std::sync::OnceLock::new();
+    LOG.get_or_init(|| {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let layer = tracing_subscriber::fmt::layer()
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .with_filter(tracing_subscriber::filter::Targets::new().with_target("hwconform", tracing::Level::INFO));
+        let subscriber = tracing_subscriber::registry().with(layer);
+        tracing::subscriber::set_global_default(subscriber).ok().map(|()| captured)
+    })
+    .clone()
+}
+
+#[tokio::test]
+async fn requests_are_logged_without_secrets() {
+    let captured = global_log().expect("no other global tracing subscriber is installed in this test binary");
+    let secret = "very-secret-token-value";
+    let h = Harness::with(ServerConfig { tokens: vec![secret.into()], ..ServerConfig::default() }).await;
+    let p = project("log");
+    let url = format!("{}?limit=1", h.url(V1_LIST, &p, ""));
+    let ok = h.client.get(&url).header("X-Auth-Token", secret).send().await.unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    let denied = h.client.get(&url).header("X-Auth-Token", "another-secret-guess").send().await.unwrap();
+    assert_eq!(denied.status(), StatusCode::UNAUTHORIZED);
+    h.server.shutdown().await;
+    let log = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+    let ours: Vec<&str> = log.lines().filter(|l| l.contains(&p)).collect();
+    assert_eq!(ours.len(), 2, "{ours:?}");
+    assert!(ours[0].contains("status=200") && ours[1].contains("status=401"), "{ours:?}");
+    assert!(ours.iter().all(|l| l.contains("method=GET") && l.contains("latency_us=")), "{ours:?}");
+    assert!(!log.contains(secret) && !log.contains("another-secret-guess"), "a token reached the log");
+}
+
+/// Accepts requests whose `x-test-signature` is the body's length: proves the seam sees the body.
+struct LengthSignature;
+
+impl hwconform::server::Authenticator for LengthSignature {
+    fn authorize(&self, request: &hwconform::server::AuthRequest<'_>) -> Result<(), hwconform::server::AuthFailure> {
+        let sent = request.headers.get("x-test-signature").and_then(|v| v.to_str().ok());
+        match sent {
+            Some(s) if s == request.body.len().to_string() => Ok(()),
+            _ => Err(hwconform::server::AuthFailure::BadSignature("length mismatch".into())),
+        }
+    }
+}
+
+#[tokio::test]
+async fn another_authenticator_is_consulted_when_no_token_is_sent() {
+    let h = Harness::with(ServerConfig {
+        authenticator: Some(std::sync::Arc::new(LengthSignature)),
+        ..ServerConfig::default()
+    })
+    .await;
+    let p = project("seam");
+    let body = json!({"name": "signed_backup", "description": "signed"}).to_string();
+    let url = h.url(GEMINI, &p, &h.resource(GEMINI));
+    let send = |signature: String, token: Option<&str>| {
+        let mut req = h
+            .client
+            .post(&url)
+            .header("content-type", "application/json")
+            .header("x-test-signature", signature)
+            .body(body.clone());
+        if let Some(t) = token {
+            req = req.header("X-Auth-Token", t);
+        }
+        req.send()
+    };
+    assert_eq!(send(body.len().to_string(), None).await.unwrap().status().as_u16(), 202);
+    let resp = send("1".into(), None).await.unwrap();
+    let err = assert_error(resp, h.op(GEMINI), 401, None).await;
+    assert!(err.to_string().contains("signature"), "{err}");
+    // A wrong token is refused even with a valid signature: the token check is not bypassed.
+    let resp = send(body.len().to_string(), Some("wrong")).await.unwrap();
+    assert_error(resp, h.op(GEMINI), 401, None).await;
+    assert_eq!(h.server.stats().creates_of(GEMINI), 1);
+    h.server.shutdown().await;
+}
+
+#[tokio::test]
+async fn every_documented_error_example_can_be_provoked() {
+    let h = Harness::with(ServerConfig { fault_injection: true, ..ServerConfig::default() }).await;
+    let p = project("examples");
+    let mut provoked = 0;
+    for op in h.catalogue.operations() {
+        let id = op.meta.id.as_str();
+        for example in &op.meta.error_examples {
+            let mut url = h.url(id, &p, &h.resource(id));
+            let mut body = op.example("request").and_then(|e| e.body.clone()).unwrap_or(json!({}));
+            if let Some(member) = body.as_object().and_then(|b| b.keys().find(|k| k.contains("backup_id")).cloned()) {
+                body[member.as_str()] = h.seed.backups[0]["id"].clone();
+            }
+            let mut fault = false;
+            match &example.applies_to {
+                AppliesTo::InvalidRequest => {
+                    assert!(op.request.is_some(), "{id}: no body rule to break for {}", example.code);
+                    body = json!([]);
+                }
+                AppliesTo::UnknownResource(role) => {
+                    let param = op.meta.parameters.iter().find(|p| p.role == *role && p.location == Location::Path);
+                    let param = param.unwrap_or_else(|| panic!("{id}: no path parameter with role {role:?}"));
+                    url = url.replace(&h.resource(id), "no-such-resource");
+                    assert!(url.contains("no-such-resource"), "{id}: {} not replaced", param.name);
+                }
+                AppliesTo::InternalFault => fault = true,
+            }
+            let method = Method::from_bytes(op.meta.method.as_bytes()).unwrap();
+            let mut req = h.client.request(method, url).header("X-Auth-Token", DEFAULT_TOKEN);
+            if op.request.is_some() {
+                req = req.json(&body);
+            }
+            if fault {
+                req = req.header(FAULT_HEADER, "internal");
+            }
+            let answer = assert_error(req.send().await.unwrap(), op, example.status, Some(&example.code)).await;
+            let (_, msg) = op.meta.error_envelope.style.fields();
+            assert_eq!(answer[msg], example.message.as_str(), "{id} {}", example.code);
+            provoked += 1;
+        }
+    }
+    let documented: usize = h.catalogue.operations().iter().map(|o| o.meta.error_examples.len()).sum();
+    assert_eq!(provoked, documented);
+    assert!(provoked >= 4, "GES.0047, GES.7000, GES.0001 and GES.7006 are documented");
+    h.server.shutdown().await;
+}

@@ -1,0 +1,489 @@
+//! Assembles the facts of one page into the catalogue's file format (`schemas/README.md`):
+//! `operation.json`, the request, response and nested-object schemas, and the printed examples.
+//! Identity (id, title, family …) comes from the overlay; everything else from the page.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use super::Warning;
+use super::interpret::{Facts, Field, FieldTable, Place};
+
+pub const ID_BASE: &str = "https://schemas.hwconform.invalid/";
+pub const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
+
+/// What the overlay says about a page's operation (the page cannot say it).
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub id: String,
+    pub title: String,
+    pub service: String,
+    pub family: String,
+    pub mutating: bool,
+    pub roles: BTreeMap<String, crate::catalogue::ParamRole>,
+}
+
+/// The error-envelope convention (the catalogue's own type).
+pub use crate::catalogue::EnvelopeStyle as Style;
+
+/// `snake` / `camel`, as `operation.json` writes the style.
+pub fn style_name(style: Style) -> &'static str {
+    match style {
+        Style::Snake => "snake",
+        Style::Camel => "camel",
+    }
+}
+
+/// The shared envelope schema of a style, relative to an operation folder.
+pub fn style_schema(style: Style) -> String {
+    format!("../common/error-{}.schema.json", style_name(style))
+}
+
+/// Where a page documents its error envelope.
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    pub style: Style,
+    pub label: String,
+    /// The status of the table, when the table documents the envelope of that status only.
+    pub only_for: Option<u16>,
+    /// Each envelope member with its documented type.
+    pub members: Vec<(String, String)>,
+}
+
+/// A printed example ready to be written: raw text, and the body to correct and validate.
+#[derive(Debug, Clone)]
+pub struct ExampleOut {
+    pub name: String,
+    pub status: Option<u16>,
+    pub raw: String,
+    pub body_raw: Option<String>,
+    pub source: Value,
+}
+
+/// The assembled files of one operation, before errata and overlay patches.
+#[derive(Debug, Clone)]
+pub struct OperationFiles {
+    pub id: String,
+    pub operation: Value,
+    /// Schema documents by path relative to the project root.
+    pub schemas: BTreeMap<String, Value>,
+    pub examples: Vec<ExampleOut>,
+    pub envelope: Option<Envelope>,
+}
+
+pub fn source(page: &str, table: &str, row: &str) -> Value {
+    json!({"page": page, "table": table, "row": row})
+}
+
+fn json_type(doc_type: &str) -> Option<&'static str> {
+    let t = doc_type.trim();
+    Some(match t.to_ascii_lowercase().as_str() {
+        "string" => "string",
+        "integer" | "long" | "int" => "integer",
+        "number" | "float" | "double" => "number",
+        "boolean" => "boolean",
+        "object" => "object",
+        _ if t.starts_with("Array") || t.ends_with(" array") => "array",
+        _ if t.ends_with(" object") => "object",
+        _ => return None,
+    })
+}
+
+/// The object name of `Array of backup objects` / `backup object`.
+fn object_name(doc_type: &str) -> Option<&str> {
+    let t = doc_type.trim();
+    let t = t.strip_prefix("Array of ").unwrap_or(t);
+    t.strip_suffix(" objects").or_else(|| t.strip_suffix(" object"))
+}
+
+fn find_envelope(facts: &Facts) -> Option<Envelope> {
+    for style in [Style::Snake, Style::Camel] {
+        let (code, msg) = style.fields();
+        let tables =
+            facts.responses.iter().map(|(s, t)| (Some(*s), t)).chain(facts.objects.iter().map(|(_, t)| (None, t)));
+        for (status, table) in tables {
+            let members: Vec<(String, String)> = table
+                .fields
+                .iter()
+                .filter(|f| f.name == code || f.name == msg)
+                .map(|f| (f.name.clone(), f.doc_type.clone()))
+                .collect();
+            if members.len() == 2 {
+                let pure = table.fields.len() == 2;
+                let only_for = status.filter(|s| pure && *s >= 400);
+                return Some(Envelope { style, label: table.label.clone(), only_for, members });
+            }
+        }
+    }
+    None
+}
+
+/// Marks a member whose description or type derive could not fully read (`x-unread`): what is
+/// listed there constrains nothing, so the member is less constrained than the page may mean.
+fn mark_unread(schema: &mut Map<String, Value>, field: &Field, ty: Option<&str>, misfits: Vec<String>) {
+    let mut unread = field.constraints.unread.clone();
+    if ty.is_none() {
+        unread.push(format!("unknown type `{}`", field.doc_type));
+    }
+    unread.extend(misfits);
+    if !unread.is_empty() {
+        schema.insert("x-unread".into(), json!(unread));
+    }
+}
+
+struct Builder<'a> {
+    facts: &'a Facts,
+    objects: Vec<String>,
+    warnings: &'a mut Vec<Warning>,
+}
+
+impl Builder<'_> {
+    fn untyped(&mut self, table: &FieldTable, field: &Field) {
+        let message = format!("unknown type `{}`; member left untyped", field.doc_type);
+        self.warnings.push(Warning::new(&self.facts.page, &table.label, &field.name, message));
+    }
+
+    /// The schema of one member, and whether a success body must contain it.
+    fn property(&mut self, table: &FieldTable, field: &Field, envelope: bool) -> (Value, bool) {
+        let page = &self.facts.page;
+        let mut schema = Map::new();
+        let ty = json_type(&field.doc_type);
+        match ty {
+            Some("array") => {
+                schema.insert("type".into(), json!("array"));
+                match object_name(&field.doc_type).filter(|n| self.objects.iter().any(|o| o == n)) {
+                    Some(name) => {
+                        schema.insert("items".into(), json!({"$ref": format!("{name}.schema.json")}));
+                    }
+                    None => self.warnings.push(Warning::new(
+                        page,
+                        &table.label,
+                        &field.name,
+                        format!("no table documents the items of `{}`; items left unconstrained", field.doc_type),
+                    )),
+                }
+            }
+            Some(t) => {
+                schema.insert("type".into(), json!(t));
+            }
+            None => self.untyped(table, field),
+        }
+        let misfits = field.constraints.apply(&mut schema, ty);
+        for sentence in &misfits {
+            self.warnings.push(Warning::new(page, &table.label, &field.name, sentence.clone()));
+        }
+        mark_unread(&mut schema, field, ty, misfits);
+        let blank = field.constraints.may_be_blank && !envelope;
+        if blank {
+            if let Some(t) = ty {
+                schema.insert("type".into(), json!([t, "null"]));
+            }
+            schema.insert("x-may-be-blank".into(), json!(true));
+        }
+        schema.insert("x-doc-type".into(), json!(field.doc_type));
+        schema.insert("x-source".into(), source(page, &table.label, &field.name));
+        (Value::Object(schema), !blank)
+    }
+
+    fn object_schema(&mut self, table: &FieldTable, id: &str, title: String, whole: bool, request: bool) -> Value {
+        let mut properties = Map::new();
+        let mut required = Vec::new();
+        for f in &table.fields {
+            let (schema, needed) = self.property(table, f, false);
+            properties.insert(f.name.clone(), schema);
+            let needed = if request { f.required == Some(true) } else { needed };
+            if needed {
+                required.push(f.name.clone());
+            }
+        }
+        let mut doc = json!({
+            "$schema": DRAFT,
+            "$id": format!("{ID_BASE}{id}"),
+            "title": title,
+            "type": "object",
+            "required": required,
+            "properties": properties,
+        });
+        if whole {
+            doc["x-source"] = source(&self.facts.page, &table.label, "*");
+        }
+        doc
+    }
+}
+
+/// Assembles one operation. `identity` is the overlay's; `None` makes a provisional one.
+pub fn assemble(facts: &Facts, identity: Option<&Identity>, warnings: &mut Vec<Warning>) -> OperationFiles {
+    let page = facts.page.as_str();
+    let identity = identity.cloned().unwrap_or_else(|| {
+        let slug: String =
+            facts.title.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+        let id = format!("{}.{}", facts.api_version, slug.trim_matches('_'));
+        warnings.push(Warning::new(
+            page,
+            "-",
+            "-",
+            format!("no overlay entry: provisional id {id}; service, family and parameter roles unknown, mutating read from the method"),
+        ));
+        Identity {
+            id,
+            title: facts.title.clone(),
+            service: String::new(),
+            family: facts.api_version.clone(),
+            mutating: facts.method != "GET",
+            roles: BTreeMap::new(),
+        }
+    });
+    let id = identity.id.clone();
+    let heading = format!("{} ({})", identity.title, identity.family);
+    let mut b = Builder { facts, objects: facts.objects.iter().map(|(n, _)| n.clone()).collect(), warnings };
+    let mut schemas = BTreeMap::new();
+    let envelope = find_envelope(facts);
+
+    // Parameters (path, query, header) in page order.
+    let mut parameters = Vec::new();
+    for (place, table) in facts.params.iter().filter(|(p, _)| *p != Place::Body) {
+        for f in &table.fields {
+            let mut schema = Map::new();
+            let ty = json_type(&f.doc_type);
+            match ty {
+                Some(t) => {
+                    schema.insert("type".into(), json!(t));
+                }
+                None => b.untyped(table, f),
+            }
+            let misfits = f.constraints.apply(&mut schema, ty);
+            for s in &misfits {
+                b.warnings.push(Warning::new(page, &table.label, &f.name, s.clone()));
+            }
+            mark_unread(&mut schema, f, ty, misfits);
+            let mut p = json!({
+                "name": f.name,
+                "in": place.as_str(),
+                "required": f.required.unwrap_or(false),
+                "schema": schema,
+                "source": source(page, &table.label, &f.name),
+            });
+            match identity.roles.get(&f.name) {
+                Some(role) => p["role"] = serde_json::to_value(role).unwrap_or_default(),
+                None => b.warnings.push(Warning::new(
+                    page,
+                    &table.label,
+                    &f.name,
+                    "no role for this parameter in the overlay",
+                )),
+            }
+            parameters.push(p);
+        }
+    }
+
+    // The request body: its table, or the example body where the page documents no table.
+    let request_example = facts.examples.iter().find(|e| e.status.is_none());
+    let request_body = if let Some(table) = facts.body() {
+        let doc = b.object_schema(
+            table,
+            &format!("{id}/request.schema.json"),
+            format!("{heading}: request body"),
+            true,
+            true,
+        );
+        schemas.insert(format!("schemas/{id}/request.schema.json"), doc);
+        json!({"schema": "request.schema.json", "media_type": "application/json", "source": source(page, &table.label, "*")})
+    } else if let Some(ex) = request_example.filter(|e| e.body.is_some()) {
+        let empty = ex.body.as_deref().is_some_and(|b| serde_json::from_str::<Value>(b).is_ok_and(|v| v == json!({})));
+        let description = if empty {
+            "The page documents no body parameters; its example request sends an empty JSON object."
+        } else {
+            "The page documents no body parameters; its example request sends a body, left unconstrained."
+        };
+        if !empty {
+            b.warnings.push(Warning::new(
+                page,
+                &ex.table,
+                &ex.row,
+                "example request body without a body table; body left unconstrained",
+            ));
+        }
+        let doc = json!({
+            "$schema": DRAFT,
+            "$id": format!("{ID_BASE}{id}/request.schema.json"),
+            "title": format!("{heading}: request body"),
+            "description": description,
+            "type": "object",
+            "x-source": source(page, &ex.table, &ex.row),
+        });
+        schemas.insert(format!("schemas/{id}/request.schema.json"), doc);
+        json!({"schema": "request.schema.json", "media_type": "application/json", "source": source(page, &ex.table, &ex.row)})
+    } else {
+        Value::Null
+    };
+
+    // Nested objects, then responses.
+    for (name, table) in &facts.objects {
+        let doc = b.object_schema(
+            table,
+            &format!("{id}/{name}.schema.json"),
+            format!("{heading}: {name} object"),
+            true,
+            false,
+        );
+        schemas.insert(format!("schemas/{id}/{name}.schema.json"), doc);
+    }
+    let mut responses = Vec::new();
+    for (status, table) in &facts.responses {
+        let is_envelope = envelope.as_ref().is_some_and(|e| e.only_for == Some(*status));
+        let schema = if is_envelope {
+            envelope.as_ref().map(|e| style_schema(e.style)).unwrap_or_default()
+        } else {
+            let mut doc = b.object_schema(
+                table,
+                &format!("{id}/response.{status}.schema.json"),
+                format!("{heading}: {status} response body"),
+                false,
+                false,
+            );
+            if let Some(obj) = doc.as_object_mut() {
+                obj.remove("x-source");
+            }
+            schemas.insert(format!("schemas/{id}/response.{status}.schema.json"), doc);
+            format!("response.{status}.schema.json")
+        };
+        responses
+            .push((*status, json!({"status": status, "schema": schema, "source": source(page, &table.label, "*")})));
+    }
+    for ex in facts.examples.iter().filter(|e| e.status.is_some_and(|s| !facts.responses.contains_key(&s))) {
+        let status = ex.status.unwrap_or(0);
+        if responses.iter().any(|(s, _)| *s == status) {
+            continue;
+        }
+        match (&envelope, status >= 400) {
+            (Some(e), true) => responses.push((
+                status,
+                json!({"status": status, "schema": style_schema(e.style), "source": source(page, &ex.table, &ex.row)}),
+            )),
+            _ => b.warnings.push(Warning::new(
+                page,
+                &ex.table,
+                &ex.row,
+                "example of a status with no documented body; not a response of the catalogue",
+            )),
+        }
+    }
+    responses.sort_by_key(|(s, _)| *s);
+
+    let error_envelope = match &envelope {
+        Some(e) => json!({
+            "style": style_name(e.style),
+            "schema": style_schema(e.style),
+            "basis": "table",
+            "source": source(page, &e.label, "*"),
+        }),
+        None => {
+            b.warnings.push(Warning::new(page, "-", "-", "the page documents no error envelope"));
+            Value::Null
+        }
+    };
+
+    // Examples and the error codes they show.
+    let mut examples = Vec::new();
+    let mut error_examples = Vec::new();
+    for ex in &facts.examples {
+        let src = source(page, &ex.table, &ex.row);
+        let raw = ex.body.clone().or_else(|| ex.request_line.clone()).unwrap_or_default();
+        examples.push(ExampleOut {
+            name: ex.name.clone(),
+            status: ex.status,
+            raw,
+            body_raw: ex.body.clone(),
+            source: src,
+        });
+    }
+    let example_meta: Vec<Value> = facts
+        .examples
+        .iter()
+        .zip(&examples)
+        .map(|(ex, out)| {
+            let mut m = json!({"name": ex.name, "raw": format!("raw/{}.txt", ex.name), "source": out.source});
+            if let Some(s) = ex.status {
+                m["status"] = json!(s);
+            }
+            if ex.body.is_some() {
+                m["file"] = json!(format!("{}.json", ex.name));
+            }
+            if let Some(line) = &ex.request_line {
+                m["request_line"] = json!(line);
+                if let Some((_, q)) = line.split_once('?') {
+                    let query: Map<String, Value> = q
+                        .split('&')
+                        .filter_map(|kv| kv.split_once('='))
+                        .map(|(k, v)| (k.to_owned(), json!(v)))
+                        .collect();
+                    m["query"] = Value::Object(query);
+                }
+            }
+            m
+        })
+        .collect();
+    for ex in facts.examples.iter().filter(|e| e.status.is_some_and(|s| s >= 400)) {
+        let (Some(env), Some(body)) = (&envelope, ex.body.as_deref()) else { continue };
+        let (code, msg) = env.style.fields();
+        let parsed = serde_json::from_str::<Value>(body).ok();
+        let field = |k: &str| parsed.as_ref().and_then(|v| v.get(k)).and_then(Value::as_str).map(str::to_owned);
+        if let (Some(c), Some(m)) = (field(code), field(msg)) {
+            error_examples.push(json!({
+                "status": ex.status,
+                "code": c,
+                "message": m,
+                "example": ex.name,
+                "source": source(page, &ex.table, &ex.row),
+            }));
+        }
+    }
+
+    let status_codes: Vec<Value> =
+        facts.status_codes.iter().map(|(s, t, r)| json!({"status": s, "source": source(page, t, r)})).collect();
+    let operation = json!({
+        "$comment": "Operation metadata; see schemas/README.md for the format.",
+        "id": id,
+        "title": identity.title,
+        "service": identity.service,
+        "family": identity.family,
+        "api_version": facts.api_version,
+        "doc_version": facts.doc_version,
+        "page": page,
+        "method": facts.method,
+        "path": facts.path,
+        "mutating": identity.mutating,
+        "success_status": facts.success_status,
+        "error_envelope": error_envelope,
+        "parameters": parameters,
+        "request_body": request_body,
+        "responses": responses.into_iter().map(|(_, r)| r).collect::<Vec<_>>(),
+        "status_codes": status_codes,
+        "error_examples": error_examples,
+        "examples": example_meta,
+    });
+    OperationFiles { id, operation, schemas, examples, envelope }
+}
+
+/// The shared envelope schema of one style, from every page documenting it (in page order).
+pub fn envelope_schema(style: Style, documented: &[(String, &Envelope)]) -> Value {
+    let (code, msg) = style.fields();
+    let mut properties = Map::new();
+    for name in [code, msg] {
+        let sources: Vec<Value> = documented.iter().map(|(page, e)| source(page, &e.label, name)).collect();
+        let doc_type = documented
+            .iter()
+            .find_map(|(_, e)| e.members.iter().find(|(n, _)| n == name).map(|(_, t)| t.clone()))
+            .unwrap_or_else(|| "String".into());
+        let x_source = if sources.len() == 1 { sources[0].clone() } else { Value::Array(sources) };
+        properties.insert(name.into(), json!({"type": "string", "x-doc-type": doc_type, "x-source": x_source}));
+    }
+    json!({
+        "$schema": DRAFT,
+        "$id": format!("{ID_BASE}common/error-{}.schema.json", style_name(style)),
+        "title": format!("Error envelope ({})", if style == Style::Snake { "snake_case" } else { "camelCase" }),
+        "type": "object",
+        "required": [code, msg],
+        "properties": properties,
+    })
+}

@@ -1,0 +1,282 @@
+//! The derive pipeline: pages → facts → assembled files → examples checked (errata) → overlay
+//! applied → the catalogue files, with every warning and the time each page took.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use super::assemble::{Envelope, OperationFiles, Style, assemble, envelope_schema, style_name};
+use super::errata::{Validators, check_examples, check_request_lines};
+use super::interpret::{Facts, read_page};
+use super::overlay::apply_patch;
+use super::{DeriveError, Overlay, Page, Warning};
+use crate::catalogue::ErratumKind;
+
+/// One derived page: the operation it documents and how long deriving it took.
+#[derive(Debug, Clone)]
+pub struct DerivedPage {
+    pub page: String,
+    pub operation: String,
+    pub elapsed: Duration,
+}
+
+/// The derived catalogue: files by path relative to the project root (`schemas/…`, `fixtures/…`).
+#[derive(Debug, Clone, Default)]
+pub struct Derived {
+    pub json: BTreeMap<String, Value>,
+    pub text: BTreeMap<String, String>,
+    pub warnings: Vec<Warning>,
+    pub pages: Vec<DerivedPage>,
+}
+
+const ERRATA_COMMENT: &str = "Mistakes in the documentation pages. Each entry keeps the raw example (fixtures/examples/<operation>/raw/), says why it is wrong and what the catalogue follows instead; tests/ prove every entry against the raw text.";
+const ROWS_COMMENT: &str = "Every table row of the five documentation pages, by page and table, so that coverage and traceability can be counted. Table names are the page's own label where it has one, else the heading the table stands under.";
+
+impl Derived {
+    /// The ids of the derived operations.
+    pub fn operations(&self) -> BTreeSet<String> {
+        self.pages.iter().map(|p| p.operation.clone()).collect()
+    }
+
+    /// Writes every file below `out` (creating `out/schemas` and `out/fixtures`).
+    pub fn write(&self, out: &Path) -> Result<(), DeriveError> {
+        let files = self
+            .json
+            .iter()
+            .map(|(p, v)| (p, serde_json::to_string_pretty(v).unwrap_or_default() + "\n"))
+            .chain(self.text.iter().map(|(p, t)| (p, format!("{}\n", t.trim_end()))));
+        for (rel, text) in files {
+            let path = out.join(rel);
+            let err =
+                |e: std::io::Error| DeriveError::Write { path: path.display().to_string(), message: e.to_string() };
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(err)?;
+            }
+            std::fs::write(&path, text).map_err(err)?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads page files and derives them. A page that cannot be read is an error naming it.
+pub fn derive_files(paths: &[PathBuf], overlay: &Overlay) -> Result<Derived, DeriveError> {
+    let mut pages = Vec::new();
+    for path in paths {
+        let shown = path.display().to_string();
+        let bytes =
+            std::fs::read(path).map_err(|e| DeriveError::Read { path: shown.clone(), message: e.to_string() })?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| DeriveError::Read { path: shown.clone(), message: "not UTF-8 text".into() })?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or(shown);
+        pages.push((name, text));
+    }
+    derive(&pages, overlay)
+}
+
+/// Derives the catalogue of `pages` (file name, text), applying `overlay`.
+pub fn derive(pages: &[(String, String)], overlay: &Overlay) -> Result<Derived, DeriveError> {
+    let mut out = Derived::default();
+    let mut ops: Vec<(Facts, OperationFiles)> = Vec::new();
+    let mut sorted: Vec<&(String, String)> = pages.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, text) in sorted {
+        let start = Instant::now();
+        let page = Page::parse(name, text)?;
+        let facts = read_page(&page, &overlay.labels(name), &mut out.warnings)?;
+        let files = assemble(&facts, overlay.identity(name).as_ref(), &mut out.warnings);
+        out.pages.push(DerivedPage { page: name.clone(), operation: files.id.clone(), elapsed: start.elapsed() });
+        ops.push((facts, files));
+    }
+
+    // The shared error envelopes, from every page that documents one.
+    for style in [Style::Snake, Style::Camel] {
+        let documented: Vec<(String, &Envelope)> = ops
+            .iter()
+            .filter_map(|(f, o)| o.envelope.as_ref().filter(|e| e.style == style).map(|e| (f.page.clone(), e)))
+            .collect();
+        if !documented.is_empty() {
+            out.json.insert(
+                format!("schemas/common/error-{}.schema.json", style_name(style)),
+                envelope_schema(style, &documented),
+            );
+        }
+    }
+    for (_, o) in &ops {
+        out.json.insert(format!("schemas/{}/operation.json", o.id), o.operation.clone());
+        out.json.extend(o.schemas.clone());
+    }
+    apply_patches(overlay, &mut out, "schemas/");
+
+    // Examples against the (patched) schemas: errata.
+    let schemas: BTreeMap<String, Value> =
+        out.json.iter().filter(|(p, _)| p.ends_with(".schema.json")).map(|(p, v)| (p.clone(), v.clone())).collect();
+    let validators = Validators::new(&schemas);
+    let mut errata = Vec::new();
+    let mut unnamed = 0;
+    let mut rows = Vec::new();
+    for (facts, o) in &mut ops {
+        let roles = overlay.identity(&facts.page).map(|i| i.roles).unwrap_or_default();
+        let meta_path = format!("schemas/{}/operation.json", o.id);
+        if let Some(meta) = out.json.get(&meta_path) {
+            o.operation = meta.clone();
+        }
+        let (found, bodies) = check_examples(facts, o, &schemas, &validators, &roles, &mut out.warnings);
+        check_request_lines(facts, &mut out.warnings);
+        let mut ids_by_example: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut undocumented: BTreeMap<u64, Vec<String>> = BTreeMap::new();
+        let mut matched = BTreeSet::new();
+        for f in found {
+            let entry = overlay
+                .errata
+                .iter()
+                .find(|e| e.operation == f.operation && e.example == f.example && e.kind == f.kind);
+            let (id, reason, decision, source) = match entry {
+                Some(e) => {
+                    matched.insert(e.id.clone());
+                    (e.id.clone(), e.reason.clone(), e.decision.clone(), e.source.clone().unwrap_or(f.source.clone()))
+                }
+                None => {
+                    unnamed += 1;
+                    let id = format!("D{unnamed}");
+                    out.warnings.push(Warning::new(
+                        &facts.page,
+                        f.source["table"].as_str().unwrap_or("-"),
+                        f.source["row"].as_str().unwrap_or("-"),
+                        format!(
+                            "erratum {id} ({}, {}) has no decision in the overlay: {}",
+                            kind_name(f.kind),
+                            f.example,
+                            f.reason
+                        ),
+                    ));
+                    (
+                        id,
+                        f.reason.clone(),
+                        "None recorded: the overlay has no decision for this erratum.".to_owned(),
+                        f.source.clone(),
+                    )
+                }
+            };
+            ids_by_example.entry(f.example.clone()).or_default().push(id.clone());
+            if f.kind == ErratumKind::UndocumentedResponse
+                && let Some(s) = f.example.strip_prefix("response.").and_then(|s| s.parse().ok())
+            {
+                undocumented.entry(s).or_default().push(id.clone());
+            }
+            let mut e = json!({
+                "id": id, "operation": f.operation, "example": f.example, "kind": f.kind,
+                "source": source, "reason": reason, "decision": decision,
+            });
+            if let Some(v) = f.violates {
+                e["violates"] = v;
+            }
+            errata.push(e);
+        }
+        for e in overlay.errata.iter().filter(|e| e.operation == o.id && !matched.contains(&e.id)) {
+            // Evidence outside the pages (the official SDKs): carried as the overlay states it.
+            if e.kind == ErratumKind::SdkDisagrees
+                && let (Some(source), Some(sdk)) = (&e.source, &e.sdk)
+            {
+                ids_by_example.entry(e.example.clone()).or_default().push(e.id.clone());
+                errata.push(json!({
+                    "id": e.id, "operation": e.operation, "example": e.example, "kind": e.kind,
+                    "sdk": sdk, "source": source, "reason": e.reason, "decision": e.decision,
+                }));
+                continue;
+            }
+            out.warnings.push(Warning::new(
+                &facts.page,
+                "-",
+                &e.example,
+                format!(
+                    "overlay erratum {} ({}) was not found on the page: the page changed or the entry is stale",
+                    e.id,
+                    kind_name(e.kind)
+                ),
+            ));
+        }
+        if let Some(meta) = out.json.get_mut(&meta_path) {
+            annotate(meta, &ids_by_example, &undocumented, overlay, &o.id, &facts.page, &mut out.warnings);
+        }
+        for ex in &o.examples {
+            let dir = format!("fixtures/examples/{}", o.id);
+            out.text.insert(format!("{dir}/raw/{}.txt", ex.name), ex.raw.clone());
+            if let Some(body) = bodies.get(&ex.name) {
+                out.json.insert(format!("{dir}/{}.json", ex.name), body.clone());
+            }
+        }
+        let tables: Vec<Value> = facts.tables.iter().map(|(t, r)| json!({"table": t, "rows": r})).collect();
+        rows.push(json!({"page": facts.page, "operation": o.id, "tables": tables}));
+    }
+    apply_patches(overlay, &mut out, "fixtures/");
+    // E2 before E10: by the letters, then the number.
+    errata.sort_by_key(|e| {
+        let id = e["id"].as_str().unwrap_or("");
+        let digits = id.trim_start_matches(|c: char| !c.is_ascii_digit());
+        (id[..id.len() - digits.len()].to_owned(), digits.parse::<u64>().unwrap_or(0), id.to_owned())
+    });
+    out.json.insert("fixtures/errata.json".into(), json!({"$comment": ERRATA_COMMENT, "errata": errata}));
+    out.json.insert("fixtures/rows.json".into(), json!({"$comment": ROWS_COMMENT, "pages": rows}));
+    Ok(out)
+}
+
+/// Writes errata ids and error-code readings into one `operation.json`.
+fn annotate(
+    meta: &mut Value,
+    ids: &BTreeMap<String, Vec<String>>,
+    undocumented: &BTreeMap<u64, Vec<String>>,
+    overlay: &Overlay,
+    op: &str,
+    page: &str,
+    warnings: &mut Vec<Warning>,
+) {
+    if let Some(Value::Array(examples)) = meta.get_mut("examples") {
+        for ex in examples {
+            let name = ex["name"].as_str().unwrap_or("").to_owned();
+            if let Some(list) = ids.get(&name) {
+                let mut list = list.clone();
+                list.sort();
+                list.dedup();
+                ex["errata"] = json!(list);
+            }
+        }
+    }
+    if let Some(Value::Array(responses)) = meta.get_mut("responses") {
+        for r in responses {
+            if let Some(list) = r["status"].as_u64().and_then(|s| undocumented.get(&s)) {
+                r["errata"] = json!(list);
+            }
+        }
+    }
+    if let Some(Value::Array(codes)) = meta.get_mut("error_examples") {
+        for e in codes {
+            let code = e["code"].as_str().unwrap_or("").to_owned();
+            match overlay.applies_to(op, &code) {
+                Some(v) => e["applies_to"] = serde_json::to_value(v).unwrap_or_default(),
+                None => warnings.push(Warning::new(
+                    page,
+                    "-",
+                    &code,
+                    "no applies_to reading of this error code in the overlay",
+                )),
+            }
+        }
+    }
+}
+
+/// Applies the overlay patches whose file starts with `prefix` and was derived.
+fn apply_patches(overlay: &Overlay, out: &mut Derived, prefix: &str) {
+    for p in overlay.patches.iter().filter(|p| p.file.starts_with(prefix)) {
+        let Some(doc) = out.json.get_mut(&p.file) else { continue };
+        if let Err(e) = apply_patch(doc, p.op, &p.pointer, p.value.as_ref()) {
+            out.warnings.push(Warning::new(&p.file, "overlay", &p.pointer, format!("patch no longer applies: {e}")));
+        }
+    }
+}
+
+/// `invalid_json`, `violates_schema` …: the kind as `fixtures/errata.json` writes it.
+fn kind_name(kind: ErratumKind) -> String {
+    serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}

@@ -1,0 +1,26 @@
+//! A reading derive could not make with certainty: named by page, table and row, never silent.
+
+use std::fmt;
+
+/// One uninterpreted row or sentence, an unresolved erratum, or a gap the overlay must fill.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Warning {
+    pub page: String,
+    /// Table label or section the warning is about (`-` when it concerns the whole page).
+    pub table: String,
+    /// First cell of the row (`-` when it concerns the whole table).
+    pub row: String,
+    pub message: String,
+}
+
+impl Warning {
+    pub fn new(page: &str, table: &str, row: &str, message: impl Into<String>) -> Self {
+        Self { page: page.to_owned(), table: table.to_owned(), row: row.to_owned(), message: message.into() }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "warning: {} · {} · {}: {}", self.page, self.table, self.row, self.message)
+    }
+}

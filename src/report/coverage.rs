@@ -1,0 +1,97 @@
+//! Coverage of the documentation: which table rows of `fixtures/rows.json` at least one case
+//! exercised, judged by the sources the cases (and their findings) cite.
+//!
+//! A source matches a row when page, table and row are equal; a source whose row is `*` cites the
+//! whole table and so covers each of its rows.
+
+use std::collections::BTreeSet;
+
+use super::{CaseResult, Coverage, RowCoverage};
+use crate::catalogue::{Catalogue, Source};
+
+/// Every documented row with the number of cases citing it, in the order of `fixtures/rows.json`.
+pub fn coverage(catalogue: &Catalogue, cases: &[CaseResult]) -> Coverage {
+    let cited: Vec<BTreeSet<(&str, &str, &str)>> = cases.iter().map(cited_by).collect();
+    let mut rows = Vec::new();
+    for page in catalogue.rows() {
+        for table in &page.tables {
+            for row in &table.rows {
+                let key = (page.page.as_str(), table.table.as_str(), row.as_str());
+                let whole = (page.page.as_str(), table.table.as_str(), "*");
+                let n = cited.iter().filter(|c| c.contains(&key) || c.contains(&whole)).count();
+                rows.push(RowCoverage {
+                    page: page.page.clone(),
+                    table: table.table.clone(),
+                    row: row.clone(),
+                    cases: n,
+                });
+            }
+        }
+    }
+    Coverage { rows }
+}
+
+/// `(covered, total)` rows of a coverage.
+pub fn coverage_counts(coverage: &Coverage) -> (usize, usize) {
+    (coverage.rows.iter().filter(|r| r.cases > 0).count(), coverage.rows.len())
+}
+
+fn cited_by(case: &CaseResult) -> BTreeSet<(&str, &str, &str)> {
+    case.sources.iter().chain(case.findings.iter().map(|f| &f.source)).map(key).collect()
+}
+
+fn key(s: &Source) -> (&str, &str, &str) {
+    (s.page.as_str(), s.table.as_str(), s.row.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::CaseOutcome;
+
+    fn case(sources: Vec<Source>) -> CaseResult {
+        CaseResult {
+            id: "c".into(),
+            operation: "ges.v2.add_backup".into(),
+            family: "GES v2".into(),
+            kind: "positive".into(),
+            rationale: String::new(),
+            mutating: false,
+            outcome: CaseOutcome::Passed,
+            findings: vec![],
+            skip_reason: None,
+            error: None,
+            duration_ms: 0,
+            sources,
+            exchanges: vec![],
+            drift: None,
+        }
+    }
+
+    #[test]
+    fn counts_rows_cited_by_cases_and_whole_tables() {
+        let cat = Catalogue::builtin().unwrap();
+        let page = &cat.rows()[0];
+        let table = &page.tables[0];
+        let other = &page.tables[1];
+        let one = Source::new(&page.page, &table.table, &table.rows[0]);
+        let whole = Source::new(&page.page, &other.table, "*");
+        let cov = coverage(&cat, &[case(vec![one.clone()]), case(vec![one, whole])]);
+        let total: usize = cat.rows().iter().flat_map(|p| &p.tables).map(|t| t.rows.len()).sum();
+        assert_eq!(cov.rows.len(), total);
+        let find = |t: &str, r: &str| cov.rows.iter().find(|x| x.page == page.page && x.table == t && x.row == r);
+        assert_eq!(find(&table.table, &table.rows[0]).unwrap().cases, 2);
+        for r in &other.rows {
+            assert_eq!(find(&other.table, r).unwrap().cases, 1, "{r} is covered by the whole-table citation");
+        }
+        let (covered, all) = coverage_counts(&cov);
+        assert_eq!((covered, all), (1 + other.rows.len(), total));
+    }
+
+    #[test]
+    fn nothing_cited_nothing_covered() {
+        let cat = Catalogue::builtin().unwrap();
+        let cov = coverage(&cat, &[]);
+        assert_eq!(coverage_counts(&cov).0, 0);
+    }
+}

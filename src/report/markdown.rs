@@ -1,0 +1,252 @@
+//! The Markdown summary: the per-family verdict as headline, then the compatibility matrix,
+//! each failure with its doc source, what could not be tested, observations, skips, drift, the
+//! documentation errata and the coverage of documented table rows. A pure function of the model.
+
+use std::fmt::Write as _;
+
+use super::matrix::{Category, matrix};
+use super::verdict::family_errors;
+use super::view::{families, outcome_label, overall, source_text, verdict_label};
+use super::{CaseOutcome, CaseResult, Report, Strength, coverage_counts};
+
+/// The report as Markdown (GitHub-flavoured tables).
+pub fn render_markdown(report: &Report) -> String {
+    let mut out = String::new();
+    // Writing to a String cannot fail; the results are discarded on purpose.
+    let o = &mut out;
+    let families = families(report);
+    let _ = writeln!(o, "# hwconform compatibility report\n");
+    let _ = writeln!(
+        o,
+        "**Overall: {}** · target `{}` (auth: {}{}{}) · started {} · {} {}\n",
+        verdict_label(overall(&families)),
+        code_text(&report.target.profile),
+        text(&report.target.auth),
+        if report.target.reference_server { ", reference server" } else { "" },
+        if report.target.fault_injection { ", fault injection" } else { "" },
+        text(&report.started_at),
+        text(&report.tool.name),
+        text(&report.tool.version),
+    );
+
+    let _ = writeln!(o, "## Verdict per family\n");
+    let _ = writeln!(
+        o,
+        "*Core* is what the pages fix (a failure fails the family); *extended* is what they leave open (observations, never failing).\n"
+    );
+    let _ = writeln!(
+        o,
+        "| Family | Verdict | Core passed | Core failed | Extended observations | Skipped | Could not test |"
+    );
+    let _ = writeln!(o, "|---|---|---:|---:|---:|---:|---:|");
+    for f in families.iter() {
+        let _ = writeln!(
+            o,
+            "| {} | **{}** | {} | {} | {} | {} | {} |",
+            cell(&f.family),
+            verdict_label(f.verdict),
+            f.core_passed,
+            f.core_failed,
+            f.extended_observations,
+            f.skipped,
+            family_errors(&report.cases, &f.family)
+        );
+    }
+    for f in families.iter().filter(|f| !f.skip_reasons.is_empty()) {
+        let _ = writeln!(o, "\nSkipped in {}: {}", text(&f.family), text(&f.skip_reasons.join("; ")));
+    }
+    let s = &report.summary;
+    let _ = writeln!(
+        o,
+        "\n**{} cases**: {} passed, {} failed, {} skipped, {} could not be tested; {} with drift; {} observations.\n",
+        s.total, s.passed, s.failed, s.skipped, s.errors, s.drift, s.observations
+    );
+
+    let (columns, rows) = matrix(&report.cases);
+    let _ = writeln!(o, "## Compatibility matrix\n");
+    let _ =
+        writeln!(o, "Cases per operation and check category: ✓ passed, ✗ failed, ⊘ skipped or could not be tested.\n");
+    let header: Vec<&str> = columns.iter().map(|c| c.label()).collect();
+    let _ = writeln!(o, "| Operation | {} |", header.join(" | "));
+    let _ = writeln!(o, "|---|{}", "---|".repeat(columns.len()));
+    for row in &rows {
+        let cells: Vec<String> = columns.iter().map(|c: &Category| row.cell(*c).text()).collect();
+        let _ = writeln!(o, "| `{}` | {} |", code_text(&row.operation), cells.join(" | "));
+    }
+
+    let failed: Vec<&CaseResult> = report.cases.iter().filter(|c| c.outcome == CaseOutcome::Failed).collect();
+    let _ = writeln!(o, "\n## Failures ({})\n", failed.len());
+    if failed.is_empty() {
+        let _ = writeln!(o, "None: the target did what the pages fix in every case that ran.");
+    }
+    for case in failed {
+        let _ = writeln!(o, "### `{}`\n", code_text(&case.id));
+        let _ = writeln!(o, "{}\n", text(&case.rationale));
+        for f in case.findings.iter().filter(|f| f.strength == Strength::Failure) {
+            let _ = write!(o, "- **{}**: {}", text(&f.check), text(&f.message));
+            if let Some(e) = &f.expected {
+                let _ = write!(o, " — expected {}", code_span(e));
+            }
+            if let Some(a) = &f.actual {
+                let _ = write!(o, ", actual {}", code_span(a));
+            }
+            let _ = writeln!(o, "  \n  Source: {}", text(&source_text(&f.source)));
+        }
+        let _ = writeln!(o);
+    }
+
+    let errors: Vec<&CaseResult> = report.cases.iter().filter(|c| c.outcome == CaseOutcome::Error).collect();
+    if !errors.is_empty() {
+        let _ = writeln!(o, "## Could not test ({})\n", errors.len());
+        for case in errors {
+            let _ = writeln!(
+                o,
+                "- `{}`: {}",
+                code_text(&case.id),
+                text(case.error.as_deref().unwrap_or("no reason given"))
+            );
+        }
+        let _ = writeln!(o);
+    }
+
+    let observed: Vec<(&CaseResult, usize)> = report
+        .cases
+        .iter()
+        .map(|c| (c, c.findings.iter().filter(|f| f.strength == Strength::Observation).count()))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    if !observed.is_empty() {
+        let _ = writeln!(o, "## Observations (extended)\n");
+        let _ = writeln!(o, "What the target chose where the pages are silent; never a failure.\n");
+        for (case, _) in observed {
+            for f in case.findings.iter().filter(|f| f.strength == Strength::Observation) {
+                let _ = writeln!(
+                    o,
+                    "- `{}` **{}**: {} (source: {})",
+                    code_text(&case.id),
+                    text(&f.check),
+                    text(&f.message),
+                    text(&source_text(&f.source))
+                );
+            }
+        }
+        let _ = writeln!(o);
+    }
+
+    let skipped: Vec<&CaseResult> = report.cases.iter().filter(|c| c.outcome == CaseOutcome::Skipped).collect();
+    if !skipped.is_empty() {
+        let _ = writeln!(o, "## Skipped ({})\n", skipped.len());
+        for case in skipped {
+            let _ = writeln!(
+                o,
+                "- `{}`: {}",
+                code_text(&case.id),
+                text(case.skip_reason.as_deref().unwrap_or("no reason given"))
+            );
+        }
+        let _ = writeln!(o);
+    }
+
+    let drifted: Vec<&CaseResult> = report.cases.iter().filter(|c| c.drift.is_some()).collect();
+    let _ = writeln!(o, "## Drift ({})\n", drifted.len());
+    if drifted.is_empty() {
+        let _ = writeln!(o, "Every normalised exchange matches its recorded snapshot.\n");
+    } else {
+        let _ = writeln!(o, "Differences from the recorded snapshots; reported apart from contract failures.\n");
+    }
+    for case in drifted {
+        if let Some(d) = &case.drift {
+            let _ = writeln!(o, "### `{}` ({})\n", code_text(&case.id), outcome_label(case.outcome));
+            let _ = writeln!(o, "Snapshot: `{}`\n", code_text(&d.snapshot));
+            let fence = fence_for(&d.diff);
+            let _ = writeln!(o, "{fence}diff\n{}\n{fence}\n", d.diff.trim_end());
+        }
+    }
+
+    let _ = writeln!(o, "## Documentation errata ({})\n", report.errata.len());
+    if !report.errata.is_empty() {
+        let _ = writeln!(o, "| Id | Operation | What is wrong | What hwconform follows | Source |");
+        let _ = writeln!(o, "|---|---|---|---|---|");
+        for e in &report.errata {
+            let _ = writeln!(
+                o,
+                "| {} | `{}` | {} | {} | {} |",
+                cell(&e.id),
+                code_text(&e.operation),
+                cell(&e.reason),
+                cell(&e.decision),
+                cell(&source_text(&e.source))
+            );
+        }
+        let _ = writeln!(o);
+    }
+
+    let _ = writeln!(o, "## Coverage of documented table rows\n");
+    match &report.coverage {
+        None => {
+            let _ = writeln!(o, "Not computed for this run.");
+        }
+        Some(cov) => {
+            let (covered, total) = coverage_counts(cov);
+            let _ = writeln!(o, "{covered} of {total} documented rows are exercised by at least one case.\n");
+            let missing: Vec<_> = cov.rows.iter().filter(|r| r.cases == 0).collect();
+            if !missing.is_empty() {
+                let _ = writeln!(o, "Not exercised:\n");
+                for r in missing {
+                    let _ = writeln!(o, "- {} · {} · {}", text(&r.page), text(&r.table), text(&r.row));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Text in a paragraph or list item: HTML-significant characters escaped, on one line.
+fn text(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace(['\r', '\n'], " ")
+}
+
+/// Text in a table cell: also escapes the column separator.
+fn cell(s: &str) -> String {
+    text(s).replace('|', "\\|")
+}
+
+/// Text inside a one-backtick code span: backticks and line breaks cannot appear there.
+fn code_text(s: &str) -> String {
+    s.replace('`', "'").replace(['\r', '\n'], " ").replace('|', "\\|")
+}
+
+/// A code span long enough to hold the backticks in `s`.
+fn code_span(s: &str) -> String {
+    let s = s.replace(['\r', '\n'], " ").replace('|', "\\|");
+    let ticks = "`".repeat(longest_run(&s, '`') + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') { " " } else { "" };
+    format!("{ticks}{pad}{s}{pad}{ticks}")
+}
+
+/// A code fence longer than any backtick run in `s`.
+fn fence_for(s: &str) -> String {
+    "`".repeat((longest_run(s, '`') + 1).max(3))
+}
+
+fn longest_run(s: &str, c: char) -> usize {
+    let (mut best, mut run) = (0, 0);
+    for ch in s.chars() {
+        run = if ch == c { run + 1 } else { 0 };
+        best = best.max(run);
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_what_would_break_markdown() {
+        assert_eq!(cell("a|b <script>\nc"), "a\\|b &lt;script&gt; c");
+        assert_eq!(code_span("x`y"), "``x`y``");
+        assert_eq!(fence_for("no ticks"), "```");
+        assert_eq!(fence_for("````"), "`````");
+    }
+}

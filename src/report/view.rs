@@ -1,0 +1,59 @@
+//! Small helpers the human-readable renderers share: labels, and the figures they derive from
+//! the model where the model leaves them out (so an older or partial `report.json` still renders).
+
+use std::borrow::Cow;
+
+use super::{CaseOutcome, FamilyVerdict, Report, Strength, Verdict, family_verdicts};
+use crate::catalogue::Source;
+
+/// The family verdicts stored in the report, or computed from its cases when it has none.
+pub fn families(report: &Report) -> Cow<'_, [FamilyVerdict]> {
+    if report.families.is_empty() {
+        Cow::Owned(family_verdicts(&report.cases))
+    } else {
+        Cow::Borrowed(&report.families)
+    }
+}
+
+pub fn verdict_label(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Success => "success",
+        Verdict::Partial => "partial",
+        Verdict::Failure => "failure",
+    }
+}
+
+pub fn outcome_label(o: CaseOutcome) -> &'static str {
+    match o {
+        CaseOutcome::Passed => "passed",
+        CaseOutcome::Failed => "failed",
+        CaseOutcome::Skipped => "skipped",
+        CaseOutcome::Error => "error",
+    }
+}
+
+pub fn strength_label(s: Strength) -> &'static str {
+    match s {
+        Strength::Failure => "failure",
+        Strength::Observation => "observation",
+    }
+}
+
+/// `page · table · row (note)`.
+pub fn source_text(s: &Source) -> String {
+    match &s.note {
+        Some(note) => format!("{s} ({note})"),
+        None => s.to_string(),
+    }
+}
+
+/// The overall verdict: the worst of the families' (`partial` when there is no family).
+pub fn overall(families: &[FamilyVerdict]) -> Verdict {
+    if families.iter().any(|f| f.verdict == Verdict::Failure) {
+        Verdict::Failure
+    } else if !families.is_empty() && families.iter().all(|f| f.verdict == Verdict::Success) {
+        Verdict::Success
+    } else {
+        Verdict::Partial
+    }
+}
