@@ -32,8 +32,44 @@ fn create_source(case: &Case) -> Source {
     case.sources.first().cloned().unwrap_or_else(|| Source::new("(unknown)", "(unknown)", "*"))
 }
 
+/// The shape of an id, in words (the pages fix none: recorded as an observation).
+pub(crate) fn id_shape(id: &str) -> String {
+    let hex = |s: &str| s.chars().all(|c| c.is_ascii_hexdigit());
+    let parts: Vec<&str> = id.split('-').collect();
+    let lens: Vec<usize> = parts.iter().map(|p| p.len()).collect();
+    if lens == [8, 4, 4, 4, 12] && parts.iter().all(|p| hex(p)) {
+        "a UUID".into()
+    } else if hex(id) {
+        format!("{} hexadecimal digits", id.len())
+    } else if id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        format!("{} letters and digits", id.len())
+    } else {
+        format!("{} characters", id.chars().count())
+    }
+}
+
+fn observe_shapes(case: &Case, exchange: &Exchange, names: &[&str], out: &mut Vec<Finding>) {
+    for name in names {
+        if let Some(id) = captured(case, exchange, name) {
+            out.push(Finding::observation(
+                CheckKind::Flow,
+                "create",
+                format!("{name} is {} (the pages fix no id format)", id_shape(&id)),
+                create_source(case),
+            ));
+        }
+    }
+}
+
 pub(crate) fn check(case: &Case, exchange: &Exchange, rule: &FlowRule) -> Vec<Finding> {
     let mut out = Vec::new();
+    match rule {
+        FlowRule::ReturnsIds { captured: names } => {
+            observe_shapes(case, exchange, &names.iter().map(String::as_str).collect::<Vec<_>>(), &mut out);
+        }
+        FlowRule::Appears { created: Some(name), .. } => observe_shapes(case, exchange, &[name.as_str()], &mut out),
+        FlowRule::Appears { .. } => {}
+    }
     match rule {
         FlowRule::ReturnsIds { captured: names } => {
             for name in names {

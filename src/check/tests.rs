@@ -293,3 +293,12 @@ fn every_check_kind_has_a_failing_test_above() {
     ];
     assert_eq!(proven, CheckKind::ALL);
 }
+
+#[test]
+fn id_shapes_are_observed_in_words() {
+    use super::flow::id_shape;
+    assert_eq!(id_shape("8061ceaf-b319-4315-9338-7f3de8e26f05"), "a UUID");
+    assert_eq!(id_shape("ff8080815f9a3c84015f9a438ff70001"), "32 hexadecimal digits");
+    assert_eq!(id_shape("646d88d0b03f4fd2ae944ae2a33bcb6ain06"), "36 letters and digits");
+    assert_eq!(id_shape("JOB:42"), "6 characters");
+}

@@ -9,4 +9,5 @@ mod server_cli;
 mod server_fuzz;
 mod server_sdk;
 mod suite;
+mod suite_hostile;
 mod suite_variants;

@@ -1,0 +1,97 @@
+//! Hostile targets: a huge body, a body that is not JSON, an answer that never comes, a closed
+//! port. The suite must answer each with a finding or a one-line error, never a panic or a hang.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::response::IntoResponse;
+use hwconform::catalogue::Catalogue;
+use hwconform::check::CheckKind;
+use hwconform::execute::{BODY_CAP, ClientOptions, client};
+use hwconform::generate::{Case, generate};
+use hwconform::profile::ProfileFile;
+use hwconform::report::CaseOutcome;
+use hwconform::runner::{CaseRun, run_cases};
+use tokio::sync::oneshot;
+
+async fn against(app: axum::Router, case_id: &str, timeout: Duration) -> CaseRun {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await;
+    });
+    let run = run_at(&format!("http://{addr}"), case_id, timeout).await;
+    let _ = stop.send(());
+    task.abort();
+    let _ = task.await;
+    run
+}
+
+async fn run_at(base: &str, case_id: &str, timeout: Duration) -> CaseRun {
+    let cases: Vec<Arc<Case>> = generate(&Catalogue::builtin().unwrap())
+        .into_iter()
+        .filter(|c| c.id.as_str() == case_id)
+        .map(Arc::new)
+        .collect();
+    assert_eq!(cases.len(), 1);
+    let mut file = ProfileFile::reference().unwrap();
+    file.reference_server = false;
+    file.token = Some("t".into());
+    for service in ["GES", "GeminiDB"] {
+        file.endpoints.insert(service.into(), base.to_owned());
+    }
+    let profile = Arc::new(file.resolve(&|_| None).unwrap());
+    let http = client(ClientOptions { timeout, no_proxy: true, ..ClientOptions::default() }).unwrap();
+    run_cases(&cases, profile, http, 1, &|_, _| {}).await.remove(0)
+}
+
+#[tokio::test]
+async fn a_huge_body_is_capped_and_reported() {
+    let app = axum::Router::new()
+        .fallback(|| async { ([("content-type", "application/json")], vec![b' '; BODY_CAP * 3]).into_response() });
+    let run = against(app, "ges.v2.add_backup/positive/example", Duration::from_secs(30)).await;
+    assert_eq!(run.outcome, CaseOutcome::Failed);
+    let rx = run.exchange.steps[0].received().unwrap();
+    assert!(rx.truncated && rx.body.len() == BODY_CAP);
+    assert!(
+        run.findings.iter().any(|f| f.check == CheckKind::Schema && f.message.contains("body cap")),
+        "{:?}",
+        run.findings
+    );
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_is_a_finding() {
+    let app = axum::Router::new().fallback(|| async { ([("content-type", "application/json")], "<html>oops</html>") });
+    let run = against(app, "ges.v2.add_backup/positive/example", Duration::from_secs(30)).await;
+    assert_eq!(run.outcome, CaseOutcome::Failed);
+    assert!(run.findings.iter().any(|f| f.check == CheckKind::Schema && f.message.contains("not JSON")));
+}
+
+#[tokio::test]
+async fn an_answer_that_never_comes_times_out_as_an_error() {
+    let app = axum::Router::new().fallback(|| async {
+        std::future::pending::<()>().await;
+        "never"
+    });
+    let run = against(app, "ges.v1.list_backups/positive/example", Duration::from_millis(300)).await;
+    assert_eq!(run.outcome, CaseOutcome::Error);
+    let error = run.error.unwrap();
+    assert!(error.contains("timed out") && !error.contains('\n'), "{error}");
+}
+
+#[tokio::test]
+async fn a_closed_port_is_a_one_line_error() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let run = run_at(&format!("http://{addr}"), "ges.v1.list_backups/positive/example", Duration::from_secs(5)).await;
+    assert_eq!(run.outcome, CaseOutcome::Error);
+    let error = run.error.unwrap();
+    assert!(error.contains("could not connect") && !error.contains('\n'), "{error}");
+}
