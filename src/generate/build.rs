@@ -190,6 +190,30 @@ mod tests {
     }
 
     #[test]
+    fn a_new_operation_folder_yields_cases_with_no_rust() {
+        use crate::catalogue::FileSet;
+        let mut files = FileSet::embedded();
+        let copies: Vec<(String, String)> = files
+            .paths()
+            .filter(|p| p.contains("/ges.v2.export_backup/"))
+            .map(|p| {
+                let text = files.get(p).unwrap().replace("ges.v2.export_backup", "ges.v9.export_backup");
+                (p.replace("ges.v2.export_backup", "ges.v9.export_backup"), text.replace("/v2/", "/v9/"))
+            })
+            .collect();
+        for (path, text) in copies {
+            files.insert(path, text);
+        }
+        let catalogue = Catalogue::load(&files).unwrap();
+        let cases = generate(&catalogue);
+        let kinds: BTreeSet<CaseKind> =
+            cases.iter().filter(|c| c.operation == "ges.v9.export_backup").map(|c| c.kind).collect();
+        for kind in [CaseKind::Positive, CaseKind::Violation, CaseKind::Auth, CaseKind::NotFound, CaseKind::Malformed] {
+            assert!(kinds.contains(&kind), "the new operation has no {kind} case: {kinds:?}");
+        }
+    }
+
+    #[test]
     #[ignore = "prints the generated cases"]
     fn print_cases() {
         for c in cases() {
