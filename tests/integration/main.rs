@@ -9,5 +9,6 @@ mod server_cli;
 mod server_fuzz;
 mod server_sdk;
 mod suite;
+mod suite_cli;
 mod suite_hostile;
 mod suite_variants;
