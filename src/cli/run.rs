@@ -212,6 +212,16 @@ fn print_summary(report: &Report, cases: &[Arc<Case>]) {
         s.total, report.target.profile, s.passed, s.failed, s.skipped, s.errors, s.drift, s.observations
     ));
     lines.push(format!("by kind: {}", by_kind.join(", ")));
+    let mut by_op: std::collections::BTreeMap<&str, (usize, usize)> = std::collections::BTreeMap::new();
+    for r in &report.cases {
+        let e = by_op.entry(r.operation.as_str()).or_default();
+        e.0 += 1;
+        if r.outcome == CaseOutcome::Passed {
+            e.1 += 1;
+        }
+    }
+    let by_op: Vec<String> = by_op.iter().map(|(op, (n, ok))| format!("{op} {ok}/{n}")).collect();
+    lines.push(format!("passed by operation: {}", by_op.join(", ")));
     for l in lines {
         if writeln!(out, "{l}").is_err() {
             return;

@@ -50,9 +50,12 @@ pub async fn execute(case: &Case, target: &Target<'_>) -> Exchange {
             if failed {
                 return exchange;
             }
+            // Parse only when navigation needs it; the checks parse (once) otherwise.
+            let needs_body = !step.captures.is_empty() || step.walk.is_some();
             let body = exchange
                 .steps
                 .last()
+                .filter(|_| needs_body)
                 .and_then(|ex| ex.received())
                 .filter(|r| r.status == step.operation.meta.success_status)
                 .and_then(|r| r.json());

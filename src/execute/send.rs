@@ -183,7 +183,7 @@ async fn send_inner(client: &reqwest::Client, p: &Prepared) -> Result<Received, 
     let mut truncated = false;
     let bytes = match declared {
         // The common case: a declared length under the cap is read in one go.
-        Some(n) if n <= BODY_CAP => resp.bytes().await.map_err(|e| transport(&e))?.to_vec(),
+        Some(n) if n <= BODY_CAP => Vec::from(resp.bytes().await.map_err(|e| transport(&e))?),
         _ => {
             let mut bytes = Vec::with_capacity(declared.unwrap_or(0).min(BODY_CAP));
             while let Some(chunk) = resp.chunk().await.map_err(|e| transport(&e))? {
