@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::case::{AuthMode, BodyTemplate, Case, DocumentedError, RequestTemplate, Slot};
+use super::case::{AuthMode, BodyTemplate, Case, DocumentedError, Expectation, RequestTemplate, Slot};
 use super::resources::Resolver;
 use super::{simple, stateful};
 use crate::catalogue::{AppliesTo, Catalogue, Location, Operation, ParamRole};
@@ -32,6 +32,9 @@ pub fn generate(catalogue: &Catalogue) -> Vec<Case> {
         cases.extend(stateful::pagination(&ctx, op));
         cases.extend(stateful::flows(&ctx, op));
     }
+    for case in &mut cases {
+        add_sources(&ctx, case);
+    }
     cases.sort_by(|a, b| a.id.cmp(&b.id));
     let mut seen = BTreeSet::new();
     for case in &mut cases {
@@ -44,6 +47,48 @@ pub fn generate(catalogue: &Catalogue) -> Vec<Case> {
     }
     cases.sort_by(|a, b| a.id.cmp(&b.id));
     cases
+}
+
+/// Adds to a case's own sources (its rule first) every row its checks rest on: the path
+/// parameters it fills, the success response's members, or the status-code rows and envelope
+/// members of the errors it accepts. Coverage of the documented rows is computed from these.
+fn add_sources(ctx: &Context<'_>, case: &mut Case) {
+    let mut extra = Vec::new();
+    for step in &case.steps {
+        let op = &step.operation;
+        for (name, _) in &step.request.path {
+            extra.extend(op.meta.parameters.iter().filter(|p| &p.name == name).map(|p| p.source.clone()));
+        }
+        for (name, _) in &step.request.query {
+            extra.extend(op.meta.parameters.iter().filter(|p| &p.name == name).map(|p| p.source.clone()));
+        }
+        match &step.expect {
+            Expectation::Success => {
+                extra.extend(
+                    op.meta
+                        .status_codes
+                        .iter()
+                        .filter(|s| s.status == op.meta.success_status)
+                        .map(|s| s.source.clone()),
+                );
+                if let Some(schema) = op.response_schema(op.meta.success_status) {
+                    extra.extend(ctx.resolver.sources(schema));
+                }
+            }
+            Expectation::Error { documented, .. } => {
+                let allowed =
+                    |status: u16| documented.as_ref().map_or((400..500).contains(&status), |d| d.status == status);
+                extra.extend(op.meta.status_codes.iter().filter(|s| allowed(s.status)).map(|s| s.source.clone()));
+                extra.push(op.meta.error_envelope.source.clone());
+                extra.extend(ctx.resolver.sources(&op.envelope));
+            }
+        }
+    }
+    for source in extra {
+        if !case.sources.contains(&source) {
+            case.sources.push(source);
+        }
+    }
 }
 
 /// The valid request of an operation: the target's resources in the path, the corrected example
@@ -113,7 +158,7 @@ pub(crate) fn role_source(op: &Operation, role: ParamRole) -> Option<crate::cata
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generate::{CaseKind, Expectation};
+    use crate::generate::CaseKind;
 
     fn cases() -> Vec<Case> {
         generate(&Catalogue::builtin().unwrap())

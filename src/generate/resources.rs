@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::catalogue::{Catalogue, CompiledSchema, ParamRole};
+use crate::catalogue::{Catalogue, CompiledSchema, ParamRole, Source};
 
 /// A member annotated with `x-resource`: its JSON Pointer (array items as `/0`) and role.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +43,36 @@ impl<'a> Resolver<'a> {
         let mut out = Vec::new();
         self.walk(&schema.document, &base, "", true, &mut out, 0);
         out
+    }
+
+    /// Every `x-source` of `schema` and the documents it refers to, in document order.
+    pub fn sources(&self, schema: &CompiledSchema) -> Vec<Source> {
+        let base = schema.document.get("$id").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let mut out = Vec::new();
+        self.collect_sources(&schema.document, &base, &mut out, 0);
+        out
+    }
+
+    fn collect_sources(&self, node: &Value, base: &str, out: &mut Vec<Source>, depth: usize) {
+        if depth > 16 {
+            return;
+        }
+        match node {
+            Value::Object(map) => {
+                out.extend(Source::from_annotation(node));
+                if let Some((target, uri)) = map.get("$ref").and_then(Value::as_str).and_then(|r| self.resolve(base, r))
+                {
+                    self.collect_sources(target, &uri, out, depth + 1);
+                }
+                for (k, v) in map {
+                    if k != "x-source" {
+                        self.collect_sources(v, base, out, depth + 1);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| self.collect_sources(v, base, out, depth + 1)),
+            _ => {}
+        }
     }
 
     /// The schema node at `pointer` of an instance (following properties, items and `$ref`s).
