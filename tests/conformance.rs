@@ -18,7 +18,7 @@ use hwconform::generate::{Case, generate};
 use hwconform::normalise::normalise;
 use hwconform::profile::{ProfileFile, TargetProfile};
 use hwconform::report::CaseOutcome;
-use hwconform::runner::{run_case, skip_reason, start_reference};
+use hwconform::runner::{run_case, shares_state, skip_reason, start_reference};
 use hwconform::server::RunningServer;
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
@@ -35,6 +35,9 @@ struct Env {
 static ENV: OnceLock<Result<Env, String>> = OnceLock::new();
 /// The reference server, if this process started one; `main` stops it after the last trial.
 static SERVER: Mutex<Option<RunningServer>> = Mutex::new(None);
+/// On a target with one fixed project, cases that change or page through its lists take turns
+/// (under nextest, run them with `--test-threads 1` or a serial test group).
+static SHARED_PROJECT: Mutex<()> = Mutex::new(());
 
 async fn setup() -> Result<Env, String> {
     let file = match std::env::var_os("HWCONFORM_TARGET") {
@@ -70,6 +73,8 @@ fn run_trial(case: &Case) -> Result<Completion, Failed> {
         return Ok(Completion::ignored_with(reason));
     }
     let target = Target { profile: &env.profile, client: &env.client };
+    let _turn = (!env.profile.file.isolate_projects && shares_state(case))
+        .then(|| SHARED_PROJECT.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
     let run = RT.block_on(run_case(case, &target));
     match run.outcome {
         CaseOutcome::Failed => {

@@ -11,4 +11,4 @@ pub use case::{CaseRun, conclude, run_case, skip_reason};
 pub use error::RunError;
 pub use reference::start_reference;
 pub use report::{build_report, case_result};
-pub use suite::run_cases;
+pub use suite::{run_cases, shares_state};

@@ -63,3 +63,28 @@ async fn the_reference_server_passes_every_case_and_the_report_keeps_its_contrac
     let text = json.to_string();
     assert!(!text.contains(hwconform::server::DEFAULT_TOKEN), "the token leaked into report.json");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_shared_project_passes_too_with_state_changing_cases_in_turn() {
+    let catalogue = Catalogue::builtin().unwrap();
+    let mut file = ProfileFile::reference().unwrap();
+    file.isolate_projects = false;
+    let mut profile = file.resolve(&|_| None).unwrap();
+    let server = start_reference(&mut profile, &catalogue).await.unwrap();
+    let cases: Vec<_> = generate(&catalogue).into_iter().map(Arc::new).collect();
+    let http = client(ClientOptions { no_proxy: true, ..ClientOptions::default() }).unwrap();
+    // Twice: the second run starts from the state the first left (more backups than the seed).
+    for _ in 0..2 {
+        let runs = run_cases(&cases, Arc::new(profile.clone()), http.clone(), 8, &|_, _| {}).await;
+        let bad: Vec<String> = cases
+            .iter()
+            .zip(&runs)
+            .filter(|(_, r)| matches!(r.outcome, CaseOutcome::Failed | CaseOutcome::Error))
+            .map(|(c, r)| format!("{} {:?} {:?}", c.id, r.error, r.findings))
+            .collect();
+        assert!(bad.is_empty(), "{bad:#?}");
+        let skipped = runs.iter().filter(|r| r.outcome == CaseOutcome::Skipped).count();
+        assert_eq!(skipped, 2, "only the cases needing a project of their own are skipped");
+    }
+    server.shutdown().await;
+}
