@@ -1,13 +1,25 @@
-//! Embeds the catalogue (`schemas/`) and the fixtures it names (`fixtures/`) into the binary, so an
+//! Embeds the catalogue (`schemas/`) and the fixtures the binary reads at run time (examples,
+//! errata, table rows, the reference server's seed, target profiles) into the binary, so an
 //! installed `hwconform` carries its contract with it and never reads the source tree at run time.
+//! Test-only fixtures (sample reports, signing vectors, the vendored OpenAPI schema) stay out.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+/// What the binary needs at run time, relative to the crate root (folders or files).
+const EMBEDDED: &[&str] = &[
+    "schemas",
+    "fixtures/examples",
+    "fixtures/errata.json",
+    "fixtures/rows.json",
+    "fixtures/seed.json",
+    "fixtures/targets",
+];
+
 fn main() {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    for dir in ["schemas", "fixtures"] {
+    for dir in EMBEDDED {
         println!("cargo:rerun-if-changed={dir}");
         collect(&root, &root.join(dir), &mut files);
     }
@@ -24,6 +36,11 @@ fn main() {
 }
 
 fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
+    if dir.is_file() {
+        let rel = dir.strip_prefix(root).expect("below root").to_string_lossy().replace('\\', "/");
+        files.push((rel, dir.to_string_lossy().into_owned()));
+        return;
+    }
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };

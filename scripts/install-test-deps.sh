@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Optional test dependencies: Debian's chromium (the HTML report's browser test) and the PyPI
-# package openapi-spec-validator (a second opinion on the OpenAPI export). Tests that need them
+# Optional test dependencies: Debian's chromium (the HTML report's browser test), the PyPI
+# package openapi-spec-validator (a second opinion on the OpenAPI export) and the official
+# Huawei Cloud Python SDKs (their clients are run against the reference server). Tests that need them
 # skip with a message when they are missing, so this script never fails the build: each step
 # is tolerated to fail (no network, not root, no apt).
 set -uo pipefail
@@ -23,6 +24,11 @@ if command -v python3 >/dev/null 2>&1; then
         echo "== installing openapi-spec-validator (PyPI) for the OpenAPI cross-check"
         python3 -m pip install -q openapi-spec-validator >/dev/null 2>&1 \
             || echo "openapi-spec-validator could not be installed; that test will be skipped"
+    fi
+    if ! python3 -c "import huaweicloudsdkges, huaweicloudsdkgaussdbfornosql" >/dev/null 2>&1; then
+        echo "== installing the official Huawei Cloud Python SDKs (PyPI) for the SDK interoperability tests"
+        python3 -m pip install -q huaweicloudsdkcore huaweicloudsdkges huaweicloudsdkgaussdbfornosql >/dev/null 2>&1 \
+            || echo "the Huawei Cloud SDKs could not be installed; the SDK tests will be skipped"
     fi
 fi
 exit 0

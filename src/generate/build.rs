@@ -257,12 +257,4 @@ mod tests {
             assert!(kinds.contains(&kind), "the new operation has no {kind} case: {kinds:?}");
         }
     }
-
-    #[test]
-    #[ignore = "prints the generated cases"]
-    fn print_cases() {
-        for c in cases() {
-            println!("{:<90} {:<10} {}", c.id.as_str(), c.kind.as_str(), c.rationale);
-        }
-    }
 }
