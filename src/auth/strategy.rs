@@ -44,8 +44,8 @@ pub trait Auth: Send + Sync + Debug {
         None
     }
 
-    /// The AK/SK pair a server must know to verify this strategy's signatures, when it signs.
-    fn signing_key(&self) -> Option<(&str, &Secret)> {
+    /// The AK/SK credentials a server must know to verify this strategy's signatures, when it signs.
+    fn signing_key(&self) -> Option<&AkSkCredentials> {
         None
     }
 }
@@ -202,8 +202,8 @@ impl Auth for AkSkAuth {
         Arc::new(Self::new(creds))
     }
 
-    fn signing_key(&self) -> Option<(&str, &Secret)> {
-        Some((self.creds.ak.expose(), &self.creds.sk))
+    fn signing_key(&self) -> Option<&AkSkCredentials> {
+        Some(&self.creds)
     }
 
     fn scheme(&self) -> &'static str {

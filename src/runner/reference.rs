@@ -14,9 +14,12 @@ use super::RunError;
 /// pair's signatures) with its fault injection, and fills every service's endpoint with its address.
 /// The caller stops it (`shutdown`, or drop).
 pub async fn start_reference(profile: &mut TargetProfile, catalogue: &Catalogue) -> Result<RunningServer, RunError> {
-    let authenticator = profile.auth.signing_key().map(|(ak, sk)| {
+    let authenticator = profile.auth.signing_key().map(|creds| {
         let mut keys = KeyStore::new();
-        keys.insert(ak, sk.clone());
+        match &creds.security_token {
+            Some(token) => keys.insert_temporary(creds.ak.expose(), creds.sk.clone(), token.clone()),
+            None => keys.insert(creds.ak.expose(), creds.sk.clone()),
+        }
         Arc::new(SignatureAuthenticator::new(keys)) as Arc<dyn Authenticator>
     });
     let config = ServerConfig {
