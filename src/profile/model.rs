@@ -188,15 +188,36 @@ mod tests {
     }
 
     #[test]
-    fn live_example_needs_its_token_from_the_environment() {
+    fn live_example_signs_with_the_sdk_variables_and_is_read_only() {
         let text = FileSet::embedded().get("fixtures/targets/example-live.toml").unwrap().to_owned();
         let file = ProfileFile::parse(&text, "example-live.toml").unwrap();
+        assert!(matches!(
+            file.auth,
+            Some(AuthSpec::Aksk { ak_env: None, sk_env: None, security_token_env: None, project_id_env: None })
+        ));
+        assert!(file.read_only && !file.allow_mutating && !file.reference_server);
+        assert_eq!(file.endpoints["GES"], "https://ges.ap-southeast-1.myhuaweicloud.com");
+        assert_eq!(file.endpoints["GeminiDB"], "https://gaussdb-nosql.ap-southeast-1.myhuaweicloud.com");
+    }
+
+    #[test]
+    fn sdk_variables_sign_when_no_token_is_named() {
+        let mut file = ProfileFile::reference().unwrap();
+        file.reference_server = false;
+        let env = |v: &str| match v {
+            "HUAWEICLOUD_SDK_AK" => Some("AKENV".to_owned()),
+            "HUAWEICLOUD_SDK_SK" => Some("SKENV".to_owned()),
+            _ => None,
+        };
+        let p = file.clone().resolve(&env).unwrap();
+        assert_eq!(p.auth.scheme(), "aksk");
+        assert_eq!(p.redactor.redact("AKENV SKENV"), "*** ***");
+        assert!(!format!("{p:?}").contains("SKENV"));
         let err = file.clone().resolve(&|_| None).unwrap_err().to_string();
-        assert_eq!(err, "profile example-live: no token: set the environment variable HWCONFORM_TOKEN");
+        assert!(err.contains("HUAWEICLOUD_SDK_AK") && !err.contains('\n'), "{err}");
+        file.token_env = Some("HWCONFORM_TOKEN".into());
         let p = file.resolve(&|v| (v == "HWCONFORM_TOKEN").then(|| "t0k".to_owned())).unwrap();
         assert_eq!(p.auth.token().map(Secret::expose), Some("t0k"));
-        assert!(!format!("{p:?}").contains("t0k"));
-        assert_eq!(p.endpoint("GES").unwrap(), "https://ges.ap-southeast-1.myhuaweicloud.com");
     }
 
     #[test]
