@@ -201,6 +201,83 @@ async fn run_with_sdk_credentials_signs_every_request_and_prints_no_secret() {
     assert_eq!(out.status.code(), Some(0), "{stdout}");
 }
 
+const IAM_PASSWORD: &str = "hwc-live-test-iam-password-0001";
+const IAM_TOKEN: &str = "MIIhwcLiveTestIamToken0001";
+
+/// A stand-in IAM endpoint: issues [`IAM_TOKEN`] for [`IAM_PASSWORD`], 401 otherwise.
+async fn iam_tokens(body: axum::body::Bytes) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let password = body.pointer("/auth/identity/password/user/password").and_then(|p| p.as_str());
+    if password != Some(IAM_PASSWORD) {
+        return (axum::http::StatusCode::UNAUTHORIZED, r#"{"error":{"code":"401","message":"wrong"}}"#).into_response();
+    }
+    let expires_at = (chrono::Utc::now() + chrono::Duration::hours(12)).to_rfc3339();
+    let body = serde_json::json!({ "token": { "expires_at": expires_at, "methods": ["password"] } }).to_string();
+    (axum::http::StatusCode::CREATED, [("content-type", "application/json"), ("x-subject-token", IAM_TOKEN)], body)
+        .into_response()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_and_iam_password_runs_print_no_secret() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let iam = format!("http://{}", listener.local_addr().unwrap());
+    let (stop_iam, stopped) = tokio::sync::oneshot::channel::<()>();
+    let app = axum::Router::new().route("/v3/auth/tokens", axum::routing::post(iam_tokens));
+    let iam_task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).with_graceful_shutdown(async move { drop(stopped.await) }).await;
+    });
+    let config = ServerConfig { tokens: vec![IAM_TOKEN.to_owned()], ..ServerConfig::default() };
+    let server = spawn(config).await.unwrap();
+    let dir = std::env::temp_dir().join(format!("hwconform-live-iam-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let r = ProfileFile::reference().unwrap();
+    let profile = dir.join("iam.toml");
+    let text = format!(
+        "name = \"iam\"\nproject_id = \"hwcliveiam\"\ngraph_id = \"{}\"\ninstance_id = \"{}\"\nbackup_id = \"{}\"\n\
+         [auth]\nscheme = \"iam\"\nendpoint = \"{iam}\"\ndomain = \"d\"\nuser = \"u\"\n\
+         password_env = \"HWC_LIVE_IAM_PW\"\nproject_name = \"cn-north-4\"\n",
+        r.graph_id, r.instance_id, r.backup_id
+    );
+    std::fs::write(&profile, text).unwrap();
+    let base = server.base_url();
+    let runs: [(&str, Vec<String>); 2] = [
+        ("iam", vec!["--profile".into(), profile.display().to_string()]),
+        ("token", vec!["--token-env".into(), "HWC_LIVE_TOKEN".into(), "--project-id".into(), "hwclivetok".into()]),
+    ];
+    for (scheme, extra) in runs {
+        let out_dir = dir.join(scheme);
+        let mut cmd = hwconform();
+        cmd.args(["run", "--target", &base, "--read-only", "--report-dir"])
+            .arg(&out_dir)
+            .args(&extra)
+            .env("HWC_LIVE_IAM_PW", IAM_PASSWORD)
+            .env("HWC_LIVE_TOKEN", IAM_TOKEN)
+            .env("NO_PROXY", "127.0.0.1")
+            .env("RUST_LOG", "trace")
+            .current_dir(env!("CARGO_MANIFEST_DIR"));
+        let out = tokio::task::spawn_blocking(move || cmd.output()).await.unwrap().unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(0), "{scheme}: {stdout}\n{}", stderr.lines().last().unwrap_or_default());
+        let report: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out_dir.join("report.json")).unwrap()).unwrap();
+        assert_eq!(report["target"]["auth"], scheme);
+        assert!(report["summary"]["passed"].as_u64().unwrap() > 0, "{stdout}");
+        for (what, text) in [("stdout", stdout.into_owned()), ("stderr", stderr.into_owned())].into_iter().chain(
+            ["report.json", "junit.xml", "report.md", "report.html"]
+                .map(|f| (f, std::fs::read_to_string(out_dir.join(f)).unwrap())),
+        ) {
+            for secret in [IAM_PASSWORD, IAM_TOKEN] {
+                assert!(!text.contains(secret), "{scheme}: a credential leaked into {what}");
+            }
+        }
+    }
+    server.shutdown().await;
+    let _ = stop_iam.send(());
+    iam_task.await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn bad_live_options_exit_2_with_one_line() {
     for args in [
