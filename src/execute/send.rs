@@ -276,7 +276,69 @@ fn transport(e: &reqwest::Error) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
+
+    /// A target that throttles the first two requests (503, `Retry-After: 0`), then answers 200.
+    async fn throttling_target() -> (String, Arc<AtomicUsize>, tokio::sync::oneshot::Sender<()>) {
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&hits);
+        let app = axum::Router::new().fallback(move || {
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            async move {
+                let status = if n < 2 { 503 } else { 200 };
+                (axum::http::StatusCode::from_u16(status).unwrap(), [("retry-after", "0")], "{}")
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).with_graceful_shutdown(async move { drop(stopped.await) }).await;
+        });
+        (base, hits, stop)
+    }
+
+    fn prepared(method: &str, url: &str) -> Prepared {
+        let record = SentRequest {
+            method: method.into(),
+            url: url.into(),
+            path: "/x".into(),
+            query: Vec::new(),
+            headers: BTreeMap::new(),
+            body: None,
+        };
+        Prepared { record, bindings: BTreeMap::new(), headers: Vec::new(), body: None, auth: Some(AuthMode::Valid) }
+    }
+
+    #[tokio::test]
+    async fn throttled_gets_are_retried_and_posts_never() {
+        let profile = crate::profile::ProfileFile::reference().unwrap().resolve(&|_| None).unwrap();
+        let client = crate::execute::client(crate::execute::ClientOptions {
+            no_proxy: true,
+            ..crate::execute::ClientOptions::default()
+        })
+        .unwrap();
+        let limits = RunLimits::new(None, 3, None);
+        let (base, hits, stop) = throttling_target().await;
+        let ex = send(&client, &profile, &limits, 0, "get", prepared("GET", &format!("{base}/x"))).await;
+        assert_eq!(ex.received().map(|r| r.status), Some(200));
+        assert_eq!(hits.load(Ordering::SeqCst), 3);
+        // The token went out, and was recorded as `***` only.
+        assert_eq!(ex.request.headers.get("x-auth-token").map(String::as_str), Some("***"));
+        hits.store(0, Ordering::SeqCst);
+        let ex = send(&client, &profile, &limits, 0, "post", prepared("POST", &format!("{base}/x"))).await;
+        assert_eq!(ex.received().map(|r| r.status), Some(503));
+        assert_eq!(hits.load(Ordering::SeqCst), 1, "a POST must never be resent");
+        hits.store(0, Ordering::SeqCst);
+        let none = RunLimits::none();
+        let ex = send(&client, &profile, &none, 0, "get", prepared("GET", &format!("{base}/x"))).await;
+        assert_eq!(ex.received().map(|r| r.status), Some(503));
+        assert_eq!(hits.load(Ordering::SeqCst), 1);
+        let _ = stop.send(());
+    }
 
     #[test]
     fn encodes_per_rfc_3986() {
