@@ -247,6 +247,12 @@ fn print_summary(report: &Report, cases: &[Arc<Case>]) {
     }
     let by_op: Vec<String> = by_op.iter().map(|(op, (n, ok))| format!("{op} {ok}/{n}")).collect();
     lines.push(format!("passed by operation: {}", by_op.join(", ")));
+    if !report.created_resources.is_empty() {
+        let n = report.created_resources.len();
+        lines.push(format!(
+            "created on the target: {n} (listed in report.json created_resources; no delete in the contract)"
+        ));
+    }
     for l in lines {
         if writeln!(out, "{l}").is_err() {
             return;
