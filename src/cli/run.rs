@@ -141,9 +141,10 @@ pub fn run(args: &RunArgs) -> ExitCode {
 pub async fn run_async(args: &RunArgs) -> Result<ExitCode, RunError> {
     let started_at = chrono::Utc::now().to_rfc3339();
     if let Some(rps) = args.rps
-        && !(rps.is_finite() && rps > 0.0)
+        && !(rps.is_finite() && rps >= crate::execute::RateLimiter::MIN_RPS)
     {
-        return Err(RunError::BadOption(format!("--rps {rps}: give a positive number of requests a second")));
+        let min = crate::execute::RateLimiter::MIN_RPS;
+        return Err(RunError::BadOption(format!("--rps {rps}: give a number of requests a second of at least {min}")));
     }
     let catalogue = Catalogue::builtin()?;
     let mut profile: TargetProfile = profile(args)?.resolve(&|v| std::env::var(v).ok())?;

@@ -38,7 +38,8 @@ impl RunLimits {
             rate: rps.filter(|r| *r > 0.0).map(RateLimiter::new),
             retries,
             backoff: Duration::from_millis(500),
-            deadline: run_timeout.map(|t| Instant::now() + t),
+            // A deadline past what the clock can hold is no deadline.
+            deadline: run_timeout.and_then(|t| Instant::now().checked_add(t)),
         }
     }
 
@@ -70,9 +71,13 @@ pub struct RateLimiter {
 }
 
 impl RateLimiter {
-    /// `rps` requests a second (must be positive).
+    /// The slowest rate accepted: one request every 1000 seconds.
+    pub const MIN_RPS: f64 = 0.001;
+
+    /// `rps` requests a second (below [`Self::MIN_RPS`], or not a number, counts as the minimum).
     pub fn new(rps: f64) -> Self {
-        Self { interval: Duration::from_secs_f64(1.0 / rps), next: Mutex::new(None) }
+        let interval = Duration::try_from_secs_f64(1.0 / rps.max(Self::MIN_RPS)).unwrap_or(Duration::from_secs(1000));
+        Self { interval, next: Mutex::new(None) }
     }
 
     /// Takes the next slot, sleeping until it comes.
@@ -81,7 +86,7 @@ impl RateLimiter {
             let mut next = self.next.lock().await;
             let now = Instant::now();
             let slot = next.map_or(now, |n| n.max(now));
-            *next = Some(slot + self.interval);
+            *next = Some(slot.checked_add(self.interval).unwrap_or(slot));
             slot
         };
         tokio::time::sleep_until(slot).await;

@@ -291,6 +291,8 @@ fn bad_live_options_exit_2_with_one_line() {
         vec!["run", "--only", "auth", "--ca-file", file!()],
         vec!["run", "--only", "auth", "--rps", "0"],
         vec!["run", "--only", "auth", "--rps=-3"],
+        vec!["run", "--only", "auth", "--rps", "1e-300"],
+        vec!["run", "--only", "auth", "--rps", "NaN"],
     ] {
         let out = hwconform().args(&args).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
