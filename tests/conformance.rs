@@ -13,7 +13,7 @@ use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 use std::time::Duration;
 
 use hwconform::catalogue::Catalogue;
-use hwconform::execute::{ClientOptions, Target, client};
+use hwconform::execute::{ClientOptions, RunLimits, Target, client};
 use hwconform::generate::{Case, generate};
 use hwconform::normalise::normalise;
 use hwconform::profile::{ProfileFile, TargetProfile};
@@ -72,7 +72,7 @@ fn run_trial(case: &Case) -> Result<Completion, Failed> {
     if let Some(reason) = skip_reason(case, &env.profile) {
         return Ok(Completion::ignored_with(reason));
     }
-    let target = Target { profile: &env.profile, client: &env.client };
+    let target = Target { profile: &env.profile, client: &env.client, limits: &RunLimits::none() };
     let _turn = (!env.profile.file.isolate_projects && shares_state(case))
         .then(|| SHARED_PROJECT.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
     let run = RT.block_on(run_case(case, &target));

@@ -189,6 +189,10 @@ impl IamPasswordAuth {
 }
 
 impl Auth for IamPasswordAuth {
+    fn scheme(&self) -> &'static str {
+        "iam"
+    }
+
     fn apply<'a>(&'a self, req: &'a mut RequestParts) -> BoxFuture<'a, Result<(), AuthError>> {
         Box::pin(async move {
             let token = self.token().await?;

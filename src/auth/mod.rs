@@ -24,5 +24,5 @@ pub use signer::{
     signature, string_to_sign,
 };
 pub use spec::{AuthSpec, DEFAULT_IAM_PASSWORD_ENV};
-pub use strategy::{AkSkAuth, AkSkEnvNames, Auth, HEADER_AUTH_TOKEN, NoAuth, TokenAuth};
+pub use strategy::{AkSkAuth, AkSkEnvNames, Auth, HEADER_AUTH_TOKEN, NoAuth, TokenAuth, WRONG_SK, WRONG_TOKEN};
 pub use verify::{DEFAULT_CLOCK_SKEW, KeyStore, Verifier};

@@ -7,6 +7,7 @@
 //! request after `apply`. [`Auth::secrets`] feeds the output [`super::Redactor`].
 
 use std::fmt::Debug;
+use std::sync::Arc;
 
 use chrono::Utc;
 use futures::future::BoxFuture;
@@ -28,7 +29,32 @@ pub trait Auth: Send + Sync + Debug {
 
     /// Every secret value this strategy may put on the wire (for the output redactor).
     fn secrets(&self) -> Vec<Secret>;
+
+    /// The same scheme with credentials no target accepts (for the cases that must be refused): a wrong
+    /// token by default; AK/SK signs with a wrong secret key.
+    fn wrong(&self) -> Arc<dyn Auth> {
+        Arc::new(TokenAuth::new(Secret::new(WRONG_TOKEN)))
+    }
+
+    /// The scheme's name as reports show it (`none`, `token`, `aksk`, `iam`), never a credential.
+    fn scheme(&self) -> &'static str;
+
+    /// The token a server must accept for this strategy, when it sends a fixed one.
+    fn token(&self) -> Option<&Secret> {
+        None
+    }
+
+    /// The AK/SK credentials a server must know to verify this strategy's signatures, when it signs.
+    fn signing_key(&self) -> Option<&AkSkCredentials> {
+        None
+    }
 }
+
+/// A token that no target accepts (public: it is not a secret).
+pub const WRONG_TOKEN: &str = "hwconform-wrong-token";
+
+/// A secret key that signs requests no target accepts (public: it is not a secret).
+pub const WRONG_SK: &str = "hwconform-wrong-secret-key";
 
 /// No authentication (a target that needs none, or a case that tests its absence).
 #[derive(Debug, Default, Clone)]
@@ -41,6 +67,14 @@ impl Auth for NoAuth {
 
     fn secrets(&self) -> Vec<Secret> {
         Vec::new()
+    }
+
+    fn wrong(&self) -> Arc<dyn Auth> {
+        Arc::new(Self)
+    }
+
+    fn scheme(&self) -> &'static str {
+        "none"
     }
 }
 
@@ -69,6 +103,14 @@ impl Auth for TokenAuth {
 
     fn secrets(&self) -> Vec<Secret> {
         vec![self.token.clone()]
+    }
+
+    fn token(&self) -> Option<&Secret> {
+        Some(&self.token)
+    }
+
+    fn scheme(&self) -> &'static str {
+        "token"
     }
 }
 
@@ -152,6 +194,20 @@ impl Auth for AkSkAuth {
         let mut out = vec![Secret::new(self.creds.ak.expose()), self.creds.sk.clone()];
         out.extend(self.creds.security_token.clone());
         out
+    }
+
+    fn wrong(&self) -> Arc<dyn Auth> {
+        let mut creds = self.creds.clone();
+        creds.sk = Secret::new(WRONG_SK);
+        Arc::new(Self::new(creds))
+    }
+
+    fn signing_key(&self) -> Option<&AkSkCredentials> {
+        Some(&self.creds)
+    }
+
+    fn scheme(&self) -> &'static str {
+        "aksk"
     }
 }
 

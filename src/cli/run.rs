@@ -11,12 +11,12 @@ use std::time::Duration;
 use clap::Args;
 
 use crate::catalogue::Catalogue;
-use crate::execute::{ClientOptions, client};
+use crate::execute::{ClientOptions, RunLimits, client};
 use crate::generate::{Case, CaseKind, generate};
 use crate::normalise::{compare_snapshot, normalise};
 use crate::profile::{ProfileFile, TargetProfile};
 use crate::report::{CaseOutcome, Report};
-use crate::runner::{RunError, build_report, case_result, run_cases, start_reference};
+use crate::runner::{RunError, build_report, case_result, run_cases_with, start_reference};
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -59,6 +59,21 @@ pub struct RunArgs {
     /// Count drift from the recorded snapshots as failure.
     #[arg(long)]
     pub fail_on_drift: bool,
+    /// Run only cases that change nothing on the target (the others are skipped, with the reason).
+    #[arg(long)]
+    pub read_only: bool,
+    /// At most N requests a second across the whole run.
+    #[arg(long, value_name = "N")]
+    pub rps: Option<f64>,
+    /// Stop after SECS seconds: cases not finished by then are errors ("run timeout", exit 1).
+    #[arg(long, value_name = "SECS")]
+    pub run_timeout: Option<u64>,
+    /// Times a GET answered 429 or 503 is sent again, with backoff (POSTs never are).
+    #[arg(long, default_value_t = 2)]
+    pub retries: u32,
+    /// PEM file of certificate authorities to trust besides the system's.
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
 }
 
 /// Builds the profile from the file and the flags (flags win).
@@ -101,6 +116,7 @@ fn profile(args: &RunArgs) -> Result<ProfileFile, RunError> {
     if let Some(t) = args.timeout {
         file.timeout_secs = Some(t);
     }
+    file.read_only |= args.read_only;
     Ok(file)
 }
 
@@ -124,6 +140,12 @@ pub fn run(args: &RunArgs) -> ExitCode {
 /// The verb for callers already inside a Tokio runtime.
 pub async fn run_async(args: &RunArgs) -> Result<ExitCode, RunError> {
     let started_at = chrono::Utc::now().to_rfc3339();
+    if let Some(rps) = args.rps
+        && !(rps.is_finite() && rps >= crate::execute::RateLimiter::MIN_RPS)
+    {
+        let min = crate::execute::RateLimiter::MIN_RPS;
+        return Err(RunError::BadOption(format!("--rps {rps}: give a number of requests a second of at least {min}")));
+    }
     let catalogue = Catalogue::builtin()?;
     let mut profile: TargetProfile = profile(args)?.resolve(&|v| std::env::var(v).ok())?;
     let server =
@@ -139,9 +161,11 @@ pub async fn run_async(args: &RunArgs) -> Result<ExitCode, RunError> {
     let options = ClientOptions {
         timeout: Duration::from_secs(profile.file.timeout_secs.unwrap_or(30)),
         no_proxy: profile.file.reference_server,
+        ca_file: args.ca_file.clone(),
         ..ClientOptions::default()
     };
     let http = client(options)?;
+    let limits = Arc::new(RunLimits::new(args.rps, args.retries, args.run_timeout.map(Duration::from_secs)));
     let bar =
         indicatif::ProgressBar::with_draw_target(Some(cases.len() as u64), indicatif::ProgressDrawTarget::stderr());
     let on_done = |case: &Case, _: &crate::runner::CaseRun| {
@@ -149,13 +173,15 @@ pub async fn run_async(args: &RunArgs) -> Result<ExitCode, RunError> {
         bar.inc(1);
     };
     let profile = Arc::new(profile);
-    let runs = run_cases(&cases, Arc::clone(&profile), http, args.concurrency, &on_done).await;
+    let runs = run_cases_with(&cases, Arc::clone(&profile), http, limits, args.concurrency, &on_done).await;
     bar.finish_and_clear();
     if let Some(server) = server {
         server.shutdown().await;
     }
-    let ran = runs.iter().filter(|r| r.outcome != CaseOutcome::Skipped).count();
-    let errored: Vec<&str> = runs.iter().filter_map(|r| r.error.as_deref()).collect();
+    // Cases the run's deadline cut are errors of their own, not a sign of an unreachable target.
+    let timed_out = |r: &&crate::runner::CaseRun| r.error.as_deref() == Some(crate::runner::RUN_TIMEOUT);
+    let ran = runs.iter().filter(|r| r.outcome != CaseOutcome::Skipped && !timed_out(r)).count();
+    let errored: Vec<&str> = runs.iter().filter(|r| !timed_out(r)).filter_map(|r| r.error.as_deref()).collect();
     if ran > 0 && errored.len() == ran {
         return Err(RunError::Unreachable(errored[0].to_owned()));
     }
@@ -222,6 +248,12 @@ fn print_summary(report: &Report, cases: &[Arc<Case>]) {
     }
     let by_op: Vec<String> = by_op.iter().map(|(op, (n, ok))| format!("{op} {ok}/{n}")).collect();
     lines.push(format!("passed by operation: {}", by_op.join(", ")));
+    if !report.created_resources.is_empty() {
+        let n = report.created_resources.len();
+        lines.push(format!(
+            "created on the target: {n} (listed in report.json created_resources; no delete in the contract)"
+        ));
+    }
     for l in lines {
         if writeln!(out, "{l}").is_err() {
             return;

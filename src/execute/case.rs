@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::exchange::Exchange;
+use super::pace::RunLimits;
 use super::send::{Bindings, prepare, send};
 use crate::generate::{Case, Slot};
 use crate::profile::TargetProfile;
@@ -14,6 +15,8 @@ use crate::profile::TargetProfile;
 pub struct Target<'a> {
     pub profile: &'a TargetProfile,
     pub client: &'a reqwest::Client,
+    /// Rate, retries and deadline shared by the whole run.
+    pub limits: &'a RunLimits,
 }
 
 /// The project a case uses: its own where the target isolates projects, the profile's otherwise.
@@ -44,7 +47,7 @@ pub async fn execute(case: &Case, target: &Target<'_>) -> Exchange {
                     return exchange;
                 }
             };
-            let ex = send(target.client, i, &step.label, prepared).await;
+            let ex = send(target.client, target.profile, target.limits, i, &step.label, prepared).await;
             let failed = ex.response.is_err();
             exchange.steps.push(ex);
             if failed {

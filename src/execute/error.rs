@@ -6,6 +6,8 @@
 pub enum ExecuteError {
     #[error("build the HTTP client: {0}")]
     Client(String),
+    #[error("read the CA file {path}: {message}")]
+    CaFile { path: String, message: String },
     #[error("{0}")]
     Profile(#[from] crate::profile::ProfileError),
 }

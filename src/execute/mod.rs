@@ -4,10 +4,12 @@ mod case;
 mod client;
 mod error;
 mod exchange;
+mod pace;
 mod send;
 
 pub use case::{Target, execute, project_for};
 pub use client::{BODY_CAP, ClientOptions, client};
 pub use error::ExecuteError;
 pub use exchange::{Exchange, Received, SentRequest, StepExchange};
+pub use pace::{RETRY_STATUSES, RateLimiter, RunLimits};
 pub use send::{WRONG_TOKEN, encode};

@@ -4,16 +4,18 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+use http::header::HOST;
 use serde_json::Value;
 
 use super::BODY_CAP;
 use super::exchange::{Received, SentRequest, StepExchange};
-use crate::catalogue::{Location, Operation, ParamRole};
+use super::pace::{RETRY_STATUSES, RunLimits};
+use crate::auth::RequestParts;
+use crate::catalogue::{Operation, ParamRole};
 use crate::generate::{AuthMode, BodyTemplate, RequestTemplate, Slot, UNKNOWN_ID, role_name};
 use crate::profile::TargetProfile;
 
-/// A token that no target accepts.
-pub const WRONG_TOKEN: &str = "hwconform-wrong-token";
+pub use crate::auth::WRONG_TOKEN;
 
 /// What a case's slots resolve against.
 pub struct Bindings<'a> {
@@ -70,12 +72,14 @@ pub fn encode(s: &str) -> String {
     out
 }
 
-/// A request ready to send.
+/// A request ready to send (credentials are added by [`send`], right before it goes).
 pub struct Prepared {
     pub record: SentRequest,
     pub bindings: BTreeMap<String, String>,
     headers: Vec<(String, String)>,
     body: Option<Vec<u8>>,
+    /// How to authenticate; `None` where the operation documents no credentials.
+    auth: Option<AuthMode>,
 }
 
 /// Fills `template` for `op`.
@@ -102,25 +106,9 @@ pub fn prepare(
         url.push_str(&q.join("&"));
     }
     let mut headers = Vec::new();
-    let mut recorded = BTreeMap::new();
-    let token_header =
-        op.meta.parameters.iter().find(|p| p.role == ParamRole::AuthToken && p.location == Location::Header);
-    if let Some(h) = token_header {
-        match template.auth {
-            AuthMode::Valid => {
-                headers.push((h.name.clone(), b.profile.token.expose().to_owned()));
-                recorded.insert(h.name.to_ascii_lowercase(), "***".to_owned());
-            }
-            AuthMode::Wrong => {
-                headers.push((h.name.clone(), WRONG_TOKEN.to_owned()));
-                recorded.insert(h.name.to_ascii_lowercase(), WRONG_TOKEN.to_owned());
-            }
-            AuthMode::Missing => {}
-        }
-    }
+    let auth = op.meta.parameters.iter().any(|p| p.role == ParamRole::AuthToken).then_some(template.auth);
     if template.fault {
         headers.push((crate::server::FAULT_HEADER.to_owned(), crate::server::FAULT_INTERNAL.to_owned()));
-        recorded.insert(crate::server::FAULT_HEADER.to_owned(), crate::server::FAULT_INTERNAL.to_owned());
     }
     let (body, content_type) = match &template.body {
         BodyTemplate::None => (None, None),
@@ -135,24 +123,38 @@ pub fn prepare(
         BodyTemplate::Raw { text, content_type } => (Some(text.clone()), content_type.clone()),
     };
     if let Some(ct) = content_type {
-        headers.push(("Content-Type".to_owned(), ct.clone()));
-        recorded.insert("content-type".to_owned(), ct);
+        headers.push(("Content-Type".to_owned(), ct));
     }
     let record = SentRequest {
         method: op.meta.method.clone(),
         url: url.clone(),
         path,
         query,
-        headers: recorded,
+        headers: BTreeMap::new(),
         body: body.clone(),
     };
-    Ok(Prepared { record, bindings: used, headers, body: body.map(String::into_bytes) })
+    Ok(Prepared { record, bindings: used, headers, body: body.map(String::into_bytes), auth })
 }
 
-/// Sends a prepared request; a transport failure becomes the exchange's one-line error.
-pub async fn send(client: &reqwest::Client, step: usize, label: &str, p: Prepared) -> StepExchange {
+/// Sends a prepared request; a transport or credentials failure becomes the exchange's one-line error.
+///
+/// The request is built completely, then authenticated by the profile's strategy (a valid request), by the
+/// same scheme with wrong credentials (a wrong-token case), or not at all (a missing-token case), and
+/// exactly those parts are sent. A GET the target throttles (429, 503) is sent again after a backoff;
+/// a POST never is.
+pub async fn send(
+    client: &reqwest::Client,
+    profile: &TargetProfile,
+    limits: &RunLimits,
+    step: usize,
+    label: &str,
+    mut p: Prepared,
+) -> StepExchange {
     let started = Instant::now();
-    let response = send_inner(client, &p).await;
+    let response = match authenticate(profile, &mut p).await {
+        Ok(parts) => send_with_retries(client, limits, parts).await,
+        Err(e) => Err(e),
+    };
     StepExchange {
         step,
         label: label.to_owned(),
@@ -163,16 +165,66 @@ pub async fn send(client: &reqwest::Client, step: usize, label: &str, p: Prepare
     }
 }
 
-async fn send_inner(client: &reqwest::Client, p: &Prepared) -> Result<Received, String> {
-    let method = reqwest::Method::from_bytes(p.record.method.as_bytes()).map_err(|e| format!("bad method: {e}"))?;
-    let mut req = client.request(method, &p.record.url);
+/// Builds the request's parts, applies the credentials, and records the headers sent (credentials
+/// redacted; a deliberately wrong token is no secret and stays visible).
+async fn authenticate(profile: &TargetProfile, p: &mut Prepared) -> Result<RequestParts, String> {
+    let method = http::Method::from_bytes(p.record.method.as_bytes()).map_err(|e| format!("bad method: {e}"))?;
+    let mut parts = RequestParts::parse(method, &p.record.url).map_err(|e| e.to_string())?;
     for (name, value) in &p.headers {
-        req = req.header(name, value);
+        let name = http::HeaderName::from_bytes(name.as_bytes()).map_err(|e| format!("bad header name: {e}"))?;
+        let value = http::HeaderValue::from_str(value).map_err(|e| format!("bad header value: {e}"))?;
+        parts.headers.append(name, value);
     }
-    if let Some(body) = &p.body {
-        req = req.body(body.clone());
+    parts.body = p.body.clone().unwrap_or_default();
+    let wrong = p.auth == Some(AuthMode::Wrong);
+    match p.auth {
+        Some(AuthMode::Valid) => profile.auth.apply(&mut parts).await.map_err(|e| format!("authenticate: {e}"))?,
+        Some(AuthMode::Wrong) => {
+            profile.auth.wrong().apply(&mut parts).await.map_err(|e| format!("authenticate: {e}"))?;
+        }
+        Some(AuthMode::Missing) | None => {}
     }
-    let mut resp = req.send().await.map_err(|e| transport(&e))?;
+    for (name, value) in &parts.headers {
+        // The host is the URL's; recording it would tie snapshots to a port.
+        if name == HOST {
+            continue;
+        }
+        let value = String::from_utf8_lossy(value.as_bytes());
+        let shown = if wrong && name.as_str() == crate::auth::HEADER_AUTH_TOKEN {
+            profile.redactor.redact(&value)
+        } else {
+            profile.redactor.redact_header(name.as_str(), &value)
+        };
+        p.record.headers.insert(name.as_str().to_owned(), shown);
+    }
+    Ok(parts)
+}
+
+async fn send_with_retries(
+    client: &reqwest::Client,
+    limits: &RunLimits,
+    parts: RequestParts,
+) -> Result<Received, String> {
+    let idempotent = parts.method == http::Method::GET;
+    let mut attempt = 0;
+    loop {
+        limits.pace().await;
+        let req = parts.clone().into_reqwest(client).map_err(|e| e.to_string())?;
+        let received = send_inner(client, req).await?;
+        let retry = idempotent && attempt < limits.retries && RETRY_STATUSES.contains(&received.status);
+        if !retry || limits.expired() {
+            return Ok(received);
+        }
+        attempt += 1;
+        let after = received.headers.get("retry-after").map(String::as_str);
+        let delay = limits.retry_delay(attempt, after);
+        tracing::info!(status = received.status, attempt, ?delay, "target throttled a GET; retrying");
+        tokio::time::sleep(delay).await;
+    }
+}
+
+async fn send_inner(client: &reqwest::Client, req: reqwest::Request) -> Result<Received, String> {
+    let mut resp = client.execute(req).await.map_err(|e| transport(&e))?;
     let status = resp.status().as_u16();
     let headers = resp
         .headers()
@@ -224,7 +276,69 @@ fn transport(e: &reqwest::Error) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
+
+    /// A target that throttles the first two requests (503, `Retry-After: 0`), then answers 200.
+    async fn throttling_target() -> (String, Arc<AtomicUsize>, tokio::sync::oneshot::Sender<()>) {
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&hits);
+        let app = axum::Router::new().fallback(move || {
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            async move {
+                let status = if n < 2 { 503 } else { 200 };
+                (axum::http::StatusCode::from_u16(status).unwrap(), [("retry-after", "0")], "{}")
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).with_graceful_shutdown(async move { drop(stopped.await) }).await;
+        });
+        (base, hits, stop)
+    }
+
+    fn prepared(method: &str, url: &str) -> Prepared {
+        let record = SentRequest {
+            method: method.into(),
+            url: url.into(),
+            path: "/x".into(),
+            query: Vec::new(),
+            headers: BTreeMap::new(),
+            body: None,
+        };
+        Prepared { record, bindings: BTreeMap::new(), headers: Vec::new(), body: None, auth: Some(AuthMode::Valid) }
+    }
+
+    #[tokio::test]
+    async fn throttled_gets_are_retried_and_posts_never() {
+        let profile = crate::profile::ProfileFile::reference().unwrap().resolve(&|_| None).unwrap();
+        let client = crate::execute::client(crate::execute::ClientOptions {
+            no_proxy: true,
+            ..crate::execute::ClientOptions::default()
+        })
+        .unwrap();
+        let limits = RunLimits::new(None, 3, None);
+        let (base, hits, stop) = throttling_target().await;
+        let ex = send(&client, &profile, &limits, 0, "get", prepared("GET", &format!("{base}/x"))).await;
+        assert_eq!(ex.received().map(|r| r.status), Some(200));
+        assert_eq!(hits.load(Ordering::SeqCst), 3);
+        // The token went out, and was recorded as `***` only.
+        assert_eq!(ex.request.headers.get("x-auth-token").map(String::as_str), Some("***"));
+        hits.store(0, Ordering::SeqCst);
+        let ex = send(&client, &profile, &limits, 0, "post", prepared("POST", &format!("{base}/x"))).await;
+        assert_eq!(ex.received().map(|r| r.status), Some(503));
+        assert_eq!(hits.load(Ordering::SeqCst), 1, "a POST must never be resent");
+        hits.store(0, Ordering::SeqCst);
+        let none = RunLimits::none();
+        let ex = send(&client, &profile, &none, 0, "get", prepared("GET", &format!("{base}/x"))).await;
+        assert_eq!(ex.received().map(|r| r.status), Some(503));
+        assert_eq!(hits.load(Ordering::SeqCst), 1);
+        let _ = stop.send(());
+    }
 
     #[test]
     fn encodes_per_rfc_3986() {

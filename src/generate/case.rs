@@ -308,7 +308,8 @@ pub struct Case {
     /// One line in plain words.
     pub rationale: String,
     pub sources: Vec<Source>,
-    /// Whether a passing run changes state on the target.
+    /// Whether the case may change state on a correct target: a request to a mutating operation that a
+    /// correct target may accept. `--read-only` and `allow_mutating = false` skip these.
     pub mutating: bool,
     pub requires: Vec<Requirement>,
     pub steps: Vec<Step>,

@@ -35,7 +35,11 @@ pub(crate) fn single(
     expect: Expectation,
     requires: Vec<Requirement>,
 ) -> Case {
-    let mutating = op.meta.mutating && matches!(expect, Expectation::Success);
+    // Conservative: a request to a mutating operation is mutating whenever a correct target may accept
+    // it (a success, or an error the pages leave lenient). A request every correct target refuses is
+    // read-only by intent; should a broken target accept it anyway, the run lists what it created.
+    let mutating =
+        op.meta.mutating && matches!(expect, Expectation::Success | Expectation::Error { lenient: true, .. });
     Case {
         id,
         operation: op.meta.id.to_string(),

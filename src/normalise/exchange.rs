@@ -109,6 +109,11 @@ fn body(text: &str, p: &Placeholders, known_only: bool) -> Value {
     }
 }
 
+/// Headers that carry or accompany credentials (a signature's date and scope vary per run): summarised
+/// as the request's `auth`, never shown.
+const CREDENTIAL_HEADERS: &[&str] =
+    &["x-auth-token", "authorization", "x-sdk-date", "x-security-token", "x-project-id"];
+
 /// The normalised exchange of a case.
 pub fn normalise(case: &Case, exchange: &Exchange) -> Value {
     let p = Placeholders::of(exchange);
@@ -120,15 +125,13 @@ pub fn normalise(case: &Case, exchange: &Exchange) -> Value {
                 .request
                 .headers
                 .iter()
-                .filter(|(k, _)| !k.eq_ignore_ascii_case("x-auth-token"))
+                .filter(|(k, _)| !CREDENTIAL_HEADERS.iter().any(|c| k.eq_ignore_ascii_case(c)))
                 .map(|(k, v)| (k.clone(), Value::from(v.clone())))
                 .collect();
-            let auth = ex
-                .request
-                .headers
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("x-auth-token"))
-                .map(|(_, v)| if v == "***" { "[token]" } else { "[wrong token]" });
+            let header = |name: &str| ex.request.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name));
+            let auth = header("x-auth-token")
+                .map(|(_, v)| if v == "***" { "[token]" } else { "[wrong token]" })
+                .or_else(|| header("authorization").map(|_| "[signature]"));
             let request = json!({
                 "method": ex.request.method,
                 "path": p.apply(&ex.request.path),

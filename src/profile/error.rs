@@ -9,6 +9,8 @@ pub enum ProfileError {
     Parse { path: String, message: String },
     #[error("profile {profile}: no token: set {hint}")]
     NoToken { profile: String, hint: String },
+    #[error("profile {profile}: auth: {message}")]
+    Auth { profile: String, message: String },
     #[error("profile {profile}: no endpoint for service {service} (give one under [endpoints])")]
     NoEndpoint { profile: String, service: String },
     #[error("profile {profile}: endpoint {endpoint:?} is not an http(s) URL")]

@@ -4,11 +4,12 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
 use super::ProfileError;
-use crate::auth::Secret;
+use crate::auth::{AkSkAuth, AkSkCredentials, AkSkEnvNames, Auth, AuthSpec, Redactor, Secret, TokenAuth};
 use crate::catalogue::{FileSet, ParamRole};
 
 /// The profile file's shape.
@@ -36,6 +37,12 @@ pub struct ProfileFile {
     /// File holding the token.
     #[serde(default)]
     pub token_file: Option<String>,
+    /// How to authenticate (token, AK/SK signing, IAM password); wins over the `token*` keys.
+    #[serde(default)]
+    pub auth: Option<AuthSpec>,
+    /// Run only the cases that change nothing on the target (also `hwconform run --read-only`).
+    #[serde(default)]
+    pub read_only: bool,
     #[serde(default)]
     pub fault_injection: bool,
     #[serde(default)]
@@ -50,11 +57,14 @@ fn yes() -> bool {
     true
 }
 
-/// A loaded profile with its token resolved.
+/// A loaded profile with its authentication resolved.
 #[derive(Debug, Clone)]
 pub struct TargetProfile {
     pub file: ProfileFile,
-    pub token: Secret,
+    /// Applied to every request the cases send.
+    pub auth: Arc<dyn Auth>,
+    /// Knows the secrets `auth` may put on the wire; every recorded request and report passes through it.
+    pub redactor: Redactor,
 }
 
 const REFERENCE: &str = "fixtures/targets/reference.toml";
@@ -81,9 +91,24 @@ impl ProfileFile {
         Self::parse(text, REFERENCE)
     }
 
-    /// Resolves the token: `token`, then `token_file`, then `token_env`; the reference server's
-    /// public token when the profile starts it and names none.
+    /// Resolves the authentication: the `[auth]` table; else `token`, then `token_file`, then `token_env`;
+    /// else the reference server's public token when the profile starts it; else AK/SK signing when
+    /// `HUAWEICLOUD_SDK_AK` and `HUAWEICLOUD_SDK_SK` are set (as the official SDKs read them).
     pub fn resolve(self, env: &dyn Fn(&str) -> Option<String>) -> Result<TargetProfile, ProfileError> {
+        for endpoint in self.endpoints.values() {
+            if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
+                return Err(ProfileError::BadEndpoint { profile: self.name.clone(), endpoint: endpoint.clone() });
+            }
+        }
+        let auth = self.auth_strategy(env)?;
+        let redactor = Redactor::with_secrets(&auth.secrets());
+        Ok(TargetProfile { file: self, auth, redactor })
+    }
+
+    fn auth_strategy(&self, env: &dyn Fn(&str) -> Option<String>) -> Result<Arc<dyn Auth>, ProfileError> {
+        if let Some(spec) = &self.auth {
+            return spec.build().map_err(|e| ProfileError::Auth { profile: self.name.clone(), message: e.to_string() });
+        }
         let token = if let Some(t) = &self.token {
             Some(t.clone())
         } else if let Some(path) = &self.token_file {
@@ -95,23 +120,30 @@ impl ProfileFile {
         } else {
             None
         };
-        let token = match token {
-            Some(t) => t,
-            None if self.reference_server => crate::server::DEFAULT_TOKEN.to_owned(),
-            None => {
-                let hint = self.token_env.as_ref().map_or_else(
-                    || "token_env or token_file in the profile".to_owned(),
-                    |v| format!("the environment variable {v}"),
-                );
-                return Err(ProfileError::NoToken { profile: self.name.clone(), hint });
-            }
-        };
-        for endpoint in self.endpoints.values() {
-            if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
-                return Err(ProfileError::BadEndpoint { profile: self.name.clone(), endpoint: endpoint.clone() });
-            }
+        if let Some(t) = token {
+            return Ok(Arc::new(TokenAuth::new(Secret::new(t))));
         }
-        Ok(TargetProfile { file: self, token: Secret::new(token) })
+        if self.reference_server {
+            return Ok(Arc::new(TokenAuth::new(Secret::new(crate::server::DEFAULT_TOKEN))));
+        }
+        let names = AkSkEnvNames::default();
+        let var = |name: &str| env(name).filter(|v| !v.is_empty());
+        if self.token_env.is_none()
+            && let (Some(ak), Some(sk)) = (var(&names.ak), var(&names.sk))
+        {
+            let mut creds = AkSkCredentials::new(ak, Secret::new(sk));
+            creds.security_token = var(&names.security_token).map(Secret::new);
+            creds.project_id = var(&names.project_id);
+            return Ok(Arc::new(AkSkAuth::new(creds)));
+        }
+        let hint = self.token_env.as_ref().map_or_else(
+            || {
+                "token_env, token_file or [auth] in the profile, or HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK"
+                    .to_owned()
+            },
+            |v| format!("the environment variable {v}"),
+        );
+        Err(ProfileError::NoToken { profile: self.name.clone(), hint })
     }
 }
 
@@ -156,15 +188,36 @@ mod tests {
     }
 
     #[test]
-    fn live_example_needs_its_token_from_the_environment() {
+    fn live_example_signs_with_the_sdk_variables_and_is_read_only() {
         let text = FileSet::embedded().get("fixtures/targets/example-live.toml").unwrap().to_owned();
         let file = ProfileFile::parse(&text, "example-live.toml").unwrap();
+        assert!(matches!(
+            file.auth,
+            Some(AuthSpec::Aksk { ak_env: None, sk_env: None, security_token_env: None, project_id_env: None })
+        ));
+        assert!(file.read_only && !file.allow_mutating && !file.reference_server);
+        assert_eq!(file.endpoints["GES"], "https://ges.ap-southeast-1.myhuaweicloud.com");
+        assert_eq!(file.endpoints["GeminiDB"], "https://gaussdb-nosql.ap-southeast-1.myhuaweicloud.com");
+    }
+
+    #[test]
+    fn sdk_variables_sign_when_no_token_is_named() {
+        let mut file = ProfileFile::reference().unwrap();
+        file.reference_server = false;
+        let env = |v: &str| match v {
+            "HUAWEICLOUD_SDK_AK" => Some("AKENV".to_owned()),
+            "HUAWEICLOUD_SDK_SK" => Some("SKENV".to_owned()),
+            _ => None,
+        };
+        let p = file.clone().resolve(&env).unwrap();
+        assert_eq!(p.auth.scheme(), "aksk");
+        assert_eq!(p.redactor.redact("AKENV SKENV"), "*** ***");
+        assert!(!format!("{p:?}").contains("SKENV"));
         let err = file.clone().resolve(&|_| None).unwrap_err().to_string();
-        assert_eq!(err, "profile example-live: no token: set the environment variable HWCONFORM_TOKEN");
+        assert!(err.contains("HUAWEICLOUD_SDK_AK") && !err.contains('\n'), "{err}");
+        file.token_env = Some("HWCONFORM_TOKEN".into());
         let p = file.resolve(&|v| (v == "HWCONFORM_TOKEN").then(|| "t0k".to_owned())).unwrap();
-        assert_eq!(p.token.expose(), "t0k");
-        assert!(!format!("{p:?}").contains("t0k"));
-        assert_eq!(p.endpoint("GES").unwrap(), "https://ges.ap-southeast-1.myhuaweicloud.com");
+        assert_eq!(p.auth.token().map(Secret::expose), Some("t0k"));
     }
 
     #[test]

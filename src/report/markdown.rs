@@ -163,6 +163,24 @@ pub fn render_markdown(report: &Report) -> String {
         }
     }
 
+    if !report.created_resources.is_empty() {
+        let _ = writeln!(o, "## Created on the target ({})\n", report.created_resources.len());
+        let _ = writeln!(o, "The contract has no delete operation: remove these by hand if they are not wanted.\n");
+        for c in &report.created_resources {
+            let ids: Vec<String> = c.ids.iter().map(|(k, v)| format!("{} `{}`", text(k), code_text(v))).collect();
+            let _ = writeln!(
+                o,
+                "- `{}`: {} {} → {} {}",
+                code_text(&c.case),
+                c.method,
+                text(&c.url),
+                c.status,
+                ids.join(", ")
+            );
+        }
+        let _ = writeln!(o);
+    }
+
     let _ = writeln!(o, "## Documentation errata ({})\n", report.errata.len());
     if !report.errata.is_empty() {
         let _ = writeln!(o, "| Id | Operation | What is wrong | What hwconform follows | Source |");

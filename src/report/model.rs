@@ -34,6 +34,22 @@ pub struct Report {
     /// Which documented table rows at least one case exercised.
     #[serde(default)]
     pub coverage: Option<Coverage>,
+    /// What the run created on the target (the contract has no delete operation: clean up by hand).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub created_resources: Vec<CreatedResource>,
+}
+
+/// A resource a request of the run created: a POST the target accepted, with the ids its answer named.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedResource {
+    /// The case that sent the request.
+    pub case: String,
+    pub method: String,
+    /// The request URL (redacted like every recorded request).
+    pub url: String,
+    pub status: u16,
+    /// Id-like members of the answer (`job_id`, `backup_id`, `jobId`…), by name.
+    pub ids: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -33,6 +33,9 @@ pub fn skip_reason(case: &Case, profile: &TargetProfile) -> Option<String> {
             _ => {}
         }
     }
+    if case.mutating && profile.file.read_only {
+        return Some("creates resources; the run is read-only (--read-only or read_only = true)".into());
+    }
     if case.mutating && !profile.file.allow_mutating {
         return Some("creates resources; the target profile does not allow it (allow_mutating = false)".into());
     }
@@ -56,20 +59,33 @@ pub fn conclude(exchange: Exchange, findings: Vec<Finding>, duration: Duration) 
     CaseRun { outcome, findings, exchange, skip_reason: None, error, duration }
 }
 
+/// The error of a case the run's deadline (`--run-timeout`) left unfinished or never started.
+pub const RUN_TIMEOUT: &str = "run timeout";
+
 /// Runs one case against the target.
 pub async fn run_case(case: &Case, target: &Target<'_>) -> CaseRun {
+    let unfinished = |reason: Option<String>, error: Option<String>| CaseRun {
+        outcome: if reason.is_some() { CaseOutcome::Skipped } else { CaseOutcome::Error },
+        findings: Vec::new(),
+        exchange: Exchange::default(),
+        skip_reason: reason,
+        error,
+        duration: Duration::ZERO,
+    };
     if let Some(reason) = skip_reason(case, target.profile) {
-        return CaseRun {
-            outcome: CaseOutcome::Skipped,
-            findings: Vec::new(),
-            exchange: Exchange::default(),
-            skip_reason: Some(reason),
-            error: None,
-            duration: Duration::ZERO,
-        };
+        return unfinished(Some(reason), None);
+    }
+    if target.limits.expired() {
+        return unfinished(None, Some(RUN_TIMEOUT.into()));
     }
     let started = Instant::now();
-    let exchange = execute(case, target).await;
+    let exchange = match target.limits.deadline {
+        Some(deadline) => match tokio::time::timeout_at(deadline, execute(case, target)).await {
+            Ok(exchange) => exchange,
+            Err(_) => return unfinished(None, Some(RUN_TIMEOUT.into())),
+        },
+        None => execute(case, target).await,
+    };
     let findings = check(case, &exchange);
     conclude(exchange, findings, started.elapsed())
 }

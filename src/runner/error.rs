@@ -21,6 +21,8 @@ pub enum RunError {
     Report(#[from] crate::report::ReportError),
     #[error("start the async runtime: {0}")]
     Runtime(String),
+    #[error("read the options: {0}")]
+    BadOption(String),
     #[error("select cases: none matches {0:?}")]
     NoCases(String),
 }

@@ -2,13 +2,15 @@
 //! and build the report.
 
 mod case;
+mod created;
 mod error;
 mod reference;
 mod report;
 mod suite;
 
-pub use case::{CaseRun, conclude, run_case, skip_reason};
+pub use case::{CaseRun, RUN_TIMEOUT, conclude, run_case, skip_reason};
+pub use created::created_resources;
 pub use error::RunError;
 pub use reference::start_reference;
 pub use report::{build_report, case_result};
-pub use suite::{run_cases, shares_state};
+pub use suite::{run_cases, run_cases_with, shares_state};

@@ -1,18 +1,31 @@
 //! Starts the built-in reference server in-process for a profile that asks for it, and points the
 //! profile's endpoints at it.
 
+use std::sync::Arc;
+
+use crate::auth::KeyStore;
 use crate::catalogue::Catalogue;
 use crate::profile::TargetProfile;
-use crate::server::{RunningServer, ServerConfig, spawn};
+use crate::server::{Authenticator, RunningServer, ServerConfig, SignatureAuthenticator, spawn};
 
 use super::RunError;
 
-/// Starts the server (127.0.0.1, port 0) with the profile's token and fault injection, and fills
-/// every service's endpoint with its address. The caller stops it (`shutdown`, or drop).
+/// Starts the server (127.0.0.1, port 0) accepting the profile's credentials (its token, or its AK/SK
+/// pair's signatures) with its fault injection, and fills every service's endpoint with its address.
+/// The caller stops it (`shutdown`, or drop).
 pub async fn start_reference(profile: &mut TargetProfile, catalogue: &Catalogue) -> Result<RunningServer, RunError> {
+    let authenticator = profile.auth.signing_key().map(|creds| {
+        let mut keys = KeyStore::new();
+        match &creds.security_token {
+            Some(token) => keys.insert_temporary(creds.ak.expose(), creds.sk.clone(), token.clone()),
+            None => keys.insert(creds.ak.expose(), creds.sk.clone()),
+        }
+        Arc::new(SignatureAuthenticator::new(keys)) as Arc<dyn Authenticator>
+    });
     let config = ServerConfig {
-        tokens: vec![profile.token.expose().to_owned()],
+        tokens: profile.auth.token().map(|t| t.expose().to_owned()).into_iter().collect(),
         fault_injection: profile.file.fault_injection,
+        authenticator,
         ..ServerConfig::default()
     };
     let server = spawn(config).await?;

@@ -14,9 +14,12 @@ use crate::report::{
 
 use super::case::CaseRun;
 
-/// Replaces the token's value wherever it appears (belt and braces: it is never recorded).
+/// Replaces every credential's value wherever it appears (belt and braces: none is recorded), including
+/// credentials the strategy obtained during the run (an IAM token).
 fn redact(text: &str, profile: &TargetProfile) -> String {
-    crate::auth::Redactor::with_secrets([&profile.token]).redact(text)
+    let mut redactor = profile.redactor.clone();
+    profile.auth.secrets().iter().for_each(|s| redactor.add(s));
+    redactor.redact(text)
 }
 
 fn exchange_record(ex: &StepExchange, profile: &TargetProfile) -> ExchangeRecord {
@@ -141,6 +144,7 @@ pub fn build_report(
     for v in endpoints.values_mut() {
         *v = redact(v, profile);
     }
+    let created_resources = super::created::created_resources(&results);
     Report {
         schema_version: SCHEMA_VERSION,
         tool: ToolInfo { name: "hwconform".into(), version: env!("CARGO_PKG_VERSION").into() },
@@ -148,7 +152,7 @@ pub fn build_report(
         target: TargetInfo {
             profile: profile.name().to_owned(),
             endpoints,
-            auth: "token".into(),
+            auth: profile.auth.scheme().into(),
             fault_injection: profile.file.fault_injection,
             reference_server: profile.file.reference_server,
         },
@@ -167,5 +171,6 @@ pub fn build_report(
             })
             .collect(),
         coverage: Some(Coverage { rows }),
+        created_resources,
     }
 }

@@ -12,7 +12,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::case::{CaseRun, run_case};
-use crate::execute::{Exchange, Target};
+use crate::execute::{Exchange, RunLimits, Target};
 use crate::generate::{Case, CaseKind};
 use crate::profile::TargetProfile;
 
@@ -21,7 +21,8 @@ pub fn shares_state(case: &Case) -> bool {
     case.mutating || matches!(case.kind, CaseKind::Pagination | CaseKind::Flow)
 }
 
-/// Runs `cases` (at most `concurrency` at once); results come back in the cases' order.
+/// Runs `cases` (at most `concurrency` at once) with no rate limit, retries or deadline; results come
+/// back in the cases' order.
 pub async fn run_cases(
     cases: &[Arc<Case>],
     profile: Arc<TargetProfile>,
@@ -29,13 +30,26 @@ pub async fn run_cases(
     concurrency: usize,
     on_done: &(dyn Fn(&Case, &CaseRun) + Sync),
 ) -> Vec<CaseRun> {
+    run_cases_with(cases, profile, client, Arc::new(RunLimits::none()), concurrency, on_done).await
+}
+
+/// [`run_cases`] under a run's limits (rate, retries, deadline).
+pub async fn run_cases_with(
+    cases: &[Arc<Case>],
+    profile: Arc<TargetProfile>,
+    client: reqwest::Client,
+    limits: Arc<RunLimits>,
+    concurrency: usize,
+    on_done: &(dyn Fn(&Case, &CaseRun) + Sync),
+) -> Vec<CaseRun> {
     if profile.file.isolate_projects {
-        return run_batch(cases, profile, client, concurrency, on_done).await;
+        return run_batch(cases, profile, client, limits, concurrency, on_done).await;
     }
     let (shared, free): (Vec<usize>, Vec<usize>) = (0..cases.len()).partition(|&i| shares_state(&cases[i]));
     let pick = |idx: &[usize]| idx.iter().map(|&i| Arc::clone(&cases[i])).collect::<Vec<_>>();
-    let free_runs = run_batch(&pick(&free), Arc::clone(&profile), client.clone(), concurrency, on_done).await;
-    let shared_runs = run_batch(&pick(&shared), profile, client, 1, on_done).await;
+    let free_runs =
+        run_batch(&pick(&free), Arc::clone(&profile), client.clone(), Arc::clone(&limits), concurrency, on_done).await;
+    let shared_runs = run_batch(&pick(&shared), profile, client, limits, 1, on_done).await;
     let mut results: Vec<Option<CaseRun>> = vec![None; cases.len()];
     for (i, run) in free.into_iter().zip(free_runs).chain(shared.into_iter().zip(shared_runs)) {
         results[i] = Some(run);
@@ -58,17 +72,18 @@ async fn run_batch(
     cases: &[Arc<Case>],
     profile: Arc<TargetProfile>,
     client: reqwest::Client,
+    limits: Arc<RunLimits>,
     concurrency: usize,
     on_done: &(dyn Fn(&Case, &CaseRun) + Sync),
 ) -> Vec<CaseRun> {
     let permits = Arc::new(Semaphore::new(concurrency.max(1)));
     let mut set = JoinSet::new();
     for (i, case) in cases.iter().enumerate() {
-        let (case, profile, client, permits) =
-            (Arc::clone(case), Arc::clone(&profile), client.clone(), Arc::clone(&permits));
+        let (case, profile, client, permits, limits) =
+            (Arc::clone(case), Arc::clone(&profile), client.clone(), Arc::clone(&permits), Arc::clone(&limits));
         set.spawn(async move {
             let _permit = permits.acquire_owned().await;
-            let target = Target { profile: &profile, client: &client };
+            let target = Target { profile: &profile, client: &client, limits: &limits };
             (i, run_case(&case, &target).await)
         });
     }

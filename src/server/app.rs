@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, on};
 use serde_json::{Map, Value};
 
-use crate::catalogue::{Catalogue, EnvelopeStyle, ParamRole};
+use crate::catalogue::{Catalogue, EnvelopeStyle, ErratumKind, OperationId, ParamRole};
 
 use super::auth::{AuthFailure, AuthRequest, Authenticator, TokenAuthenticator};
 use super::behaviour::Behaviour;
@@ -79,6 +79,7 @@ impl App {
                 Arc::new(config.seed.clone()),
                 config.backup_delay,
                 catalogue.operations().iter().map(|o| o.meta.id.clone()),
+                sdk_spellings(catalogue),
             ),
             tokens: TokenAuthenticator::new(TOKEN_HEADER, config.tokens.iter().cloned()),
             extra_auth: config.authenticator.clone(),
@@ -320,6 +321,25 @@ fn success_members(schema: &Value) -> Vec<(String, bool)> {
 /// A job or backup id: 32 lower-case hex digits, the shape of the pages' job ids.
 fn mint_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// The list items' second spellings: where an erratum records that the official SDK reads a list item's
+/// documented member under another name (`sdk_disagrees` with an `sdk_member`, e.g. E6 `graph_name` →
+/// `graphName`), the server sends both so page-faithful clients and SDK users both get the value.
+fn sdk_spellings(catalogue: &Catalogue) -> Vec<(String, String)> {
+    let lists: Vec<&OperationId> = catalogue
+        .operations()
+        .iter()
+        .filter(|o| Behaviour::of(o) == Some(Behaviour::List))
+        .map(|o| &o.meta.id)
+        .collect();
+    catalogue
+        .errata()
+        .iter()
+        .filter(|e| e.kind == ErratumKind::SdkDisagrees && lists.contains(&&e.operation))
+        .filter_map(|e| e.sdk.as_ref())
+        .filter_map(|sdk| sdk.sdk_member.as_ref().map(|alias| (sdk.member.clone(), alias.clone())))
+        .collect()
 }
 
 /// `{"<total>":N,"<items>":[item,…]}` from items serialised beforehand (the list is the hot path).

@@ -21,6 +21,12 @@
 //!   limit, `HWC.0415` body without `Content-Type: application/json`, `HWC.0429` project limit,
 //!   `HWC.0500` injected fault without a documented one. Unknown routes and wrong methods answer
 //!   in the envelope of the path's API version (`/v1.0/` camelCase, otherwise snake_case).
+//! - **Both spellings where the official SDK disagrees with a page**: for every erratum of kind
+//!   `sdk_disagrees` on the list operation that names an `sdk_member` (E6 in `fixtures/errata.json`:
+//!   the page's `graph_name`, the SDK's `graphName`), each list item carries the documented member and
+//!   the SDK's spelling with the same value, so page-faithful clients and SDK users both read it. The
+//!   catalogue stays the pages' contract (the extra member is allowed, not required); where the SDK
+//!   reads no member at all (E7, `backup_id`), nothing is added.
 //! - **Pagination** as the list page documents it: the total member counts every backup of the
 //!   project, the limit defaults to the parameter's schema default (10), offset skips; a negative
 //!   limit or offset is a 400 (`HWC.0400`), a limit of 0 an empty page.

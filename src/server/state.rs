@@ -78,21 +78,42 @@ pub struct Store {
     projects: RwLock<HashMap<String, Arc<Mutex<Project>>>>,
     delay: Duration,
     creates: Vec<(OperationId, AtomicU64)>,
+    /// List-item members also sent under another name (documented member, second spelling).
+    aliases: Vec<(String, String)>,
+}
+
+/// Adds each alias's second spelling beside its documented member (the value copied), unless present.
+fn add_aliases(item: &mut serde_json::Map<String, Value>, aliases: &[(String, String)]) {
+    for (member, alias) in aliases {
+        if let Some(v) = item.get(member).cloned()
+            && !item.contains_key(alias)
+        {
+            item.insert(alias.clone(), v);
+        }
+    }
 }
 
 impl Store {
-    pub fn new(seed: Arc<Seed>, delay: Duration, operations: impl IntoIterator<Item = OperationId>) -> Self {
+    /// A store whose list items also carry each `(member, alias)` pair's second spelling.
+    pub fn new(
+        seed: Arc<Seed>,
+        delay: Duration,
+        operations: impl IntoIterator<Item = OperationId>,
+        aliases: Vec<(String, String)>,
+    ) -> Self {
         let seeded = seed
             .backups
             .iter()
             .map(|item| {
                 let id = item.get(&seed.lifecycle.id).and_then(Value::as_str).map(str::to_owned);
-                let json = Value::Object(item.clone()).to_string();
+                let mut item = item.clone();
+                add_aliases(&mut item, &aliases);
+                let json = Value::Object(item).to_string();
                 Arc::new(SeededBackup { id, json: json.into() })
             })
             .collect();
         let creates = operations.into_iter().map(|id| (id, AtomicU64::new(0))).collect();
-        Self { seed, seeded, projects: RwLock::new(HashMap::new()), delay, creates }
+        Self { seed, seeded, projects: RwLock::new(HashMap::new()), delay, creates, aliases }
     }
 
     pub fn seed(&self) -> &Seed {
@@ -142,7 +163,8 @@ impl Store {
                 };
                 let done = created.elapsed() >= self.delay;
                 let duration = i64::try_from(self.delay.as_secs()).unwrap_or(i64::MAX / 2_000);
-                let item = self.seed.lifecycle.render(&g.backup, id, &g.name, *start_ms, duration, done);
+                let mut item = self.seed.lifecycle.render(&g.backup, id, &g.name, *start_ms, duration, done);
+                add_aliases(&mut item, &self.aliases);
                 Arc::from(Value::Object(item).to_string())
             }
         }
