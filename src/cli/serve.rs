@@ -33,7 +33,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "MS", default_value_t = 2000)]
     pub backup_delay_ms: u64,
     /// JSON list of AK/SK pairs (`[{"ak": "…", "sk": "…"}]`): requests without X-Auth-Token are then
-    /// accepted when their SDK-HMAC-SHA256 signature verifies.
+    /// accepted when their SDK-HMAC-SHA256 signature verifies. Without it, the official SDKs'
+    /// variables HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK (/ HUAWEICLOUD_SDK_SECURITY_TOKEN) are used when set.
     #[arg(long, value_name = "FILE")]
     pub aksk_keys: Option<PathBuf>,
     /// Largest request body accepted, in bytes (larger → 413).
@@ -49,10 +50,9 @@ impl ServeArgs {
             None => Seed::builtin(),
         };
         let tokens = if self.tokens.is_empty() { vec![DEFAULT_TOKEN.to_owned()] } else { self.tokens.clone() };
-        let authenticator = match &self.aksk_keys {
-            Some(path) => Some(Arc::new(SignatureAuthenticator::new(read_keys(path)?)) as Arc<dyn Authenticator>),
-            None => None,
-        };
+        let authenticator = self
+            .aksk_store(KeyStore::from_env)?
+            .map(|keys| Arc::new(SignatureAuthenticator::new(keys)) as Arc<dyn Authenticator>);
         Ok(ServerConfig {
             addr: self.addr,
             tokens,
@@ -63,6 +63,21 @@ impl ServeArgs {
             authenticator,
             ..ServerConfig::default()
         })
+    }
+}
+
+impl ServeArgs {
+    /// The AK/SK pairs to verify signatures with: the `--aksk-keys` file, else the official SDKs'
+    /// variables (`HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK`, `HUAWEICLOUD_SDK_SECURITY_TOKEN`), as
+    /// `from_env` reads them; `None` when neither is given (token auth only).
+    fn aksk_store(
+        &self,
+        from_env: impl FnOnce() -> Result<Option<KeyStore>, crate::auth::AuthError>,
+    ) -> Result<Option<KeyStore>, ServerError> {
+        match &self.aksk_keys {
+            Some(path) => read_keys(path).map(Some),
+            None => from_env().map_err(|e| ServerError::Config(format!("aksk keys from the environment: {e}"))),
+        }
     }
 }
 
@@ -165,6 +180,21 @@ mod tests {
         }
         assert!(!config.fault_injection);
         assert_eq!(config.addr.port(), 8080);
+    }
+
+    #[test]
+    fn aksk_keys_fall_back_to_the_sdk_environment_variables() {
+        let args = parse(&["hwconform", "serve"]);
+        let mut env_keys = crate::auth::KeyStore::default();
+        env_keys.insert("ENVAK", crate::auth::Secret::new("ENVSK"));
+        let store = args.aksk_store(|| Ok(Some(env_keys))).unwrap().expect("keys from the environment");
+        assert_eq!(store.len(), 1);
+        assert!(args.aksk_store(|| Ok(None)).unwrap().is_none(), "no file and no variables: token auth only");
+        let err = args
+            .aksk_store(|| Err(crate::auth::AuthError::Config("HUAWEICLOUD_SDK_SK is not set".into())))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("environment"), "{err}");
     }
 
     #[test]
