@@ -9,6 +9,7 @@ pub mod openapi;
 mod output;
 pub mod report;
 pub mod run;
+mod selection;
 pub mod serve;
 
 use clap::{Parser, Subcommand};
@@ -38,7 +39,7 @@ pub enum Command {
     /// Run the reference server (an in-memory stand-in for the documented operations).
     Serve(serve::ServeArgs),
     /// Run the conformance suite against a target (default: the reference server, in-process).
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// List the generated cases: id, kind, rationale.
     Cases(cases::CasesArgs),
 }

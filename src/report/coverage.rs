@@ -65,6 +65,7 @@ mod tests {
             sources,
             exchanges: vec![],
             drift: None,
+            expectation: None,
         }
     }
 

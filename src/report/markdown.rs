@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::matrix::{Category, matrix};
 use super::verdict::family_errors;
-use super::view::{families, outcome_label, overall, source_text, verdict_label};
+use super::view::{expectation_lines, families, outcome_label, overall, source_text, verdict_label};
 use super::{CaseOutcome, CaseResult, Report, Strength, coverage_counts};
 
 /// The report as Markdown (GitHub-flavoured tables).
@@ -82,6 +82,9 @@ pub fn render_markdown(report: &Report) -> String {
     for case in failed {
         let _ = writeln!(o, "### `{}`\n", code_text(&case.id));
         let _ = writeln!(o, "{}\n", text(&case.rationale));
+        for line in expectation_lines(case) {
+            let _ = writeln!(o, "- Expected: {}", text(&line));
+        }
         for f in case.findings.iter().filter(|f| f.strength == Strength::Failure) {
             let _ = write!(o, "- **{}**: {}", text(&f.check), text(&f.message));
             if let Some(e) = &f.expected {

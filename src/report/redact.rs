@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{CaseResult, DriftRecord, ExchangeRecord, FindingRecord, Report};
+use super::{CaseResult, DriftRecord, ExchangeRecord, ExpectationRecord, FindingRecord, Report};
 use crate::auth::{Redactor, is_sensitive_header};
 use crate::catalogue::Source;
 
@@ -120,6 +120,20 @@ impl Walk<'_> {
             self.s(snapshot);
             self.s(diff);
         }
+        if let Some(e) = &mut c.expectation {
+            self.expectation(e);
+        }
+    }
+
+    fn expectation(&self, e: &mut ExpectationRecord) {
+        for step in &mut e.steps {
+            self.s(&mut step.step);
+            self.s(&mut step.description);
+            self.opt(&mut step.schema);
+            self.opt(&mut step.envelope);
+            self.opt(&mut step.error_code);
+        }
+        self.opt(&mut e.relation);
     }
 
     fn finding(&self, f: &mut FindingRecord) {
@@ -182,6 +196,7 @@ mod tests {
                 duration_ms: 0,
             }],
             drift: None,
+            expectation: None,
         });
         let out = redact_report(&report, &["s3cr3t", "a+b", ""]);
         let c = &out.cases[0];

@@ -92,6 +92,7 @@ mod tests {
             sources: vec![],
             exchanges: vec![],
             drift: None,
+            expectation: None,
         }
     }
 

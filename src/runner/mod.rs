@@ -3,12 +3,14 @@
 
 mod case;
 mod error;
+mod expectation;
 mod reference;
 mod report;
 mod suite;
 
 pub use case::{CaseRun, conclude, run_case, skip_reason};
 pub use error::RunError;
+pub use expectation::expectation_record;
 pub use reference::start_reference;
-pub use report::{build_report, case_result};
+pub use report::{build_report, case_result, run_redactor};
 pub use suite::{run_cases, shares_state};

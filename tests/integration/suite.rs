@@ -43,7 +43,7 @@ async fn the_reference_server_passes_every_case_and_the_report_keeps_its_contrac
     let profile = Arc::new(profile);
     let runs = run_cases(&cases, Arc::clone(&profile), http, 8, &|_, _| {}).await;
     server.shutdown().await;
-    let results: Vec<_> = cases.iter().zip(&runs).map(|(c, r)| case_result(c, r, &profile)).collect();
+    let results: Vec<_> = cases.iter().zip(&runs).map(|(c, r)| case_result(c, r)).collect();
     let failed: Vec<String> = results
         .iter()
         .filter(|r| r.outcome != CaseOutcome::Passed)
