@@ -2,7 +2,6 @@
 //! server), with a progress bar on a terminal, a summary, `report.json`, and an exit code for CI:
 //! 0 every case passed or was skipped, 1 a case failed, 2 the suite could not run.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -19,6 +18,7 @@ use crate::profile::{ProfileFile, TargetProfile};
 use crate::report::{Baseline, CaseOutcome, Format, GateResult, Report, gate};
 use crate::runner::{RunError, build_report, case_result, run_cases, start_reference};
 
+use super::CliError;
 use super::selection::select;
 
 #[derive(Debug, Args)]
@@ -143,10 +143,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
         .build()
         .map_err(|e| RunError::Runtime(e.to_string()))
         .and_then(|rt| rt.block_on(run_async(args)));
-    result.unwrap_or_else(|e| {
-        eprintln!("hwconform: failed to {e}");
-        ExitCode::from(2)
-    })
+    super::output::finish(result.map_err(CliError::from))
 }
 
 /// The verb for callers already inside a Tokio runtime.
@@ -228,15 +225,12 @@ pub async fn run_async(args: &RunArgs) -> Result<ExitCode, RunError> {
     Ok(if failed || drifted { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-/// Writes lines to stdout; a closed pipe ends quietly.
+/// Writes lines to stdout; a closed pipe ends quietly (the run's exit code still counts).
 fn print_lines(lines: &[String]) {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    for l in lines {
-        if writeln!(out, "{l}").is_err() {
-            return;
-        }
-    }
+    let mut text = lines.join("\n");
+    text.push('\n');
+    // Only a broken terminal fails here; the reports are written and the exit code says the rest.
+    let _ = super::output::print(&text);
 }
 
 /// Failures (marked `(known)` when the baseline lists them) and the summary.

@@ -20,6 +20,20 @@ pub struct CaseRun {
     pub duration: Duration,
 }
 
+impl CaseRun {
+    /// A case that sent nothing: skipped with a reason, or lost before it could report.
+    pub fn not_run(outcome: CaseOutcome, skip_reason: Option<String>, error: Option<String>) -> Self {
+        Self {
+            outcome,
+            findings: Vec::new(),
+            exchange: Exchange::default(),
+            skip_reason,
+            error,
+            duration: Duration::ZERO,
+        }
+    }
+}
+
 /// Why the target cannot run `case`, if it cannot.
 pub fn skip_reason(case: &Case, profile: &TargetProfile) -> Option<String> {
     for r in &case.requires {
@@ -59,14 +73,7 @@ pub fn conclude(exchange: Exchange, findings: Vec<Finding>, duration: Duration) 
 /// Runs one case against the target.
 pub async fn run_case(case: &Case, target: &Target<'_>) -> CaseRun {
     if let Some(reason) = skip_reason(case, target.profile) {
-        return CaseRun {
-            outcome: CaseOutcome::Skipped,
-            findings: Vec::new(),
-            exchange: Exchange::default(),
-            skip_reason: Some(reason),
-            error: None,
-            duration: Duration::ZERO,
-        };
+        return CaseRun::not_run(CaseOutcome::Skipped, Some(reason), None);
     }
     let started = Instant::now();
     let exchange = execute(case, target).await;
