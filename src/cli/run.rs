@@ -205,14 +205,13 @@ pub async fn run_async(args: &RunArgs) -> Result<ExitCode, RunError> {
         results.push(result);
     }
     let report = build_report(&catalogue, &profile, results, started_at);
-    let mut lines = Vec::new();
-    if let Some(dir) = &args.report_dir {
-        for path in crate::report::write_reports(&report, dir, &formats)? {
-            lines.push(format!("wrote {}", path.display()));
-        }
-    }
+    let written = match &args.report_dir {
+        Some(dir) => crate::report::write_reports(&report, dir, &formats)?,
+        None => Vec::new(),
+    };
     let gated = baseline.as_ref().map(|b| gate(&report, b));
-    lines.extend(summary_lines(&report, &cases, gated.as_ref(), clock.elapsed()));
+    let mut lines = summary_lines(&report, &cases, gated.as_ref(), clock.elapsed());
+    lines.extend(written.iter().map(|p| format!("wrote {}", p.display())));
     if let Some(g) = &gated {
         lines.extend(g.render_text(&report).lines().map(str::to_owned));
     }
@@ -259,7 +258,7 @@ fn summary_lines(report: &Report, cases: &[Arc<Case>], gated: Option<&GateResult
         CaseKind::ALL.iter().map(|k| format!("{k} {}", cases.iter().filter(|c| c.kind == *k).count())).collect();
     let s = &report.summary;
     lines.push(format!(
-        "hwconform: {} cases against {}: {} passed, {} failed, {} skipped, {} errors, {} drift, {} observations ({:.1} s)",
+        "hwconform: {} cases against {}: {} passed, {} failed, {} skipped, {} errors, {} drift, {} observations in {}",
         s.total,
         report.target.profile,
         s.passed,
@@ -268,7 +267,11 @@ fn summary_lines(report: &Report, cases: &[Arc<Case>], gated: Option<&GateResult
         s.errors,
         s.drift,
         s.observations,
-        elapsed.as_secs_f64()
+        if elapsed.as_secs() >= 10 {
+            format!("{} s", elapsed.as_secs())
+        } else {
+            format!("{} ms", elapsed.as_millis())
+        }
     ));
     lines.push(format!("by kind: {}", by_kind.join(", ")));
     let mut by_op: std::collections::BTreeMap<&str, (usize, usize)> = std::collections::BTreeMap::new();
