@@ -54,23 +54,7 @@ mod tests {
     use crate::report::CaseOutcome;
 
     fn case(sources: Vec<Source>) -> CaseResult {
-        CaseResult {
-            id: "c".into(),
-            operation: "ges.v2.add_backup".into(),
-            family: "GES v2".into(),
-            kind: "positive".into(),
-            rationale: String::new(),
-            mutating: false,
-            outcome: CaseOutcome::Passed,
-            findings: vec![],
-            skip_reason: None,
-            error: None,
-            duration_ms: 0,
-            sources,
-            exchanges: vec![],
-            drift: None,
-            expectation: None,
-        }
+        CaseResult { sources, ..CaseResult::blank("c", "GES v2", CaseOutcome::Passed) }
     }
 
     #[test]

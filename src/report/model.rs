@@ -253,3 +253,28 @@ pub struct RowCoverage {
     pub row: String,
     pub cases: usize,
 }
+
+#[cfg(test)]
+impl CaseResult {
+    /// A case result with every optional part empty, for unit tests to adjust (one literal to
+    /// update when a field is added).
+    pub(crate) fn blank(id: &str, family: &str, outcome: CaseOutcome) -> Self {
+        Self {
+            id: id.into(),
+            operation: "ges.v2.add_backup".into(),
+            family: family.into(),
+            kind: "positive".into(),
+            rationale: String::new(),
+            mutating: false,
+            outcome,
+            findings: Vec::new(),
+            skip_reason: None,
+            error: None,
+            duration_ms: 0,
+            sources: Vec::new(),
+            exchanges: Vec::new(),
+            drift: None,
+            expectation: None,
+        }
+    }
+}

@@ -171,18 +171,8 @@ mod tests {
         }))
         .unwrap();
         report.cases.push(CaseResult {
-            id: "c".into(),
-            operation: "o".into(),
-            family: "f".into(),
             kind: "auth".into(),
             rationale: "sent s3cr3t and a%2Bb".into(),
-            mutating: false,
-            outcome: CaseOutcome::Passed,
-            findings: vec![],
-            skip_reason: None,
-            error: None,
-            duration_ms: 0,
-            sources: vec![],
             exchanges: vec![ExchangeRecord {
                 request: RequestRecord {
                     method: "GET".into(),
@@ -195,8 +185,7 @@ mod tests {
                 error: None,
                 duration_ms: 0,
             }],
-            drift: None,
-            expectation: None,
+            ..CaseResult::blank("c", "f", CaseOutcome::Passed)
         });
         let out = redact_report(&report, &["s3cr3t", "a+b", ""]);
         let c = &out.cases[0];
