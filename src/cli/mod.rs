@@ -9,6 +9,7 @@ pub mod openapi;
 mod output;
 pub mod report;
 pub mod run;
+mod selection;
 pub mod serve;
 
 use clap::{Parser, Subcommand};

@@ -2,7 +2,6 @@
 //! server), with a progress bar on a terminal, a summary, `report.json`, and an exit code for CI:
 //! 0 every case passed or was skipped, 1 a case failed, 2 the suite could not run.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -10,13 +9,17 @@ use std::time::Duration;
 
 use clap::Args;
 
+use crate::auth::Secret;
 use crate::catalogue::Catalogue;
 use crate::execute::{ClientOptions, RunLimits, client};
 use crate::generate::{Case, CaseKind, generate};
 use crate::normalise::{compare_snapshot, normalise};
 use crate::profile::{ProfileFile, TargetProfile};
-use crate::report::{CaseOutcome, Report};
+use crate::report::{Baseline, CaseOutcome, Format, GateResult, Report, gate};
 use crate::runner::{RunError, build_report, case_result, run_cases_with, start_reference};
+
+use super::CliError;
+use super::selection::select;
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -33,6 +36,10 @@ pub struct RunArgs {
     /// File holding the token.
     #[arg(long)]
     pub token_file: Option<String>,
+    /// The token itself. Anyone on this machine can read it in the process list (ps): prefer
+    /// --token-env or --token-file. Never printed or written to a report.
+    #[arg(long, value_name = "T", value_parser = secret_arg, conflicts_with_all = ["token_env", "token_file"])]
+    pub token: Option<Secret>,
     #[arg(long)]
     pub project_id: Option<String>,
     #[arg(long)]
@@ -74,6 +81,22 @@ pub struct RunArgs {
     /// PEM file of certificate authorities to trust besides the system's.
     #[arg(long, value_name = "PEM")]
     pub ca_file: Option<PathBuf>,
+    /// Report formats written to --report-dir, comma-separated: json, junit, markdown, html
+    /// (default: all four).
+    #[arg(long, value_name = "LIST")]
+    pub format: Option<String>,
+    /// Known deviations (TOML: case id + reason): exit 0 when the only failures are listed,
+    /// 1 on a new failure or a listed case that now passes (stale entry).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Run only the cases that failed or could not be tested in this report.json.
+    #[arg(long, value_name = "REPORT.json")]
+    pub rerun_failed: Option<PathBuf>,
+}
+
+/// `--token`'s value goes straight into a [`Secret`], so even `RunArgs`' `Debug` hides it.
+fn secret_arg(value: &str) -> Result<Secret, String> {
+    if value.is_empty() { Err("the token is empty".into()) } else { Ok(Secret::new(value)) }
 }
 
 /// Builds the profile from the file and the flags (flags win).
@@ -113,6 +136,11 @@ fn profile(args: &RunArgs) -> Result<ProfileFile, RunError> {
         file.token_env.clone_from(&args.token_env);
         file.token_file.clone_from(&args.token_file);
     }
+    if let Some(token) = &args.token {
+        file.token = Some(token.expose().to_owned());
+        file.token_env = None;
+        file.token_file = None;
+    }
     if let Some(t) = args.timeout {
         file.timeout_secs = Some(t);
     }
@@ -131,10 +159,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
         .build()
         .map_err(|e| RunError::Runtime(e.to_string()))
         .and_then(|rt| rt.block_on(run_async(args)));
-    result.unwrap_or_else(|e| {
-        eprintln!("hwconform: failed to {e}");
-        ExitCode::from(2)
-    })
+    super::output::finish(result.map_err(CliError::from))
 }
 
 /// The verb for callers already inside a Tokio runtime.
@@ -146,18 +171,28 @@ pub async fn run_async(args: &RunArgs) -> Result<ExitCode, RunError> {
         let min = crate::execute::RateLimiter::MIN_RPS;
         return Err(RunError::BadOption(format!("--rps {rps}: give a number of requests a second of at least {min}")));
     }
+    let clock = std::time::Instant::now();
+    // Every input is checked before a single request goes out.
+    let formats = match (&args.format, &args.report_dir) {
+        (Some(list), Some(_)) => Format::parse_list(list).map_err(RunError::Input)?,
+        (Some(_), None) => return Err(RunError::Usage("write the reports: --format needs --report-dir".into())),
+        (None, _) => Format::ALL.to_vec(),
+    };
+    let baseline = args.baseline.as_deref().map(Baseline::read).transpose().map_err(RunError::Input)?;
     let catalogue = Catalogue::builtin()?;
+    let selection = select(generate(&catalogue), args.only.as_deref(), args.rerun_failed.as_deref())?;
+    for note in &selection.notes {
+        eprintln!("hwconform: {note}");
+    }
+    if selection.nothing_failed {
+        let shown = args.rerun_failed.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
+        print_lines(&[format!("hwconform: no case failed in {shown}: nothing to rerun")]);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let cases: Vec<Arc<Case>> = selection.cases.into_iter().map(Arc::new).collect();
     let mut profile: TargetProfile = profile(args)?.resolve(&|v| std::env::var(v).ok())?;
     let server =
         if profile.file.reference_server { Some(start_reference(&mut profile, &catalogue).await?) } else { None };
-    let cases: Vec<Arc<Case>> = generate(&catalogue)
-        .into_iter()
-        .filter(|c| args.only.as_deref().is_none_or(|p| super::cases::matches(c.id.as_str(), p)))
-        .map(Arc::new)
-        .collect();
-    if cases.is_empty() {
-        return Err(RunError::NoCases(args.only.clone().unwrap_or_default()));
-    }
     let options = ClientOptions {
         timeout: Duration::from_secs(profile.file.timeout_secs.unwrap_or(30)),
         no_proxy: profile.file.reference_server,
@@ -183,11 +218,12 @@ pub async fn run_async(args: &RunArgs) -> Result<ExitCode, RunError> {
     let ran = runs.iter().filter(|r| r.outcome != CaseOutcome::Skipped && !timed_out(r)).count();
     let errored: Vec<&str> = runs.iter().filter(|r| !timed_out(r)).filter_map(|r| r.error.as_deref()).collect();
     if ran > 0 && errored.len() == ran {
-        return Err(RunError::Unreachable(errored[0].to_owned()));
+        let redactor = crate::runner::run_redactor(&profile);
+        return Err(RunError::Unreachable(redactor.redact(errored[0])));
     }
     let mut results = Vec::with_capacity(cases.len());
     for (case, run) in cases.iter().zip(&runs) {
-        let mut result = case_result(case, run, &profile);
+        let mut result = case_result(case, run);
         if run.outcome != CaseOutcome::Skipped {
             let path = args.snapshots.join(case.id.snapshot_file(profile.name()));
             result.drift = compare_snapshot(&path, &normalise(case, &run.exchange));
@@ -195,35 +231,49 @@ pub async fn run_async(args: &RunArgs) -> Result<ExitCode, RunError> {
         results.push(result);
     }
     let report = build_report(&catalogue, &profile, results, started_at);
-    if let Some(dir) = &args.report_dir {
-        write_report(dir, &report)?;
+    let written = match &args.report_dir {
+        Some(dir) => crate::report::write_reports(&report, dir, &formats)?,
+        None => Vec::new(),
+    };
+    let gated = baseline.as_ref().map(|b| gate(&report, b));
+    let mut lines = summary_lines(&report, &cases, gated.as_ref(), clock.elapsed());
+    lines.extend(written.iter().map(|p| format!("wrote {}", p.display())));
+    if let Some(g) = &gated {
+        lines.extend(g.render_text(&report).lines().map(str::to_owned));
     }
-    print_summary(&report, &cases);
-    let failed =
-        report.summary.failed > 0 || report.summary.errors > 0 || (args.fail_on_drift && report.summary.drift > 0);
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    print_lines(&lines);
+    let drifted = args.fail_on_drift && report.summary.drift > 0;
+    let failed = match &gated {
+        Some(g) => !g.passed,
+        None => report.summary.failed > 0 || report.summary.errors > 0,
+    };
+    Ok(if failed || drifted { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-/// `report.json` and every rendering of it (JUnit, Markdown, HTML).
-fn write_report(dir: &std::path::Path, report: &Report) -> Result<(), RunError> {
-    crate::report::write_reports(report, dir, &crate::report::Format::ALL)?;
-    Ok(())
+/// Writes lines to stdout; a closed pipe ends quietly (the run's exit code still counts).
+fn print_lines(lines: &[String]) {
+    let mut text = lines.join("\n");
+    text.push('\n');
+    // Only a broken terminal fails here; the reports are written and the exit code says the rest.
+    let _ = super::output::print(&text);
 }
 
-/// Prints failures and the summary; a closed pipe ends quietly.
-fn print_summary(report: &Report, cases: &[Arc<Case>]) {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+/// Failures (marked `(known)` when the baseline lists them) and the summary.
+fn summary_lines(report: &Report, cases: &[Arc<Case>], gated: Option<&GateResult>, elapsed: Duration) -> Vec<String> {
+    let known = |id: &str| gated.is_some_and(|g| g.known_failures.iter().any(|k| k == id));
+    let mark = |id: &str| if known(id) { " (known)" } else { "" };
     let mut lines = Vec::new();
     for r in &report.cases {
         match r.outcome {
             CaseOutcome::Failed => {
-                lines.push(format!("FAILED  {}  ({})", r.id, r.rationale));
+                lines.push(format!("FAILED{}  {}  ({})", mark(&r.id), r.id, r.rationale));
                 for f in r.findings.iter().filter(|f| f.strength == crate::report::Strength::Failure) {
                     lines.push(format!("        {}: {} [{}]", f.check, f.message, f.source));
                 }
             }
-            CaseOutcome::Error => lines.push(format!("ERROR   {}: {}", r.id, r.error.as_deref().unwrap_or_default())),
+            CaseOutcome::Error => {
+                lines.push(format!("ERROR{}   {}: {}", mark(&r.id), r.id, r.error.as_deref().unwrap_or_default()));
+            }
             _ => {}
         }
         if let Some(d) = &r.drift {
@@ -234,8 +284,20 @@ fn print_summary(report: &Report, cases: &[Arc<Case>]) {
         CaseKind::ALL.iter().map(|k| format!("{k} {}", cases.iter().filter(|c| c.kind == *k).count())).collect();
     let s = &report.summary;
     lines.push(format!(
-        "hwconform: {} cases against {}: {} passed, {} failed, {} skipped, {} errors, {} drift, {} observations",
-        s.total, report.target.profile, s.passed, s.failed, s.skipped, s.errors, s.drift, s.observations
+        "hwconform: {} cases against {}: {} passed, {} failed, {} skipped, {} errors, {} drift, {} observations in {}",
+        s.total,
+        report.target.profile,
+        s.passed,
+        s.failed,
+        s.skipped,
+        s.errors,
+        s.drift,
+        s.observations,
+        if elapsed.as_secs() >= 10 {
+            format!("{} s", elapsed.as_secs())
+        } else {
+            format!("{} ms", elapsed.as_millis())
+        }
     ));
     lines.push(format!("by kind: {}", by_kind.join(", ")));
     let mut by_op: std::collections::BTreeMap<&str, (usize, usize)> = std::collections::BTreeMap::new();
@@ -254,9 +316,5 @@ fn print_summary(report: &Report, cases: &[Arc<Case>]) {
             "created on the target: {n} (listed in report.json created_resources; no delete in the contract)"
         ));
     }
-    for l in lines {
-        if writeln!(out, "{l}").is_err() {
-            return;
-        }
-    }
+    lines
 }

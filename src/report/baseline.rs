@@ -61,14 +61,8 @@ impl Baseline {
     /// Reads a baseline file; errors are one line and name the file.
     pub fn read(path: &Path) -> Result<Self, ReportError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ReportError::Read {
-            path: shown.clone(),
-            message: if e.kind() == std::io::ErrorKind::NotFound {
-                "no such file or directory".into()
-            } else {
-                e.to_string()
-            },
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ReportError::Read { path: shown.clone(), message: super::io_message(&e) })?;
         Self::parse(&text, &shown)
     }
 

@@ -1,8 +1,11 @@
 //! Coverage of the documentation: which table rows of `fixtures/rows.json` at least one case
 //! exercised, judged by the sources the cases (and their findings) cite.
 //!
-//! A source matches a row when page, table and row are equal; a source whose row is `*` cites the
-//! whole table and so covers each of its rows.
+//! A case's own sources say what it sets out to exercise: one matches a row when page, table and
+//! row are equal, and one whose row is `*` cites the whole table and so covers each of its rows.
+//! A finding's source counts only when it names a row: findings fall back to citing a whole table
+//! (`Status Codes · *` for an undocumented status), and that must not mark the table's 5xx rows
+//! as exercised when no case provoked them.
 
 use std::collections::BTreeSet;
 
@@ -37,7 +40,8 @@ pub fn coverage_counts(coverage: &Coverage) -> (usize, usize) {
 }
 
 fn cited_by(case: &CaseResult) -> BTreeSet<(&str, &str, &str)> {
-    case.sources.iter().chain(case.findings.iter().map(|f| &f.source)).map(key).collect()
+    let named_rows = case.findings.iter().map(|f| &f.source).filter(|s| s.row != "*");
+    case.sources.iter().chain(named_rows).map(key).collect()
 }
 
 fn key(s: &Source) -> (&str, &str, &str) {
@@ -50,22 +54,7 @@ mod tests {
     use crate::report::CaseOutcome;
 
     fn case(sources: Vec<Source>) -> CaseResult {
-        CaseResult {
-            id: "c".into(),
-            operation: "ges.v2.add_backup".into(),
-            family: "GES v2".into(),
-            kind: "positive".into(),
-            rationale: String::new(),
-            mutating: false,
-            outcome: CaseOutcome::Passed,
-            findings: vec![],
-            skip_reason: None,
-            error: None,
-            duration_ms: 0,
-            sources,
-            exchanges: vec![],
-            drift: None,
-        }
+        CaseResult { sources, ..CaseResult::blank("c", "GES v2", CaseOutcome::Passed) }
     }
 
     #[test]
@@ -86,6 +75,25 @@ mod tests {
         }
         let (covered, all) = coverage_counts(&cov);
         assert_eq!((covered, all), (1 + other.rows.len(), total));
+    }
+
+    #[test]
+    fn a_finding_citing_a_whole_table_covers_none_of_its_rows() {
+        let cat = Catalogue::builtin().unwrap();
+        let page = &cat.rows()[0];
+        let table = &page.tables[0];
+        let mut c = case(vec![]);
+        c.findings.push(crate::report::FindingRecord {
+            check: "status".into(),
+            strength: crate::report::Strength::Observation,
+            message: "m".into(),
+            source: Source::new(&page.page, &table.table, "*"),
+            expected: None,
+            actual: None,
+        });
+        assert_eq!(coverage_counts(&coverage(&cat, std::slice::from_ref(&c))).0, 0);
+        c.findings[0].source.row.clone_from(&table.rows[0]);
+        assert_eq!(coverage_counts(&coverage(&cat, &[c])).0, 1, "a finding naming a row covers it");
     }
 
     #[test]

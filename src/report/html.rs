@@ -8,7 +8,7 @@ use askama::Template;
 
 use super::matrix::matrix;
 use super::verdict::family_errors;
-use super::view::{families, outcome_label, overall, source_text, strength_label, verdict_label};
+use super::view::{expectation_lines, families, outcome_label, overall, source_text, strength_label, verdict_label};
 use super::{CaseResult, ExchangeRecord, Report, ReportError, Strength, coverage_counts};
 
 /// The report as one HTML page.
@@ -56,6 +56,7 @@ struct CaseView {
     kind: String,
     outcome: &'static str,
     rationale: String,
+    expectation: Vec<String>,
     duration_ms: u64,
     mutating: bool,
     skip_reason: Option<String>,
@@ -182,6 +183,7 @@ fn case_view(c: &CaseResult) -> CaseView {
         kind: c.kind.clone(),
         outcome: outcome_label(c.outcome),
         rationale: c.rationale.clone(),
+        expectation: expectation_lines(c),
         duration_ms: c.duration_ms,
         mutating: c.mutating,
         skip_reason: c.skip_reason.clone(),

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::matrix::{Category, matrix};
 use super::verdict::family_errors;
-use super::view::{families, outcome_label, overall, source_text, verdict_label};
+use super::view::{expectation_lines, families, outcome_label, overall, source_text, verdict_label};
 use super::{CaseOutcome, CaseResult, Report, Strength, coverage_counts};
 
 /// The report as Markdown (GitHub-flavoured tables).
@@ -82,6 +82,9 @@ pub fn render_markdown(report: &Report) -> String {
     for case in failed {
         let _ = writeln!(o, "### `{}`\n", code_text(&case.id));
         let _ = writeln!(o, "{}\n", text(&case.rationale));
+        for line in expectation_lines(case) {
+            let _ = writeln!(o, "- Expected: {}", text(&line));
+        }
         for f in case.findings.iter().filter(|f| f.strength == Strength::Failure) {
             let _ = write!(o, "- **{}**: {}", text(&f.check), text(&f.message));
             if let Some(e) = &f.expected {
@@ -95,19 +98,7 @@ pub fn render_markdown(report: &Report) -> String {
         let _ = writeln!(o);
     }
 
-    let errors: Vec<&CaseResult> = report.cases.iter().filter(|c| c.outcome == CaseOutcome::Error).collect();
-    if !errors.is_empty() {
-        let _ = writeln!(o, "## Could not test ({})\n", errors.len());
-        for case in errors {
-            let _ = writeln!(
-                o,
-                "- `{}`: {}",
-                code_text(&case.id),
-                text(case.error.as_deref().unwrap_or("no reason given"))
-            );
-        }
-        let _ = writeln!(o);
-    }
+    reasons_section(o, "Could not test", report, CaseOutcome::Error, |c| c.error.as_deref());
 
     let observed: Vec<(&CaseResult, usize)> = report
         .cases
@@ -133,19 +124,7 @@ pub fn render_markdown(report: &Report) -> String {
         let _ = writeln!(o);
     }
 
-    let skipped: Vec<&CaseResult> = report.cases.iter().filter(|c| c.outcome == CaseOutcome::Skipped).collect();
-    if !skipped.is_empty() {
-        let _ = writeln!(o, "## Skipped ({})\n", skipped.len());
-        for case in skipped {
-            let _ = writeln!(
-                o,
-                "- `{}`: {}",
-                code_text(&case.id),
-                text(case.skip_reason.as_deref().unwrap_or("no reason given"))
-            );
-        }
-        let _ = writeln!(o);
-    }
+    reasons_section(o, "Skipped", report, CaseOutcome::Skipped, |c| c.skip_reason.as_deref());
 
     let drifted: Vec<&CaseResult> = report.cases.iter().filter(|c| c.drift.is_some()).collect();
     let _ = writeln!(o, "## Drift ({})\n", drifted.len());
@@ -217,6 +196,25 @@ pub fn render_markdown(report: &Report) -> String {
         }
     }
     out
+}
+
+/// A section listing the cases with `outcome`, each with the reason `why` gives; nothing when none.
+fn reasons_section(
+    o: &mut String,
+    title: &str,
+    report: &Report,
+    outcome: CaseOutcome,
+    why: impl Fn(&CaseResult) -> Option<&str>,
+) {
+    let cases: Vec<&CaseResult> = report.cases.iter().filter(|c| c.outcome == outcome).collect();
+    if cases.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "## {title} ({})\n", cases.len());
+    for case in cases {
+        let _ = writeln!(o, "- `{}`: {}", code_text(&case.id), text(why(case).unwrap_or("no reason given")));
+    }
+    let _ = writeln!(o);
 }
 
 /// Text in a paragraph or list item: HTML-significant characters escaped, on one line.

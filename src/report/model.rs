@@ -190,6 +190,39 @@ pub struct CaseResult {
     pub exchanges: Vec<ExchangeRecord>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drift: Option<DriftRecord>,
+    /// What the case expected of the target, step by step (absent in reports before it was added).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expectation: Option<ExpectationRecord>,
+}
+
+/// What a case expected: one record per request, plus the rule relating the answers, if any.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpectationRecord {
+    pub steps: Vec<StepExpectationRecord>,
+    /// The rule over several answers (pagination, flow), in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relation: Option<String>,
+}
+
+/// What one request's answer had to be.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepExpectationRecord {
+    /// The step's label (`call`, `add`, `page_0` …).
+    pub step: String,
+    /// Statuses that pass; empty when any 4xx passes (the page names none).
+    #[serde(default)]
+    pub statuses: Vec<u16>,
+    /// The expectation in plain words.
+    pub description: String,
+    /// Schema the body must match (success answers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// Error envelope the body must use (error answers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub envelope: Option<String>,
+    /// Error code a page names for this answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
 }
 
 /// Conformance result of one family, in the manner of the Gateway API's conformance reports.
@@ -235,4 +268,29 @@ pub struct RowCoverage {
     pub table: String,
     pub row: String,
     pub cases: usize,
+}
+
+#[cfg(test)]
+impl CaseResult {
+    /// A case result with every optional part empty, for unit tests to adjust (one literal to
+    /// update when a field is added).
+    pub(crate) fn blank(id: &str, family: &str, outcome: CaseOutcome) -> Self {
+        Self {
+            id: id.into(),
+            operation: "ges.v2.add_backup".into(),
+            family: family.into(),
+            kind: "positive".into(),
+            rationale: String::new(),
+            mutating: false,
+            outcome,
+            findings: Vec::new(),
+            skip_reason: None,
+            error: None,
+            duration_ms: 0,
+            sources: Vec::new(),
+            exchanges: Vec::new(),
+            drift: None,
+            expectation: None,
+        }
+    }
 }

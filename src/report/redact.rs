@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{CaseResult, DriftRecord, ExchangeRecord, FindingRecord, Report};
+use super::{CaseResult, DriftRecord, ExchangeRecord, ExpectationRecord, FindingRecord, Report};
 use crate::auth::{Redactor, is_sensitive_header};
 use crate::catalogue::Source;
 
@@ -89,6 +89,12 @@ impl Walk<'_> {
         for c in &mut r.cases {
             self.case(c);
         }
+        for c in &mut r.created_resources {
+            self.s(&mut c.case);
+            self.s(&mut c.method);
+            self.s(&mut c.url);
+            self.map(&mut c.ids);
+        }
         for e in &mut r.errata {
             self.s(&mut e.id);
             self.s(&mut e.operation);
@@ -120,6 +126,20 @@ impl Walk<'_> {
             self.s(snapshot);
             self.s(diff);
         }
+        if let Some(e) = &mut c.expectation {
+            self.expectation(e);
+        }
+    }
+
+    fn expectation(&self, e: &mut ExpectationRecord) {
+        for step in &mut e.steps {
+            self.s(&mut step.step);
+            self.s(&mut step.description);
+            self.opt(&mut step.schema);
+            self.opt(&mut step.envelope);
+            self.opt(&mut step.error_code);
+        }
+        self.opt(&mut e.relation);
     }
 
     fn finding(&self, f: &mut FindingRecord) {
@@ -157,18 +177,8 @@ mod tests {
         }))
         .unwrap();
         report.cases.push(CaseResult {
-            id: "c".into(),
-            operation: "o".into(),
-            family: "f".into(),
             kind: "auth".into(),
             rationale: "sent s3cr3t and a%2Bb".into(),
-            mutating: false,
-            outcome: CaseOutcome::Passed,
-            findings: vec![],
-            skip_reason: None,
-            error: None,
-            duration_ms: 0,
-            sources: vec![],
             exchanges: vec![ExchangeRecord {
                 request: RequestRecord {
                     method: "GET".into(),
@@ -181,7 +191,7 @@ mod tests {
                 error: None,
                 duration_ms: 0,
             }],
-            drift: None,
+            ..CaseResult::blank("c", "f", CaseOutcome::Passed)
         });
         let out = redact_report(&report, &["s3cr3t", "a+b", ""]);
         let c = &out.cases[0];

@@ -78,20 +78,10 @@ mod tests {
             actual: None,
         };
         CaseResult {
-            id: format!("{family}/{outcome:?}"),
             operation: "op".into(),
-            family: family.into(),
-            kind: "positive".into(),
-            rationale: String::new(),
-            mutating: false,
-            outcome,
             findings: vec![finding; observations],
             skip_reason: (outcome == CaseOutcome::Skipped).then(|| "no fault injection".into()),
-            error: None,
-            duration_ms: 0,
-            sources: vec![],
-            exchanges: vec![],
-            drift: None,
+            ..CaseResult::blank(&format!("{family}/{outcome:?}"), family, outcome)
         }
     }
 

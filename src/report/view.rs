@@ -57,3 +57,27 @@ pub fn overall(families: &[FamilyVerdict]) -> Verdict {
         Verdict::Partial
     }
 }
+
+/// A case's expectation, one line per step (label, statuses, schema or envelope, error code),
+/// then the rule across steps; empty for reports written before expectations were recorded.
+pub fn expectation_lines(case: &super::CaseResult) -> Vec<String> {
+    let Some(e) = &case.expectation else { return Vec::new() };
+    let mut lines: Vec<String> = e
+        .steps
+        .iter()
+        .map(|s| {
+            let mut line = format!("{}: {}", s.step, s.description);
+            if let Some(schema) = &s.schema {
+                line.push_str(&format!("; schema {schema}"));
+            }
+            if let Some(envelope) = &s.envelope {
+                line.push_str(&format!("; envelope {envelope}"));
+            }
+            line
+        })
+        .collect();
+    if let Some(r) = &e.relation {
+        lines.push(format!("across steps: {r}"));
+    }
+    lines
+}

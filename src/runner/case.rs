@@ -20,6 +20,20 @@ pub struct CaseRun {
     pub duration: Duration,
 }
 
+impl CaseRun {
+    /// A case that sent nothing: skipped with a reason, or lost before it could report.
+    pub fn not_run(outcome: CaseOutcome, skip_reason: Option<String>, error: Option<String>) -> Self {
+        Self {
+            outcome,
+            findings: Vec::new(),
+            exchange: Exchange::default(),
+            skip_reason,
+            error,
+            duration: Duration::ZERO,
+        }
+    }
+}
+
 /// Why the target cannot run `case`, if it cannot.
 pub fn skip_reason(case: &Case, profile: &TargetProfile) -> Option<String> {
     for r in &case.requires {
@@ -64,25 +78,18 @@ pub const RUN_TIMEOUT: &str = "run timeout";
 
 /// Runs one case against the target.
 pub async fn run_case(case: &Case, target: &Target<'_>) -> CaseRun {
-    let unfinished = |reason: Option<String>, error: Option<String>| CaseRun {
-        outcome: if reason.is_some() { CaseOutcome::Skipped } else { CaseOutcome::Error },
-        findings: Vec::new(),
-        exchange: Exchange::default(),
-        skip_reason: reason,
-        error,
-        duration: Duration::ZERO,
-    };
+    let timed_out = || CaseRun::not_run(CaseOutcome::Error, None, Some(RUN_TIMEOUT.into()));
     if let Some(reason) = skip_reason(case, target.profile) {
-        return unfinished(Some(reason), None);
+        return CaseRun::not_run(CaseOutcome::Skipped, Some(reason), None);
     }
     if target.limits.expired() {
-        return unfinished(None, Some(RUN_TIMEOUT.into()));
+        return timed_out();
     }
     let started = Instant::now();
     let exchange = match target.limits.deadline {
         Some(deadline) => match tokio::time::timeout_at(deadline, execute(case, target)).await {
             Ok(exchange) => exchange,
-            Err(_) => return unfinished(None, Some(RUN_TIMEOUT.into())),
+            Err(_) => return timed_out(),
         },
         None => execute(case, target).await,
     };

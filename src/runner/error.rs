@@ -25,4 +25,11 @@ pub enum RunError {
     BadOption(String),
     #[error("select cases: none matches {0:?}")]
     NoCases(String),
+    /// A file the user named (report to rerun, baseline) or a flag value is unusable.
+    #[error("{0}")]
+    Input(crate::report::ReportError),
+    #[error("select cases: none of {0} is generated any more")]
+    NothingToRerun(String),
+    #[error("{0}")]
+    Usage(String),
 }

@@ -4,6 +4,7 @@
 mod case;
 mod created;
 mod error;
+mod expectation;
 mod reference;
 mod report;
 mod suite;
@@ -11,6 +12,7 @@ mod suite;
 pub use case::{CaseRun, RUN_TIMEOUT, conclude, run_case, skip_reason};
 pub use created::created_resources;
 pub use error::RunError;
+pub use expectation::expectation_record;
 pub use reference::start_reference;
-pub use report::{build_report, case_result};
+pub use report::{build_report, case_result, run_redactor};
 pub use suite::{run_cases, run_cases_with, shares_state};

@@ -12,7 +12,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::case::{CaseRun, run_case};
-use crate::execute::{Exchange, RunLimits, Target};
+use crate::execute::{RunLimits, Target};
 use crate::generate::{Case, CaseKind};
 use crate::profile::TargetProfile;
 
@@ -58,14 +58,7 @@ pub async fn run_cases_with(
 }
 
 fn panicked() -> CaseRun {
-    CaseRun {
-        outcome: crate::report::CaseOutcome::Error,
-        findings: Vec::new(),
-        exchange: Exchange::default(),
-        skip_reason: None,
-        error: Some("the case's task panicked".into()),
-        duration: std::time::Duration::ZERO,
-    }
+    CaseRun::not_run(crate::report::CaseOutcome::Error, None, Some("the case's task panicked".into()))
 }
 
 async fn run_batch(

@@ -76,7 +76,7 @@ async fn the_suite_passes_signed_with_aksk_and_no_token() {
     }
     // Nothing recorded, reported or snapshotted carries a credential.
     let catalogue = Catalogue::builtin().unwrap();
-    let results: Vec<_> = cases.iter().zip(&runs).map(|(c, r)| case_result(c, r, &profile)).collect();
+    let results: Vec<_> = cases.iter().zip(&runs).map(|(c, r)| case_result(c, r)).collect();
     let report = build_report(&catalogue, &profile, results, "t".into());
     assert_eq!(report.target.auth, "aksk");
     for format in hwconform::report::Format::ALL {
@@ -146,7 +146,7 @@ async fn a_read_only_run_creates_nothing_and_a_normal_run_lists_what_it_created(
     let (cases, runs, profile, stats) = run_all(ProfileFile::reference().unwrap().resolve(&|_| None).unwrap()).await;
     assert!(stats.total_creates() > 0);
     let catalogue = Catalogue::builtin().unwrap();
-    let results: Vec<_> = cases.iter().zip(&runs).map(|(c, r)| case_result(c, r, &profile)).collect();
+    let results: Vec<_> = cases.iter().zip(&runs).map(|(c, r)| case_result(c, r)).collect();
     let report = build_report(&catalogue, &profile, results, "t".into());
     // Every backup the server counted is listed, and so is every export job (which writes to storage).
     let (exports, creates): (Vec<_>, Vec<_>) =

@@ -43,7 +43,7 @@ async fn the_reference_server_passes_every_case_and_the_report_keeps_its_contrac
     let profile = Arc::new(profile);
     let runs = run_cases(&cases, Arc::clone(&profile), http, 8, &|_, _| {}).await;
     server.shutdown().await;
-    let results: Vec<_> = cases.iter().zip(&runs).map(|(c, r)| case_result(c, r, &profile)).collect();
+    let results: Vec<_> = cases.iter().zip(&runs).map(|(c, r)| case_result(c, r)).collect();
     let failed: Vec<String> = results
         .iter()
         .filter(|r| r.outcome != CaseOutcome::Passed)
@@ -60,6 +60,12 @@ async fn the_reference_server_passes_every_case_and_the_report_keeps_its_contrac
     for key in ["id", "operation", "kind", "outcome", "findings", "duration_ms"] {
         assert!(!case[key].is_null(), "cases[].{key}");
     }
+    for case in json["cases"].as_array().unwrap() {
+        let steps = case["expectation"]["steps"].as_array().unwrap_or_else(|| panic!("no expectation: {}", case["id"]));
+        assert!(!steps.is_empty(), "{}", case["id"]);
+    }
+    let verdicts: Vec<_> = report.families.iter().map(|f| (f.family.as_str(), f.verdict)).collect();
+    assert!(verdicts.iter().all(|(_, v)| *v == hwconform::report::Verdict::Success), "{verdicts:?}");
     let text = json.to_string();
     assert!(!text.contains(hwconform::server::DEFAULT_TOKEN), "the token leaked into report.json");
 }
