@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use super::matrix::{Category, matrix};
 use super::verdict::family_errors;
 use super::view::{expectation_lines, families, outcome_label, overall, source_text, verdict_label};
-use super::{CaseOutcome, CaseResult, Report, Strength, coverage_counts};
+use super::{CaseOutcome, CaseResult, FindingRecord, Report, Strength, coverage_counts};
 
 /// The report as Markdown (GitHub-flavoured tables).
 pub fn render_markdown(report: &Report) -> String {
@@ -77,7 +77,7 @@ pub fn render_markdown(report: &Report) -> String {
     let failed: Vec<&CaseResult> = report.cases.iter().filter(|c| c.outcome == CaseOutcome::Failed).collect();
     let _ = writeln!(o, "\n## Failures ({})\n", failed.len());
     if failed.is_empty() {
-        let _ = writeln!(o, "None: the target did what the pages fix in every case that ran.");
+        let _ = writeln!(o, "None: the target did what the pages fix in every case that ran.\n");
     }
     for case in failed {
         let _ = writeln!(o, "### `{}`\n", code_text(&case.id));
@@ -100,26 +100,34 @@ pub fn render_markdown(report: &Report) -> String {
 
     reasons_section(o, "Could not test", report, CaseOutcome::Error, |c| c.error.as_deref());
 
-    let observed: Vec<(&CaseResult, usize)> = report
-        .cases
-        .iter()
-        .map(|c| (c, c.findings.iter().filter(|f| f.strength == Strength::Observation).count()))
-        .filter(|(_, n)| *n > 0)
-        .collect();
+    // One line per distinct observation (check, message, source), naming every case that made it:
+    // a target that answers 18 rejected inputs with the same undocumented code reads as one fact.
+    let mut observed: Vec<(&FindingRecord, Vec<&str>)> = Vec::new();
+    for case in &report.cases {
+        for f in case.findings.iter().filter(|f| f.strength == Strength::Observation) {
+            match observed
+                .iter_mut()
+                .find(|(g, _)| g.check == f.check && g.message == f.message && g.source == f.source)
+            {
+                Some((_, cases)) => cases.push(&case.id),
+                None => observed.push((f, vec![&case.id])),
+            }
+        }
+    }
     if !observed.is_empty() {
         let _ = writeln!(o, "## Observations (extended)\n");
         let _ = writeln!(o, "What the target chose where the pages are silent; never a failure.\n");
-        for (case, _) in observed {
-            for f in case.findings.iter().filter(|f| f.strength == Strength::Observation) {
-                let _ = writeln!(
-                    o,
-                    "- `{}` **{}**: {} (source: {})",
-                    code_text(&case.id),
-                    text(&f.check),
-                    text(&f.message),
-                    text(&source_text(&f.source))
-                );
-            }
+        for (f, cases) in observed {
+            let ids: Vec<String> = cases.iter().map(|id| format!("`{}`", code_text(id))).collect();
+            let _ = writeln!(
+                o,
+                "- **{}**: {} (source: {})  \n  {}: {}",
+                text(&f.check),
+                text(&f.message),
+                text(&source_text(&f.source)),
+                if ids.len() == 1 { "case".to_owned() } else { format!("{} cases", ids.len()) },
+                ids.join(", ")
+            );
         }
         let _ = writeln!(o);
     }
