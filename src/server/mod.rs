@@ -33,6 +33,9 @@
 //! - **Fault injection** (off unless [`ServerConfig::fault_injection`]): [`FAULT_HEADER`]`: internal`
 //!   and [`LATENCY_HEADER`]`: <ms>` (at most [`MAX_INJECTED_LATENCY`]).
 //! - **Logging**: one `tracing` event per request (method, path, status, latency); never headers.
+//! - **Limits of the envelope promise**: a request that is not HTTP at all (a malformed request
+//!   line or header) never reaches routing; hyper answers it with its own plain-text 400 and closes
+//!   the connection. It is still a 4xx, never a 5xx or a hang (`tests/integration/server.rs`).
 
 mod aksk;
 mod app;
