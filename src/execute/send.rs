@@ -175,7 +175,8 @@ async fn authenticate(profile: &TargetProfile, p: &mut Prepared) -> Result<Reque
         let value = http::HeaderValue::from_str(value).map_err(|e| format!("bad header value: {e}"))?;
         parts.headers.append(name, value);
     }
-    parts.body = p.body.clone().unwrap_or_default();
+    // The recorded copy is `p.record.body`; these bytes are only sent.
+    parts.body = p.body.take().unwrap_or_default();
     let wrong = p.auth == Some(AuthMode::Wrong);
     match p.auth {
         Some(AuthMode::Valid) => profile.auth.apply(&mut parts).await.map_err(|e| format!("authenticate: {e}"))?,
@@ -207,11 +208,16 @@ async fn send_with_retries(
 ) -> Result<Received, String> {
     let idempotent = parts.method == http::Method::GET;
     let mut attempt = 0;
+    // Only a request that may be sent again needs its parts kept (and copied) after the first try.
+    let mut parts = Some(parts);
     loop {
         limits.pace().await;
-        let req = parts.clone().into_reqwest(client).map_err(|e| e.to_string())?;
+        let resendable = idempotent && attempt < limits.retries;
+        let next = if resendable { parts.clone() } else { parts.take() };
+        let Some(next) = next else { return Err("request already sent".into()) };
+        let req = next.into_reqwest(client).map_err(|e| e.to_string())?;
         let received = send_inner(client, req).await?;
-        let retry = idempotent && attempt < limits.retries && RETRY_STATUSES.contains(&received.status);
+        let retry = resendable && RETRY_STATUSES.contains(&received.status);
         if !retry || limits.expired() {
             return Ok(received);
         }
