@@ -1,6 +1,7 @@
 //! Tests of `hwconform::auth`: the signer against the official Python SDK's vectors, the verifier against
 //! every tampered variant, signing over the wire (reqwest → axum), and IAM password auth against a mock.
 
+use super::support::Loopback;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -19,7 +20,6 @@ use hwconform::auth::{
 };
 use serde::Deserialize;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 
 // ---------------------------------------------------------------- vectors from the official SDK signer
 
@@ -381,36 +381,6 @@ fn unsigned_payload_is_accepted_by_default_and_refusable() {
 }
 
 // ---------------------------------------------------------------- over the wire: reqwest → axum
-
-struct Loopback {
-    base: String,
-    stop: Option<oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Loopback {
-    async fn start(app: Router) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = rx.await;
-                })
-                .await
-                .unwrap();
-        });
-        Self { base, stop: Some(tx), task }
-    }
-
-    async fn stop(mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-        self.task.await.unwrap();
-    }
-}
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()

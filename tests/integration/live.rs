@@ -2,6 +2,7 @@
 //! suite signed with AK/SK (no token), unsigned and tampered requests refused, `--read-only` creating
 //! nothing while a normal run lists what it created, and no credential in any output.
 
+use super::support::Loopback;
 use std::process::Command;
 use std::sync::Arc;
 
@@ -226,13 +227,9 @@ async fn iam_tokens(body: axum::body::Bytes) -> axum::response::Response {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn token_and_iam_password_runs_print_no_secret() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let iam = format!("http://{}", listener.local_addr().unwrap());
-    let (stop_iam, stopped) = tokio::sync::oneshot::channel::<()>();
-    let app = axum::Router::new().route("/v3/auth/tokens", axum::routing::post(iam_tokens));
-    let iam_task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).with_graceful_shutdown(async move { drop(stopped.await) }).await;
-    });
+    let iam_server =
+        Loopback::start(axum::Router::new().route("/v3/auth/tokens", axum::routing::post(iam_tokens))).await;
+    let iam = iam_server.base.clone();
     let config = ServerConfig { tokens: vec![IAM_TOKEN.to_owned()], ..ServerConfig::default() };
     let server = spawn(config).await.unwrap();
     let dir = std::env::temp_dir().join(format!("hwconform-live-iam-{}", std::process::id()));
@@ -279,8 +276,7 @@ async fn token_and_iam_password_runs_print_no_secret() {
         }
     }
     server.shutdown().await;
-    let _ = stop_iam.send(());
-    iam_task.await.unwrap();
+    iam_server.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -13,3 +13,4 @@ mod suite;
 mod suite_cli;
 mod suite_hostile;
 mod suite_variants;
+mod support;

@@ -1,6 +1,7 @@
 //! Hostile targets: a huge body, a body that is not JSON, an answer that never comes, a closed
 //! port. The suite must answer each with a finding or a one-line error, never a panic or a hang.
 
+use super::support::Loopback;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,23 +13,11 @@ use hwconform::generate::{Case, generate};
 use hwconform::profile::ProfileFile;
 use hwconform::report::CaseOutcome;
 use hwconform::runner::{CaseRun, run_cases};
-use tokio::sync::oneshot;
 
 async fn against(app: axum::Router, case_id: &str, timeout: Duration) -> CaseRun {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await;
-    });
-    let run = run_at(&format!("http://{addr}"), case_id, timeout).await;
-    let _ = stop.send(());
-    task.abort();
-    let _ = task.await;
+    let server = Loopback::start(app).await;
+    let run = run_at(&server.base, case_id, timeout).await;
+    server.stop().await;
     run
 }
 

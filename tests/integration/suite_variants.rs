@@ -2,6 +2,7 @@
 //! small proxy in front of it rewrites requests or responses one way each. The suite must report
 //! failures naming the rule for every variant, and none for the faithful proxy.
 
+use super::support::Loopback;
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -14,7 +15,6 @@ use hwconform::profile::ProfileFile;
 use hwconform::report::CaseOutcome;
 use hwconform::runner::{run_cases, start_reference};
 use serde_json::Value;
-use tokio::sync::oneshot;
 
 /// A request as the proxy sees it (query kept raw, already encoded).
 struct Req {
@@ -400,29 +400,18 @@ async fn forward(State(p): State<Arc<Proxy>>, request: Request) -> Response {
 }
 
 async fn run_variant(variant: usize, upstream: &str, cases: &[Arc<Case>]) -> Vec<(String, Vec<String>)> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let http = client(ClientOptions { no_proxy: true, ..ClientOptions::default() }).unwrap();
     let proxy = Arc::new(Proxy { upstream: upstream.to_owned(), client: http.clone(), variant });
-    let app = axum::Router::new().fallback(forward).with_state(proxy);
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await;
-    });
+    let server = Loopback::start(axum::Router::new().fallback(forward).with_state(proxy)).await;
     let mut file = ProfileFile::reference().unwrap();
     file.reference_server = false;
     file.token = Some(hwconform::server::DEFAULT_TOKEN.into());
     for service in ["GES", "GeminiDB"] {
-        file.endpoints.insert(service.into(), format!("http://{addr}"));
+        file.endpoints.insert(service.into(), server.base.clone());
     }
     let profile = Arc::new(file.resolve(&|_| None).unwrap());
     let runs = run_cases(cases, profile, http, 8, &|_, _| {}).await;
-    let _ = stop.send(());
-    let _ = task.await;
+    server.stop().await;
     cases
         .iter()
         .zip(runs)
