@@ -34,6 +34,8 @@ struct Env {
 
 static ENV: OnceLock<Result<Env, String>> = OnceLock::new();
 /// The reference server, if this process started one; `main` stops it after the last trial.
+/// The catalogue `main` compiled to list the trials; the lazy set-up reuses it.
+static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
 static SERVER: Mutex<Option<RunningServer>> = Mutex::new(None);
 /// On a target with one fixed project, cases that change or page through its lists take turns
 /// (under nextest, run them with `--test-threads 1` or a serial test group).
@@ -48,8 +50,8 @@ async fn setup() -> Result<Env, String> {
     let mut profile =
         file.resolve(&|v| std::env::var(v).ok()).map_err(|e| format!("failed to load the target profile: {e}"))?;
     if profile.file.reference_server {
-        let catalogue = Catalogue::builtin().map_err(|e| e.to_string())?;
-        let server = start_reference(&mut profile, &catalogue).await.map_err(|e| format!("failed to {e}"))?;
+        let catalogue = CATALOGUE.get().ok_or("the catalogue was not loaded")?;
+        let server = start_reference(&mut profile, catalogue).await.map_err(|e| format!("failed to {e}"))?;
         if let Ok(mut slot) = SERVER.lock() {
             *slot = Some(server);
         }
@@ -111,6 +113,7 @@ fn main() -> ExitCode {
         }
     };
     let cases = generate(&catalogue);
+    let _ = CATALOGUE.set(catalogue);
     if cases.is_empty() {
         eprintln!("error: the catalogue yields no case");
         return ExitCode::from(2);

@@ -26,6 +26,8 @@ pub async fn start_reference(profile: &mut TargetProfile, catalogue: &Catalogue)
         tokens: profile.auth.token().map(|t| t.expose().to_owned()).into_iter().collect(),
         fault_injection: profile.file.fault_injection,
         authenticator,
+        // The caller compiled the catalogue already; the server would compile it again otherwise.
+        catalogue: Some(Arc::new(catalogue.clone())),
         ..ServerConfig::default()
     };
     let server = spawn(config).await?;
