@@ -24,6 +24,8 @@ pub struct RunLimits {
     pub backoff: Duration,
     /// When the run stops: cases not finished by then are errors ("run timeout").
     pub deadline: Option<Instant>,
+    /// What the run reads and keeps of response bodies.
+    pub body: super::BodyLimits,
 }
 
 impl RunLimits {
@@ -40,6 +42,7 @@ impl RunLimits {
             backoff: Duration::from_millis(500),
             // A deadline past what the clock can hold is no deadline.
             deadline: run_timeout.and_then(|t| Instant::now().checked_add(t)),
+            body: super::BodyLimits::default(),
         }
     }
 

@@ -27,7 +27,8 @@ fn exchange_record(ex: &StepExchange) -> ExchangeRecord {
         response: ex.received().map(|rx| ResponseRecord {
             status: rx.status,
             headers: rx.headers.clone(),
-            body: Some(rx.body.clone()),
+            // The excerpt: size, hash and whether it is the whole body are recorded beside it.
+            body: Some(rx.excerpt().to_owned()),
         }),
         error: ex.response.as_ref().err().cloned(),
         duration_ms: u64::try_from(ex.duration.as_millis()).unwrap_or(u64::MAX),
