@@ -6,6 +6,7 @@ mod created;
 mod error;
 mod expectation;
 mod reference;
+mod schedule;
 mod report;
 mod suite;
 
@@ -14,5 +15,6 @@ pub use created::created_resources;
 pub use error::RunError;
 pub use expectation::expectation_record;
 pub use reference::start_reference;
+pub use schedule::{Access, Plan, accesses, run_plan};
 pub use report::{build_report, case_result, run_redactor};
 pub use suite::{run_cases, run_cases_with, shares_state};
