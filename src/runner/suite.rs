@@ -1,17 +1,12 @@
 //! Runs many cases with bounded concurrency (each case's steps stay in order), reporting progress
-//! through a callback.
-//!
-//! Where every case has a project of its own, all run at once. Where the target has one fixed
-//! project, cases that change or page through the project's lists would see each other's
-//! backups mid-walk (a total that moves between pages is not the target's fault), so they run one
-//! at a time, after the others.
+//! through a callback. The order is the scheduler's ([`super::schedule`]): where the target has
+//! one fixed project, cases that change a list and cases that page through it (a total that moves
+//! between pages is not the target's fault) never overlap; nothing else waits.
 
 use std::sync::Arc;
 
-use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
-
 use super::case::{CaseRun, run_case};
+use super::schedule::{Plan, run_plan};
 use crate::execute::{RunLimits, Target};
 use crate::generate::{Case, CaseKind};
 use crate::profile::TargetProfile;
@@ -33,7 +28,9 @@ pub async fn run_cases(
     run_cases_with(cases, profile, client, Arc::new(RunLimits::none()), concurrency, on_done).await
 }
 
-/// [`run_cases`] under a run's limits (rate, retries, deadline).
+/// [`run_cases`] under a run's limits (rate, retries, deadline), scheduled by the run's conflict
+/// graph ([`Plan`]): cases that share state on the target never overlap, everything else runs at
+/// full concurrency.
 pub async fn run_cases_with(
     cases: &[Arc<Case>],
     profile: Arc<TargetProfile>,
@@ -42,53 +39,19 @@ pub async fn run_cases_with(
     concurrency: usize,
     on_done: &(dyn Fn(&Case, &CaseRun) + Sync),
 ) -> Vec<CaseRun> {
-    if profile.file.isolate_projects {
-        return run_batch(cases, profile, client, limits, concurrency, on_done).await;
-    }
-    let (shared, free): (Vec<usize>, Vec<usize>) = (0..cases.len()).partition(|&i| shares_state(&cases[i]));
-    let pick = |idx: &[usize]| idx.iter().map(|&i| Arc::clone(&cases[i])).collect::<Vec<_>>();
-    let free_runs =
-        run_batch(&pick(&free), Arc::clone(&profile), client.clone(), Arc::clone(&limits), concurrency, on_done).await;
-    let shared_runs = run_batch(&pick(&shared), profile, client, limits, 1, on_done).await;
-    let mut results: Vec<Option<CaseRun>> = vec![None; cases.len()];
-    for (i, run) in free.into_iter().zip(free_runs).chain(shared.into_iter().zip(shared_runs)) {
-        results[i] = Some(run);
-    }
-    results.into_iter().map(|r| r.unwrap_or_else(panicked)).collect()
+    let plan = Plan::of(cases, &profile);
+    let start = |i: usize| {
+        let (case, profile, client, limits) =
+            (Arc::clone(&cases[i]), Arc::clone(&profile), client.clone(), Arc::clone(&limits));
+        async move {
+            let target = Target { profile: &profile, client: &client, limits: &limits };
+            run_case(&case, &target).await
+        }
+    };
+    let runs = run_plan(&plan, concurrency, start, &mut |i, run| on_done(&cases[i], run)).await;
+    runs.into_iter().map(|r| r.unwrap_or_else(panicked)).collect()
 }
 
 fn panicked() -> CaseRun {
     CaseRun::not_run(crate::report::CaseOutcome::Error, None, Some("the case's task panicked".into()))
-}
-
-async fn run_batch(
-    cases: &[Arc<Case>],
-    profile: Arc<TargetProfile>,
-    client: reqwest::Client,
-    limits: Arc<RunLimits>,
-    concurrency: usize,
-    on_done: &(dyn Fn(&Case, &CaseRun) + Sync),
-) -> Vec<CaseRun> {
-    let permits = Arc::new(Semaphore::new(concurrency.max(1)));
-    let mut set = JoinSet::new();
-    for (i, case) in cases.iter().enumerate() {
-        let (case, profile, client, permits, limits) =
-            (Arc::clone(case), Arc::clone(&profile), client.clone(), Arc::clone(&permits), Arc::clone(&limits));
-        set.spawn(async move {
-            let _permit = permits.acquire_owned().await;
-            let target = Target { profile: &profile, client: &client, limits: &limits };
-            (i, run_case(&case, &target).await)
-        });
-    }
-    let mut results: Vec<Option<CaseRun>> = vec![None; cases.len()];
-    while let Some(joined) = set.join_next().await {
-        match joined {
-            Ok((i, run)) => {
-                on_done(&cases[i], &run);
-                results[i] = Some(run);
-            }
-            Err(e) => tracing::error!(error = %e, "a case task panicked"),
-        }
-    }
-    results.into_iter().map(|r| r.unwrap_or_else(panicked)).collect()
 }
