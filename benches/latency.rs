@@ -13,11 +13,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hwconform::catalogue::Catalogue;
-use hwconform::execute::{ClientOptions, RunLimits, client};
 use hwconform::generate::{Case, generate};
 use hwconform::profile::ProfileFile;
 use hwconform::report::CaseOutcome;
-use hwconform::runner::{Plan, run_cases_with};
+use hwconform::runner::{Plan, Session, SessionOptions, ignore};
 use hwconform::server::{DEFAULT_TOKEN, ServerConfig, Variant, spawn};
 
 const CONCURRENCY: usize = 8;
@@ -55,17 +54,22 @@ async fn bench(latency: Duration) {
     if let Some(id) = seed.backups.iter().find_map(|b| b.get(&seed.lifecycle.id).and_then(|v| v.as_str())) {
         id.clone_into(&mut file.backup_id);
     }
-    let profile = Arc::new(file.resolve(&|_| None).unwrap_or_else(|e| panic!("{e}")));
-    let http = client(ClientOptions { no_proxy: true, ..ClientOptions::default() }).unwrap_or_else(|e| panic!("{e}"));
+    let profile = file.resolve(&|_| None).unwrap_or_else(|e| panic!("{e}"));
+    let options = SessionOptions { concurrency: CONCURRENCY, no_proxy: true, ..SessionOptions::default() };
+    let session = Session::open(Arc::new(catalogue), profile, options).await.unwrap_or_else(|e| panic!("{e}"));
     let started = Instant::now();
-    let runs = run_cases_with(&cases, Arc::clone(&profile), http, Arc::new(RunLimits::none()), CONCURRENCY, &|_, _| {})
-        .await;
+    let runs = session.run(&cases, &ignore).await;
     let elapsed = started.elapsed();
+    let profile = session.profile().clone();
     server.shutdown().await;
 
-    let count = |o: CaseOutcome| runs.iter().filter(|r| r.outcome == o).count();
-    let (passed, failed, skipped, errors) =
-        (count(CaseOutcome::Passed), count(CaseOutcome::Failed), count(CaseOutcome::Skipped), count(CaseOutcome::Error));
+    let count = |o: CaseOutcome| runs.iter().filter(|r| r.outcome.flat() == o).count();
+    let (passed, failed, skipped, errors) = (
+        count(CaseOutcome::Passed),
+        count(CaseOutcome::Failed),
+        count(CaseOutcome::Skipped),
+        count(CaseOutcome::Error),
+    );
     let requests: usize = runs.iter().map(|r| r.exchange.steps.len()).sum();
     let total: Duration = runs.iter().flat_map(|r| r.exchange.steps.iter().map(|s| s.duration)).sum();
     let mean = total.checked_div(u32::try_from(requests.max(1)).unwrap_or(u32::MAX)).unwrap_or_default();
@@ -95,8 +99,8 @@ async fn bench(latency: Duration) {
     let failures: Vec<String> = cases
         .iter()
         .zip(&runs)
-        .filter(|(_, r)| matches!(r.outcome, CaseOutcome::Failed | CaseOutcome::Error))
-        .map(|(c, r)| format!("{} {:?} {:?}", c.id, r.outcome, r.error))
+        .filter(|(_, r)| matches!(r.outcome.flat(), CaseOutcome::Failed | CaseOutcome::Error))
+        .map(|(c, r)| format!("{} {:?}", c.id, r.outcome))
         .collect();
     assert!(failures.is_empty(), "a correct server must pass: {failures:#?}");
 }

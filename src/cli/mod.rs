@@ -8,6 +8,7 @@ mod error;
 pub mod openapi;
 mod output;
 pub mod report;
+pub mod rules;
 pub mod run;
 mod selection;
 pub mod serve;
@@ -39,7 +40,10 @@ pub enum Command {
     /// Run the reference server (an in-memory stand-in for the documented operations).
     Serve(serve::ServeArgs),
     /// Run the conformance suite against a target (default: the reference server, in-process).
+    #[command(after_help = crate::runner::Exit::TABLE)]
     Run(Box<run::RunArgs>),
     /// List the generated cases: id, kind, rationale.
     Cases(cases::CasesArgs),
+    /// List every documented rule by id (what `serve --break RULE_ID` takes), with a short description.
+    Rules(rules::RulesArgs),
 }

@@ -11,7 +11,9 @@ mod send;
 pub use body::{BodyLimits, EXCERPT, HEADER_COUNT_CAP, HEADER_VALUE_CAP, RUN_BUDGET, ReadBody, cut, excerpt};
 pub use case::{Target, execute, project_for};
 pub use client::{BODY_CAP, ClientOptions, client};
-pub use error::ExecuteError;
+pub use error::{
+    CaFileError, ExecuteError, Phase, SharedSource, StepError, Stopped, TransportError, TransportKind, chain,
+};
 pub use exchange::{Exchange, Received, SentRequest, StepExchange};
 pub use pace::{RETRY_STATUSES, RateLimiter, RunLimits};
 pub use send::{WRONG_TOKEN, encode};

@@ -147,9 +147,8 @@ impl Plan {
         let mut conflicts: Vec<Vec<usize>> = vec![Vec::new(); n];
         for i in 0..n {
             for j in 0..i {
-                let clash = access[i]
-                    .iter()
-                    .any(|(k, a)| access[j].iter().any(|(l, b)| overlaps(k, l) && a.conflicts(*b)));
+                let clash =
+                    access[i].iter().any(|(k, a)| access[j].iter().any(|(l, b)| overlaps(k, l) && a.conflicts(*b)));
                 if clash {
                     conflicts[i].push(j);
                     conflicts[j].push(i);

@@ -1,11 +1,13 @@
-//! Runs many cases with bounded concurrency (each case's steps stay in order), reporting progress
-//! through a callback. The order is the scheduler's ([`super::schedule`]): where the target has
-//! one fixed project, cases that change a list and cases that page through it (a total that moves
-//! between pages is not the target's fault) never overlap; nothing else waits.
+//! Runs many cases with bounded concurrency (each case's steps stay in order), emitting run events.
+//! The order is the scheduler's ([`super::schedule`]): where the target has one fixed project,
+//! cases that change a list and cases that page through it (a total that moves between pages is
+//! not the target's fault) never overlap; nothing else waits.
 
 use std::sync::Arc;
 
 use super::case::{CaseRun, run_case};
+use super::event::{OnEvent, RunEvent};
+use super::outcome::{CaseError, Outcome};
 use super::schedule::{Plan, run_plan};
 use crate::execute::{RunLimits, Target};
 use crate::generate::{Case, CaseKind};
@@ -16,42 +18,37 @@ pub fn shares_state(case: &Case) -> bool {
     case.mutating || matches!(case.kind, CaseKind::Pagination | CaseKind::Flow)
 }
 
-/// Runs `cases` (at most `concurrency` at once) with no rate limit, retries or deadline; results come
-/// back in the cases' order.
-pub async fn run_cases(
-    cases: &[Arc<Case>],
-    profile: Arc<TargetProfile>,
-    client: reqwest::Client,
-    concurrency: usize,
-    on_done: &(dyn Fn(&Case, &CaseRun) + Sync),
-) -> Vec<CaseRun> {
-    run_cases_with(cases, profile, client, Arc::new(RunLimits::none()), concurrency, on_done).await
+/// What every case of a run shares.
+#[derive(Clone)]
+pub(super) struct Shared {
+    pub profile: Arc<TargetProfile>,
+    pub client: reqwest::Client,
+    pub limits: Arc<RunLimits>,
 }
 
-/// [`run_cases`] under a run's limits (rate, retries, deadline), scheduled by the run's conflict
-/// graph ([`Plan`]): cases that share state on the target never overlap, everything else runs at
-/// full concurrency.
-pub async fn run_cases_with(
+/// Runs `cases` (at most `concurrency` at once) on the run's conflict graph ([`Plan`]): cases that
+/// share state on the target never overlap, everything else runs at full concurrency. Results
+/// come back in the cases' order.
+pub(super) async fn run_all(
     cases: &[Arc<Case>],
-    profile: Arc<TargetProfile>,
-    client: reqwest::Client,
-    limits: Arc<RunLimits>,
+    shared: &Shared,
     concurrency: usize,
-    on_done: &(dyn Fn(&Case, &CaseRun) + Sync),
+    on_event: OnEvent<'_>,
 ) -> Vec<CaseRun> {
-    let plan = Plan::of(cases, &profile);
+    let plan = Plan::of(cases, &shared.profile);
     let start = |i: usize| {
-        let (case, profile, client, limits) =
-            (Arc::clone(&cases[i]), Arc::clone(&profile), client.clone(), Arc::clone(&limits));
+        on_event(&RunEvent::CaseStarted { case: &cases[i] });
+        let (case, shared) = (Arc::clone(&cases[i]), shared.clone());
         async move {
-            let target = Target { profile: &profile, client: &client, limits: &limits };
+            let target = Target { profile: &shared.profile, client: &shared.client, limits: &shared.limits };
             run_case(&case, &target).await
         }
     };
-    let runs = run_plan(&plan, concurrency, start, &mut |i, run| on_done(&cases[i], run)).await;
+    let mut done = |i: usize, run: &CaseRun| on_event(&RunEvent::CaseFinished { case: &cases[i], run });
+    let runs = run_plan(&plan, concurrency, start, &mut done).await;
     runs.into_iter().map(|r| r.unwrap_or_else(panicked)).collect()
 }
 
 fn panicked() -> CaseRun {
-    CaseRun::not_run(crate::report::CaseOutcome::Error, None, Some("the case's task panicked".into()))
+    CaseRun::not_run(Outcome::Error(CaseError::Panicked))
 }
