@@ -3,11 +3,13 @@
 mod auth;
 mod catalogue;
 mod derive;
+mod imports;
 mod live;
 mod reports;
 mod server;
 mod server_breaks;
 mod server_cli;
+mod server_delete;
 mod server_fuzz;
 mod server_sdk;
 mod server_variants;
