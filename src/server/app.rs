@@ -237,6 +237,24 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
             let id = app.store.create_graph_backup(&v.op.meta.id, &project, index).map_err(too_many)?;
             Ok(success(status, &route.success_members, Some(id)))
         }
+        Behaviour::Delete => {
+            let backup = inputs.path(ParamRole::Backup).unwrap_or_default().to_owned();
+            let names_graph = v.op.meta.parameters.iter().any(|p| p.role == ParamRole::Graph);
+            if names_graph {
+                let graph = inputs.path(ParamRole::Graph).unwrap_or_default();
+                let Some(index) = app.store.seed().graphs.iter().position(|g| g.id == graph) else {
+                    return Err(v.unknown(ParamRole::Graph, "the graph"));
+                };
+                match app.store.delete_backup(&project, &backup, Some(index)).map_err(too_many)? {
+                    Ok(()) => {}
+                    Err(false) => return Err(v.unknown(ParamRole::Backup, "the backup")),
+                    Err(true) => return Err(v.invalid("the backup is still backing_up")),
+                }
+            } else if !app.store.delete_instance_backup(&project, &backup).map_err(too_many)? {
+                return Err(v.unknown(ParamRole::Backup, "the backup"));
+            }
+            Ok(success(status, &route.success_members, None))
+        }
         Behaviour::CreateInstanceBackup => {
             let instance = inputs.path(ParamRole::Instance).unwrap_or_default();
             if app.store.seed().instance(instance).is_none() {

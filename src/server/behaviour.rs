@@ -1,5 +1,7 @@
 //! What each operation does, read from its metadata rather than from a table of operation ids:
 //!
+//! - method `DELETE` with a path parameter of role `backup` → [`Behaviour::Delete`] (the backup leaves
+//!   the list and its count; unknown or already deleted → not found; still `backing_up` → refused);
 //! - `pagination` present → [`Behaviour::List`] (the project's backups, paged);
 //! - a request-body member annotated `x-resource: backup` → [`Behaviour::Export`] (the named backup
 //!   must exist in the project);
@@ -22,17 +24,22 @@ pub enum Behaviour {
     },
     CreateGraphBackup,
     CreateInstanceBackup,
+    /// Delete the backup the path names (of the graph the path names, where it names one).
+    Delete,
 }
 
 impl Behaviour {
     pub fn of(op: &Operation) -> Option<Self> {
+        let has = |role| op.meta.parameters.iter().any(|p| p.location == Location::Path && p.role == role);
+        if op.meta.method.eq_ignore_ascii_case("DELETE") {
+            return has(ParamRole::Backup).then_some(Self::Delete);
+        }
         if op.meta.pagination.is_some() {
             return Some(Self::List);
         }
         if let Some(member) = op.request.as_ref().and_then(|s| backup_member(&s.document)) {
             return Some(Self::Export { backup_member: member });
         }
-        let has = |role| op.meta.parameters.iter().any(|p| p.location == Location::Path && p.role == role);
         if has(ParamRole::Instance) {
             Some(Self::CreateInstanceBackup)
         } else if has(ParamRole::Graph) {
@@ -74,5 +81,8 @@ mod tests {
         assert_eq!(expect("ges.v2.add_backup"), Behaviour::CreateGraphBackup);
         assert_eq!(expect("ges.v1.add_backup"), Behaviour::CreateGraphBackup);
         assert_eq!(expect("geminidb.v3.create_backup"), Behaviour::CreateInstanceBackup);
+        for delete in ["ges.v2.delete_backup", "ges.v1.delete_backup", "geminidb.v3.delete_backup"] {
+            assert_eq!(expect(delete), Behaviour::Delete);
+        }
     }
 }

@@ -180,6 +180,34 @@ impl Store {
         })
     }
 
+    /// Deletes a backup of the project's list (of the seeded graph `graph`, by index, where a path names
+    /// one): `Err(false)` when there is none, `Err(true)` while it is still being made.
+    pub fn delete_backup(&self, project: &str, backup: &str, graph: Option<usize>) -> Result<Result<(), bool>, ProjectLimit> {
+        self.with_project(project, |p| {
+            let found = p.backups.iter().position(|b| match b {
+                StoredBackup::Seeded(item) => item.id.as_deref() == Some(backup),
+                StoredBackup::Created { id, graph: g, .. } => id == backup && graph.is_none_or(|x| x == *g),
+            });
+            let Some(i) = found else { return Err(false) };
+            if let StoredBackup::Created { created, .. } = &p.backups[i]
+                && created.elapsed() < self.delay
+            {
+                return Err(true);
+            }
+            p.backups.remove(i);
+            Ok(())
+        })
+    }
+
+    /// Deletes a GeminiDB backup; `false` when the project has none with this id.
+    pub fn delete_instance_backup(&self, project: &str, backup: &str) -> Result<bool, ProjectLimit> {
+        self.with_project(project, |p| {
+            let before = p.instance_backups.len();
+            p.instance_backups.retain(|b| b.id != backup);
+            p.instance_backups.len() < before
+        })
+    }
+
     /// Creates a backup of a seeded graph (by index) and returns its id.
     pub fn create_graph_backup(&self, op: &OperationId, project: &str, graph: usize) -> Result<String, ProjectLimit> {
         let id = uuid::Uuid::new_v4().to_string();
