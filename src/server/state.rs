@@ -182,7 +182,12 @@ impl Store {
 
     /// Deletes a backup of the project's list (of the seeded graph `graph`, by index, where a path names
     /// one): `Err(false)` when there is none, `Err(true)` while it is still being made.
-    pub fn delete_backup(&self, project: &str, backup: &str, graph: Option<usize>) -> Result<Result<(), bool>, ProjectLimit> {
+    pub fn delete_backup(
+        &self,
+        project: &str,
+        backup: &str,
+        graph: Option<usize>,
+    ) -> Result<Result<(), bool>, ProjectLimit> {
         self.with_project(project, |p| {
             let found = p.backups.iter().position(|b| match b {
                 StoredBackup::Seeded(item) => item.id.as_deref() == Some(backup),

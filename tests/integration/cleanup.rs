@@ -1,0 +1,129 @@
+//! A run leaves a foreign target as it found it: against the reference server used as a target that
+//! is not ours (one fixed project, no fault injection), a full run plus its cleanup leaves the GES list
+//! (ids and backupCount) and the GeminiDB backups exactly as before — with fast and with slow backups —
+//! and a backup that was there before (not created by the run) survives.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hwconform::catalogue::Catalogue;
+use hwconform::cleanup::{CleanupState, Journal, Lifecycle, SweepOptions, sweep};
+use hwconform::execute::{ClientOptions, RunLimits, Target, client};
+use hwconform::generate::generate;
+use hwconform::profile::{ProfileFile, TargetProfile};
+use hwconform::server::{DEFAULT_TOKEN, RunningServer, ServerConfig, spawn};
+
+/// The reference profile pointed at `base` as a foreign target: one fixed project, no faults.
+pub fn foreign_profile(base: &str) -> TargetProfile {
+    let mut file = ProfileFile::reference().unwrap();
+    file.name = "foreign".into();
+    file.reference_server = false;
+    file.isolate_projects = false;
+    file.fault_injection = false;
+    file.token = Some(DEFAULT_TOKEN.into());
+    for service in ["GES", "GeminiDB"] {
+        file.endpoints.insert(service.into(), base.into());
+    }
+    file.resolve(&|_| None).unwrap()
+}
+
+pub async fn server(delay: Duration) -> RunningServer {
+    spawn(ServerConfig { backup_delay: delay, ..ServerConfig::default() }).await.unwrap()
+}
+
+/// The GES list of the profile's project: (backupCount, ids in order).
+pub async fn ges_list(base: &str, project: &str) -> (u64, Vec<String>) {
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let mut ids = Vec::new();
+    let mut total;
+    let mut offset = 0;
+    loop {
+        let url = format!("{base}/v1.0/{project}/graphs/backups?offset={offset}&limit=100");
+        let body: serde_json::Value =
+            http.get(url).header("X-Auth-Token", DEFAULT_TOKEN).send().await.unwrap().json().await.unwrap();
+        total = body["backupCount"].as_u64().unwrap();
+        let page = body["backupList"].as_array().unwrap();
+        ids.extend(page.iter().map(|b| b["id"].as_str().unwrap().to_owned()));
+        offset += page.len();
+        if page.is_empty() || offset as u64 >= total {
+            break;
+        }
+    }
+    (total, ids)
+}
+
+/// Creates a backup outside the run (a backup the user already had).
+pub async fn pre_existing_backup(base: &str, profile: &TargetProfile) -> String {
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let url = format!("{base}/v2/{}/graphs/{}/backups", profile.file.project_id, profile.file.graph_id);
+    let body: serde_json::Value =
+        http.post(url).header("X-Auth-Token", DEFAULT_TOKEN).send().await.unwrap().json().await.unwrap();
+    body["backup_id"].as_str().unwrap().to_owned()
+}
+
+async fn full_run_then_cleanup(delay: Duration) -> Duration {
+    let server = server(delay).await;
+    let base = server.base_url();
+    let profile = foreign_profile(&base);
+    let project = profile.file.project_id.clone();
+    let mine = pre_existing_backup(&base, &profile).await;
+    let before = ges_list(&base, &project).await;
+    assert!(before.1.contains(&mine));
+    let gemini_before: Vec<String> = server.instance_backups(&project).into_iter().map(|b| b.id).collect();
+
+    let catalogue = Catalogue::builtin().unwrap();
+    let plan = Arc::new(Lifecycle::of(&catalogue));
+    let dir = std::env::temp_dir().join(format!("hwconform-cleanup-{}-{}", std::process::id(), delay.as_millis()));
+    let journal = Arc::new(Journal::create(&dir.join("created.jsonl"), plan, "foreign", None).unwrap());
+    let cases: Vec<_> = generate(&catalogue).into_iter().map(Arc::new).collect();
+    let http = client(ClientOptions { no_proxy: true, ..ClientOptions::default() }).unwrap();
+    let profile = Arc::new(profile);
+    let limits = Arc::new(RunLimits::none().with_journal(Arc::clone(&journal)));
+    let runs =
+        hwconform::runner::run_cases_with(&cases, Arc::clone(&profile), http.clone(), limits, 8, &|_, _| {}).await;
+    assert!(runs.iter().any(|r| r.outcome == hwconform::report::CaseOutcome::Passed));
+    let created = journal.created();
+    let delete_cases: Vec<String> = cases
+        .iter()
+        .zip(&runs)
+        .filter(|(c, r)| c.operation.contains("delete") && r.outcome != hwconform::report::CaseOutcome::Passed)
+        .map(|(c, r)| format!("{} {:?} {:?}", c.id, r.outcome, r.error))
+        .collect();
+    assert!(delete_cases.is_empty(), "the companion operations' cases pass on a foreign target: {delete_cases:#?}");
+    assert!(created.len() >= 20, "the run creates backups: {}", created.len());
+    let middle = ges_list(&base, &project).await;
+    assert!(middle.0 > before.0 || delay.is_zero(), "some backups are still there before cleanup: {middle:?}");
+
+    let started = Instant::now();
+    let limits = RunLimits::none();
+    let target = Target { profile: &profile, client: &http, limits: &limits };
+    let settled = sweep(&created, &journal, &target, &SweepOptions::default()).await;
+    let took = started.elapsed();
+
+    let left: Vec<String> =
+        settled.iter().filter(|s| s.state.is_left()).map(|s| format!("{:?} {:?}", s.created, s.state)).collect();
+    assert!(left.is_empty(), "left behind: {left:#?}");
+    let kinds = |f: fn(&CleanupState) -> bool| settled.iter().filter(|s| f(&s.state)).count();
+    assert!(kinds(|s| matches!(s, CleanupState::Deleted { .. })) > 0);
+    assert!(kinds(|s| matches!(s, CleanupState::Accepted { .. })) > 0, "GeminiDB deletions are accepted");
+    assert!(kinds(|s| matches!(s, CleanupState::NotRemovable { .. })) > 0, "exports are not removable");
+
+    let after = ges_list(&base, &project).await;
+    assert_eq!(after, before, "the GES list (backupCount, ids) is what it was before the run");
+    let gemini_after: Vec<String> = server.instance_backups(&project).into_iter().map(|b| b.id).collect();
+    assert_eq!(gemini_after, gemini_before, "the GeminiDB backups are what they were before the run");
+    server.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    took
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_run_and_its_cleanup_leave_a_foreign_target_as_found() {
+    full_run_then_cleanup(Duration::ZERO).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_slow_backups_cleanup_waits_then_leaves_the_target_as_found() {
+    let took = full_run_then_cleanup(Duration::from_secs(3)).await;
+    eprintln!("cleanup against 3 s backups took {} ms", took.as_millis());
+}
