@@ -46,6 +46,10 @@ pub struct Created {
     pub deleter: Option<String>,
     /// The list that shows it, if the contract has one.
     pub list: Option<String>,
+    /// For an answer that names no id: the ids the list showed on the same parent just before the
+    /// request, so the new one can be told apart (also later, by `hwconform cleanup`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<Vec<String>>,
     pub at: String,
 }
 
@@ -59,6 +63,13 @@ pub enum Entry {
         profile: String,
     },
     Created(Created),
+    /// The resource `seq`, created by an answer that named no id, was told apart through the list (or
+    /// could not be: `unidentified` says why).
+    Identified {
+        seq: u64,
+        id: Option<String>,
+        unidentified: Option<String>,
+    },
     /// A case of the run deleted the resource `seq` itself (the target answered `status`); cleanup
     /// only verifies it is gone.
     Removed {
@@ -250,32 +261,71 @@ impl Journal {
             })
             .unwrap_or_default();
         let project = ex.bindings.get("project").cloned().unwrap_or_default();
-        let (id, unidentified) = match &plan.id_member {
+        let parent = plan
+            .list
+            .as_ref()
+            .and_then(|l| l.parent.as_ref())
+            .and_then(|(_, role)| ex.bindings.get(crate::generate::role_name(*role)).cloned());
+        let (id, unidentified, before) = match &plan.id_member {
             Some(member) => match text(member) {
-                Some(id) if !id.trim().is_empty() => (Some(id), None),
-                _ => (None, Some(format!("the answer holds no {member}"))),
+                Some(id) if !id.trim().is_empty() => (Some(id), None, None),
+                _ => (None, Some(format!("the answer holds no {member}")), None),
             },
-            None if plan.deleter.is_none() => (None, None),
-            None => self.identify(plan, &project, &ex.bindings, before, target).await,
+            None if plan.deleter.is_none() => (None, None, None),
+            None => match before {
+                Some(Ok(items)) => {
+                    let ids = items
+                        .into_iter()
+                        .filter(|i| parent.is_none() || i.parent == parent)
+                        .map(|i| i.id)
+                        .collect::<Vec<_>>();
+                    (None, Some("being told apart through the list".to_owned()), Some(ids))
+                }
+                Some(Err(e)) => (None, Some(format!("the list before the request could not be read: {e}")), None),
+                None => (None, Some("no list was read before the request".to_owned()), None),
+            },
         };
-        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        let created = Created {
-            seq: inner.created.len() as u64 + 1,
-            kind: plan.kind.clone(),
-            id,
-            unidentified,
-            answer_ids,
-            creator: op.meta.id.to_string(),
-            case: case.to_owned(),
-            project,
-            bindings: ex.bindings.clone(),
-            deleter: plan.deleter.as_ref().map(|d| d.meta.id.to_string()),
-            list: plan.list.as_ref().map(|l| l.op.meta.id.to_string()),
-            at: now(),
+        let created = {
+            let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+            let created = Created {
+                seq: inner.created.len() as u64 + 1,
+                kind: plan.kind.clone(),
+                id,
+                unidentified,
+                answer_ids,
+                creator: op.meta.id.to_string(),
+                case: case.to_owned(),
+                project,
+                bindings: ex.bindings.clone(),
+                deleter: plan.deleter.as_ref().map(|d| d.meta.id.to_string()),
+                list: plan.list.as_ref().map(|l| l.op.meta.id.to_string()),
+                before,
+                at: now(),
+            };
+            inner.created.push(created.clone());
+            created
         };
-        inner.created.push(created.clone());
-        drop(inner);
-        self.append(&Entry::Created(created));
+        // Written before the list is read again: a kill in between still leaves the creation on record.
+        self.append(&Entry::Created(created.clone()));
+        if created.before.is_some() {
+            self.identify(&created, target).await;
+        }
+    }
+
+    /// Tells apart the resources of `resources` created by answers that named no id and not yet told
+    /// apart (a run killed between its request and the list); returns them updated.
+    pub async fn reidentify(&self, resources: &[Created], target: &Target<'_>) -> Vec<Created> {
+        let mut out = Vec::with_capacity(resources.len());
+        for c in resources {
+            if c.id.is_none() && c.before.is_some() {
+                self.identify(c, target).await;
+                let now = self.created().into_iter().find(|x| x.seq == c.seq);
+                out.push(now.unwrap_or_else(|| c.clone()));
+            } else {
+                out.push(c.clone());
+            }
+        }
+        out
     }
 
     /// Marks a resource of the journal a case deleted (same id, same project).
@@ -296,44 +346,43 @@ impl Journal {
     }
 
     /// The id of a backup an id-less answer created: the one item of the same parent the list shows
-    /// after the request and did not before. Anything else is ambiguous and never guessed.
-    async fn identify(
-        &self,
-        plan: &CreatorPlan,
-        project: &str,
-        bindings: &BTreeMap<String, String>,
-        before: Option<Result<Vec<Item>, String>>,
-        target: &Target<'_>,
-    ) -> (Option<String>, Option<String>) {
-        let Some(list) = &plan.list else { return (None, Some("no list shows it".into())) };
-        let before = match before {
-            Some(Ok(items)) => items,
-            Some(Err(e)) => return (None, Some(format!("the list before the request could not be read: {e}"))),
-            None => return (None, Some("the list was not read before the request".into())),
+    /// now and did not before, that no other record of the journal claims. Anything else is ambiguous
+    /// and never guessed. Records the outcome.
+    async fn identify(&self, c: &Created, target: &Target<'_>) {
+        let Some(plan) = self.plan.creator(&c.creator) else { return };
+        let (Some(list), Some(before)) = (&plan.list, &c.before) else { return };
+        let parent = list.parent.as_ref().and_then(|(_, role)| c.bindings.get(crate::generate::role_name(*role)));
+        let (id, unidentified) = match list::read(target, list, &c.project).await {
+            Err(e) => (None, Some(format!("the list could not be read to tell it apart: {e}"))),
+            Ok(after) => {
+                let known: Vec<String> =
+                    self.created().into_iter().filter(|x| x.seq != c.seq).filter_map(|x| x.id).collect();
+                let new: Vec<&Item> = after
+                    .iter()
+                    .filter(|i| parent.is_none_or(|p| i.parent.as_deref() == Some(p.as_str())))
+                    .filter(|i| !before.contains(&i.id) && !known.contains(&i.id))
+                    .collect();
+                match new.as_slice() {
+                    [one] => (Some(one.id.clone()), None),
+                    [] => (None, Some(format!("{} showed no new item on its parent", list.op.meta.id))),
+                    many => (
+                        None,
+                        Some(format!(
+                            "ambiguous: {} showed {} new items on the same parent (another run's?)",
+                            list.op.meta.id,
+                            many.len()
+                        )),
+                    ),
+                }
+            }
         };
-        let after = match list::read(target, list, project).await {
-            Ok(items) => items,
-            Err(e) => return (None, Some(format!("the list after the request could not be read: {e}"))),
-        };
-        let parent = list.parent.as_ref().and_then(|(_, role)| bindings.get(crate::generate::role_name(*role)));
-        let known = self.created().into_iter().filter_map(|c| c.id).collect::<Vec<_>>();
-        let new: Vec<&Item> = after
-            .iter()
-            .filter(|i| parent.is_none_or(|p| i.parent.as_deref() == Some(p.as_str())))
-            .filter(|i| !before.iter().any(|b| b.id == i.id) && !known.contains(&i.id))
-            .collect();
-        match new.as_slice() {
-            [one] => (Some(one.id.clone()), None),
-            [] => (None, Some(format!("{} showed no new item after the request", list.op.meta.id))),
-            many => (
-                None,
-                Some(format!(
-                    "ambiguous: {} showed {} new items of the same parent after the request (another run?)",
-                    list.op.meta.id,
-                    many.len()
-                )),
-            ),
+        if let Some(r) =
+            self.inner.lock().unwrap_or_else(PoisonError::into_inner).created.iter_mut().find(|x| x.seq == c.seq)
+        {
+            r.id.clone_from(&id);
+            r.unidentified.clone_from(&unidentified);
         }
+        self.append(&Entry::Identified { seq: c.seq, id, unidentified });
     }
 }
 
@@ -357,6 +406,12 @@ pub fn read(path: &Path) -> Result<Contents, CleanupError> {
         match entry {
             Entry::Opened { profile, .. } => contents.profile = profile,
             Entry::Created(c) => contents.created.push(c),
+            Entry::Identified { seq, id, unidentified } => {
+                if let Some(c) = contents.created.iter_mut().find(|c| c.seq == seq) {
+                    c.id = id;
+                    c.unidentified = unidentified;
+                }
+            }
             Entry::Removed { seq, case, operation, status } => {
                 contents.removed.insert(seq, Removal { case, operation, status });
             }

@@ -3,6 +3,7 @@
 //! created, and the sweep that deletes them at the end of a run (or later, from the journal, with
 //! `hwconform cleanup`) and verifies through the list that none remains.
 
+mod finish;
 mod journal;
 mod list;
 mod plan;
@@ -11,6 +12,7 @@ mod sweep;
 
 use std::path::PathBuf;
 
+pub use finish::{finish, summary_lines};
 pub use journal::{Contents, Created, Entry, FILE_NAME, Journal, Removal, read};
 pub use list::{Item, SETTLE_BOUND, Waited, settle};
 pub use plan::{CreatorPlan, Lifecycle, ListPlan};

@@ -92,6 +92,20 @@ pub struct RunArgs {
     /// Run only the cases that failed or could not be tested in this report.json.
     #[arg(long, value_name = "REPORT.json")]
     pub rerun_failed: Option<PathBuf>,
+    /// Leave what the run created on the target (reported as left, with this reason; exit 3).
+    #[arg(long)]
+    pub keep: bool,
+    /// Create at most N resources: creating requests past the cap are not sent (the case says so).
+    #[arg(long, value_name = "N")]
+    pub max_created: Option<usize>,
+    /// Bound of the cleanup at the end of the run (waits for backups still being made included),
+    /// in seconds; it runs after --run-timeout, outside it. A second Ctrl-C stops it.
+    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    pub cleanup_timeout: u64,
+    /// The journal of what the run creates, written as it goes (default: created.jsonl in
+    /// --report-dir, else in the system's temporary folder); `hwconform cleanup` reads it.
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
 }
 
 /// `--token`'s value goes straight into a [`Secret`], so even `RunArgs`' `Debug` hides it.
@@ -200,7 +214,18 @@ pub async fn run_async(args: &RunArgs) -> Result<ExitCode, RunError> {
         ..ClientOptions::default()
     };
     let http = client(options)?;
-    let limits = Arc::new(RunLimits::new(args.rps, args.retries, args.run_timeout.map(Duration::from_secs)));
+    let journal_path = args.journal.clone().unwrap_or_else(|| match &args.report_dir {
+        Some(dir) => dir.join(crate::cleanup::FILE_NAME),
+        None => std::env::temp_dir().join(format!("hwconform-{}-{}", std::process::id(), crate::cleanup::FILE_NAME)),
+    });
+    let plan = Arc::new(crate::cleanup::Lifecycle::of(&catalogue));
+    let journal = crate::cleanup::Journal::create(&journal_path, plan, profile.name(), args.max_created)
+        .map(Arc::new)
+        .map_err(|e| RunError::Usage(e.to_string()))?;
+    let limits = Arc::new(
+        RunLimits::new(args.rps, args.retries, args.run_timeout.map(Duration::from_secs))
+            .with_journal(Arc::clone(&journal)),
+    );
     let bar =
         indicatif::ProgressBar::with_draw_target(Some(cases.len() as u64), indicatif::ProgressDrawTarget::stderr());
     let on_done = |case: &Case, _: &crate::runner::CaseRun| {
@@ -208,10 +233,38 @@ pub async fn run_async(args: &RunArgs) -> Result<ExitCode, RunError> {
         bar.inc(1);
     };
     let profile = Arc::new(profile);
-    let runs = run_cases_with(&cases, Arc::clone(&profile), http, limits, args.concurrency, &on_done).await;
+    // Ctrl-C stops the cases; cleanup still runs (a second Ctrl-C stops it).
+    let interrupted;
+    let runs = tokio::select! {
+        runs = run_cases_with(&cases, Arc::clone(&profile), http.clone(), limits, args.concurrency, &on_done) => {
+            interrupted = false;
+            runs
+        }
+        _ = tokio::signal::ctrl_c() => {
+            interrupted = true;
+            Vec::new()
+        }
+    };
     bar.finish_and_clear();
+    let sweep = crate::cleanup::SweepOptions {
+        keep: args.keep,
+        timeout: Duration::from_secs(args.cleanup_timeout),
+        ..crate::cleanup::SweepOptions::default()
+    };
+    let settled = crate::cleanup::finish(&journal.created(), &journal, &profile, &http, args.rps, &sweep).await;
+    let cleanup_lines = crate::cleanup::summary_lines(&settled);
+    let left = settled.iter().any(|s| s.state.is_left());
     if let Some(server) = server {
         server.shutdown().await;
+    }
+    if interrupted {
+        let mut lines = vec!["hwconform: interrupted (Ctrl-C): the cases stopped; cleanup ran".to_owned()];
+        lines.extend(cleanup_lines);
+        if left {
+            lines.push(format!("journal: {} (hwconform cleanup finishes the job)", journal.path().display()));
+        }
+        print_lines(&lines);
+        return Ok(ExitCode::from(4));
     }
     // Cases the run's deadline cut are errors of their own, not a sign of an unreachable target.
     let timed_out = |r: &&crate::runner::CaseRun| r.error.as_deref() == Some(crate::runner::RUN_TIMEOUT);
@@ -241,13 +294,25 @@ pub async fn run_async(args: &RunArgs) -> Result<ExitCode, RunError> {
     if let Some(g) = &gated {
         lines.extend(g.render_text(&report).lines().map(str::to_owned));
     }
+    if !settled.is_empty() {
+        lines.extend(cleanup_lines);
+        if left {
+            lines.push(format!("journal: {} (hwconform cleanup finishes the job)", journal.path().display()));
+        }
+    }
     print_lines(&lines);
     let drifted = args.fail_on_drift && report.summary.drift > 0;
     let failed = match &gated {
         Some(g) => !g.passed,
         None => report.summary.failed > 0 || report.summary.errors > 0,
     };
-    Ok(if failed || drifted { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed || drifted {
+        ExitCode::from(1)
+    } else if left {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Writes lines to stdout; a closed pipe ends quietly (the run's exit code still counts).
@@ -310,11 +375,5 @@ fn summary_lines(report: &Report, cases: &[Arc<Case>], gated: Option<&GateResult
     }
     let by_op: Vec<String> = by_op.iter().map(|(op, (n, ok))| format!("{op} {ok}/{n}")).collect();
     lines.push(format!("passed by operation: {}", by_op.join(", ")));
-    if !report.created_resources.is_empty() {
-        let n = report.created_resources.len();
-        lines.push(format!(
-            "created on the target: {n} (listed in report.json created_resources; no delete in the contract)"
-        ));
-    }
     lines
 }

@@ -127,3 +127,83 @@ async fn with_slow_backups_cleanup_waits_then_leaves_the_target_as_found() {
     let took = full_run_then_cleanup(Duration::from_secs(3)).await;
     eprintln!("cleanup against 3 s backups took {} ms", took.as_millis());
 }
+
+/// A profile file for the foreign target at `base` (the token is the reference server's public one).
+fn profile_file(dir: &std::path::Path, base: &str) -> std::path::PathBuf {
+    let p = ProfileFile::reference().unwrap();
+    let text = format!(
+        "name = \"foreign\"\nproject_id = \"{}\"\ngraph_id = \"{}\"\ninstance_id = \"{}\"\nbackup_id = \"{}\"\n\
+         token = \"{DEFAULT_TOKEN}\"\nisolate_projects = false\nfault_injection = false\nallow_mutating = true\n\
+         [endpoints]\nGES = \"{base}\"\nGeminiDB = \"{base}\"\n",
+        p.project_id, p.graph_id, p.instance_id, p.backup_id
+    );
+    let path = dir.join("foreign.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn hwconform() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_hwconform"));
+    c.env_remove("HWCONFORM_TARGET").env_remove("RUST_LOG");
+    c
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_killed_mid_way_is_finished_by_hwconform_cleanup() {
+    let server = server(Duration::from_secs(2)).await;
+    let base = server.base_url();
+    let dir = std::env::temp_dir().join(format!("hwconform-cleanup-kill-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let profile_path = profile_file(&dir, &base);
+    let profile = foreign_profile(&base);
+    let project = profile.file.project_id.clone();
+    let mine = pre_existing_backup(&base, &profile).await;
+    let before = ges_list(&base, &project).await;
+    let journal = dir.join("report").join("created.jsonl");
+    let mut child = hwconform()
+        .args(["run", "--concurrency", "4", "--profile"])
+        .arg(&profile_path)
+        .arg("--report-dir")
+        .arg(dir.join("report"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it (SIGKILL: no cleanup of its own) once it has created a few backups.
+    let created = |text: &str| text.lines().filter(|l| l.contains("\"event\":\"created\"")).count();
+    let started = Instant::now();
+    loop {
+        let text = std::fs::read_to_string(&journal).unwrap_or_default();
+        if created(&text) >= 6 {
+            break;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "the run ended before it was killed");
+        assert!(started.elapsed() < Duration::from_secs(300), "the run created nothing in 5 minutes");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let middle = ges_list(&base, &project).await;
+    assert_ne!(middle, before, "the killed run left backups behind");
+
+    let out = tokio::task::spawn_blocking({
+        let (journal, profile_path) = (journal.clone(), profile_path.clone());
+        move || hwconform().arg("cleanup").arg(&journal).arg("--profile").arg(&profile_path).output().unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("0 left behind"), "{stdout}");
+    let after = ges_list(&base, &project).await;
+    assert_eq!(after, before, "after cleanup the GES list is what it was before the run");
+    assert!(after.1.contains(&mine), "the backup the run did not create survives");
+    assert!(server.instance_backups(&project).is_empty(), "the GeminiDB backups are gone again");
+    // A second cleanup has nothing left to do.
+    let again = hwconform().arg("cleanup").arg(&journal).arg("--profile").arg(&profile_path).output().unwrap();
+    assert_eq!(again.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&again.stdout).contains("0 of "), "{}", String::from_utf8_lossy(&again.stdout));
+    server.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
