@@ -110,7 +110,10 @@ impl Contents {
 }
 
 struct Inner {
-    file: File,
+    /// Opened on the first line that matters: a run that creates nothing writes no journal.
+    file: Option<File>,
+    /// The first line, written when the file is opened.
+    header: Option<Entry>,
     created: Vec<Created>,
     removed: BTreeMap<u64, Removal>,
 }
@@ -134,8 +137,9 @@ fn now() -> String {
 }
 
 impl Journal {
-    /// Starts a journal at `path` (replacing an older one: its run is over, or `hwconform cleanup`
-    /// would have been asked for it).
+    /// Starts a journal at `path`. Nothing is written until the run creates something; then an older
+    /// journal at the same place (another run's, maybe with leftovers) is kept as
+    /// `<stem>.<n>.jsonl`, never overwritten.
     pub fn create(
         path: &Path,
         plan: Arc<Lifecycle>,
@@ -146,16 +150,23 @@ impl Journal {
             std::fs::create_dir_all(dir)
                 .map_err(|e| CleanupError::Journal { path: path.to_owned(), message: e.to_string() })?;
         }
-        let file =
-            File::create(path).map_err(|e| CleanupError::Journal { path: path.to_owned(), message: e.to_string() })?;
-        let journal = Self {
-            path: path.to_owned(),
-            plan,
-            max_created,
-            inner: Mutex::new(Inner { file, created: Vec::new(), removed: BTreeMap::new() }),
-        };
-        journal.append(&Entry::Opened { at: now(), profile: profile.to_owned() });
-        Ok(journal)
+        let header = Entry::Opened { at: now(), profile: profile.to_owned() };
+        let inner = Inner { file: None, header: Some(header), created: Vec::new(), removed: BTreeMap::new() };
+        Ok(Self { path: path.to_owned(), plan, max_created, inner: Mutex::new(inner) })
+    }
+
+    /// Opens the file for a new journal, moving an older one aside.
+    fn open_new(&self) -> std::io::Result<File> {
+        if self.path.exists() {
+            let stem = self.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let aside = (1..)
+                .map(|n| self.path.with_file_name(format!("{stem}.{n}.jsonl")))
+                .find(|p| !p.exists())
+                .unwrap_or_else(|| self.path.with_extension("old"));
+            std::fs::rename(&self.path, &aside)?;
+            eprintln!("hwconform: an older journal was moved to {}", aside.display());
+        }
+        File::create(&self.path)
     }
 
     /// Reopens an existing journal to append what cleanup settles.
@@ -164,7 +175,12 @@ impl Journal {
             .append(true)
             .open(path)
             .map_err(|e| CleanupError::Journal { path: path.to_owned(), message: e.to_string() })?;
-        let inner = Mutex::new(Inner { file, created: contents.created.clone(), removed: contents.removed.clone() });
+        let inner = Mutex::new(Inner {
+            file: Some(file),
+            header: None,
+            created: contents.created.clone(),
+            removed: contents.removed.clone(),
+        });
         Ok(Self { path: path.to_owned(), plan, max_created: None, inner })
     }
 
@@ -182,7 +198,21 @@ impl Journal {
         let mut line = serde_json::to_string(entry).unwrap_or_default();
         line.push('\n');
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        let written = inner.file.write_all(line.as_bytes()).and_then(|()| inner.file.flush());
+        let inner = &mut *inner;
+        let written = (|| -> std::io::Result<()> {
+            if inner.file.is_none() {
+                let mut file = self.open_new()?;
+                if let Some(header) = inner.header.take() {
+                    let mut first = serde_json::to_string(&header).unwrap_or_default();
+                    first.push('\n');
+                    file.write_all(first.as_bytes())?;
+                }
+                inner.file = Some(file);
+            }
+            let file = inner.file.as_mut().ok_or_else(|| std::io::Error::other("no journal file"))?;
+            file.write_all(line.as_bytes())?;
+            file.flush()
+        })();
         if let Err(e) = written {
             tracing::error!(journal = %self.path.display(), error = %e, "could not write the journal");
         }

@@ -254,6 +254,10 @@ pub async fn run_async(args: &RunArgs) -> Result<ExitCode, RunError> {
     let settled = crate::cleanup::finish(&journal.created(), &journal, &profile, &http, args.rps, &sweep).await;
     let cleanup_lines = crate::cleanup::summary_lines(&settled);
     let left = settled.iter().any(|s| s.state.is_left());
+    if !left && args.journal.is_none() && args.report_dir.is_none() {
+        // Nobody asked for it and nothing is left to finish: no litter in the temporary folder.
+        let _ = std::fs::remove_file(journal.path());
+    }
     if let Some(server) = server {
         server.shutdown().await;
     }
