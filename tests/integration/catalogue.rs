@@ -94,7 +94,8 @@ fn every_corrected_example_validates() {
             validated += 1;
         }
     }
-    assert_eq!(validated, 12, "every corrected example with a body is validated");
+    // 12 of the five seed pages, 4 of the companion pages (v2 delete's 200 example has no schema: E8).
+    assert_eq!(validated, 16, "every corrected example with a body is validated");
 }
 
 #[test]

@@ -220,3 +220,59 @@ async fn a_run_killed_mid_way_is_finished_by_hwconform_cleanup() {
     server.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_run_creates_and_deletes_nothing() {
+    let server = server(None).await;
+    let base = server.base_url();
+    let mut profile = foreign_profile(&server);
+    profile.file.read_only = true;
+    let project = profile.file.project_id.clone();
+    let before = ges_list(&base, &project).await;
+    let catalogue = Catalogue::builtin().unwrap();
+    let dir = std::env::temp_dir().join(format!("hwconform-cleanup-ro-{}", std::process::id()));
+    let path = dir.join("created.jsonl");
+    let journal = Arc::new(Journal::create(&path, Arc::new(Lifecycle::of(&catalogue)), "ro", None).unwrap());
+    let cases: Vec<_> = generate(&catalogue).into_iter().map(Arc::new).collect();
+    let http = client(ClientOptions { no_proxy: true, ..ClientOptions::default() }).unwrap();
+    let limits = Arc::new(RunLimits::none().with_journal(Arc::clone(&journal)));
+    hwconform::runner::run_cases_with(&cases, Arc::new(profile), http, limits, 8, &|_, _| {}).await;
+    assert!(journal.created().is_empty());
+    assert!(!path.exists(), "a run that creates nothing writes no journal");
+    assert_eq!(server.stats().total_creates(), 0);
+    assert_eq!(ges_list(&base, &project).await, before);
+    server.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_created_caps_what_a_run_creates_and_cleanup_removes_it() {
+    let server = server(None).await;
+    let base = server.base_url();
+    let profile = Arc::new(foreign_profile(&server));
+    let project = profile.file.project_id.clone();
+    let before = ges_list(&base, &project).await;
+    let catalogue = Catalogue::builtin().unwrap();
+    let dir = std::env::temp_dir().join(format!("hwconform-cleanup-cap-{}", std::process::id()));
+    let plan = Arc::new(Lifecycle::of(&catalogue));
+    let journal = Arc::new(Journal::create(&dir.join("created.jsonl"), plan, "cap", Some(3)).unwrap());
+    let cases: Vec<_> =
+        generate(&catalogue).into_iter().filter(|c| c.operation.starts_with("ges.")).map(Arc::new).collect();
+    let http = client(ClientOptions { no_proxy: true, ..ClientOptions::default() }).unwrap();
+    let limits = Arc::new(RunLimits::none().with_journal(Arc::clone(&journal)));
+    let runs =
+        hwconform::runner::run_cases_with(&cases, Arc::clone(&profile), http.clone(), limits, 8, &|_, _| {}).await;
+    assert_eq!(journal.created().len(), 3, "the cap holds");
+    assert!(server.stats().total_creates() <= 3, "and the target saw no more creates");
+    assert!(
+        runs.iter().any(|r| r.error.as_deref().is_some_and(|e| e.contains("--max-created 3"))),
+        "cut cases say why"
+    );
+    let limits = RunLimits::none();
+    let target = Target { profile: &profile, client: &http, limits: &limits };
+    let settled = sweep(&journal.created(), &journal, &target, &SweepOptions::default()).await;
+    assert!(settled.iter().all(|s| !s.state.is_left()), "{settled:#?}");
+    assert_eq!(ges_list(&base, &project).await, before);
+    server.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
