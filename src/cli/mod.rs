@@ -9,6 +9,7 @@ mod error;
 pub mod openapi;
 mod output;
 pub mod report;
+pub mod rules;
 pub mod run;
 mod selection;
 pub mod serve;
@@ -45,4 +46,6 @@ pub enum Command {
     Cases(cases::CasesArgs),
     /// Delete what a run created and could not clean up (killed, timed out, --keep), from its journal.
     Cleanup(cleanup::CleanupArgs),
+    /// List every documented rule by id (what `serve --break RULE_ID` takes), with a short description.
+    Rules(rules::RulesArgs),
 }
