@@ -62,7 +62,7 @@ pub enum Entry {
         at: String,
         profile: String,
     },
-    Created(Created),
+    Created(Box<Created>),
     /// The resource `seq`, created by an answer that named no id, was told apart through the list (or
     /// could not be: `unidentified` says why).
     Identified {
@@ -336,7 +336,7 @@ impl Journal {
             created
         };
         // Written before the list is read again: a kill in between still leaves the creation on record.
-        self.append(&Entry::Created(created.clone()));
+        self.append(&Entry::Created(Box::new(created.clone())));
         if created.before.is_some() {
             self.identify(&created, target).await;
         }
@@ -435,7 +435,7 @@ pub fn read(path: &Path) -> Result<Contents, CleanupError> {
         };
         match entry {
             Entry::Opened { profile, .. } => contents.profile = profile,
-            Entry::Created(c) => contents.created.push(c),
+            Entry::Created(c) => contents.created.push(*c),
             Entry::Identified { seq, id, unidentified } => {
                 if let Some(c) = contents.created.iter_mut().find(|c| c.seq == seq) {
                     c.id = id;
