@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use super::journal::{Created, Journal};
-use super::state::CleanupState;
 use super::sweep::{Settled, SweepOptions, sweep};
 use crate::execute::{RunLimits, Target};
 use crate::profile::TargetProfile;
+use crate::report::{CleanupState, Provenance, ResourceRecord};
 
 /// Sweeps `resources` against the target; Ctrl-C while it runs stops it (what is left is reported).
 pub async fn finish(
@@ -37,39 +37,60 @@ pub async fn finish(
     settled
 }
 
-/// One line per resource, then the count: what was deleted, accepted, not removable, left.
-pub fn summary_lines(settled: &[Settled]) -> Vec<String> {
-    let mut lines = Vec::new();
-    let (mut deleted, mut accepted, mut fixed, mut left) = (0, 0, 0, 0);
-    for s in settled {
-        let c = &s.created;
-        let id = c.id.as_deref().unwrap_or("(id unknown)");
-        let (word, text) = match &s.state {
-            CleanupState::Deleted { how } => {
-                deleted += 1;
-                ("deleted", how)
-            }
-            CleanupState::Accepted { how } => {
-                accepted += 1;
-                ("accepted", how)
-            }
-            CleanupState::NotRemovable { reason } => {
-                fixed += 1;
-                ("kept", reason)
-            }
-            CleanupState::Left { reason } => {
-                left += 1;
-                ("LEFT", reason)
-            }
-        };
-        if s.state.is_left() || !matches!(s.state, CleanupState::Deleted { .. }) {
-            lines.push(format!("{word:<8} {} {id} (case {}): {text}", c.kind, c.case));
+impl Settled {
+    /// The report's record of this resource: its id (or why it is unknown), the operation that
+    /// created it, the case, and what became of it.
+    pub fn record(&self) -> ResourceRecord {
+        let c = &self.created;
+        let id = c.id.clone().unwrap_or_else(|| {
+            let job: Vec<String> = c.answer_ids.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            format!("(unknown; the answer named {})", if job.is_empty() { "nothing".into() } else { job.join(", ") })
+        });
+        ResourceRecord {
+            kind: c.kind.clone(),
+            id,
+            operation: Some(c.creator.clone()),
+            provenance: Provenance::Created { case: c.case.clone() },
+            cleanup: Some(self.state.clone()),
         }
     }
+}
+
+/// The resources the run created, one line for each not simply deleted, then the count: what was
+/// deleted and verified, accepted, not removable, left.
+pub fn summary_lines(resources: &[ResourceRecord]) -> Vec<String> {
+    let mut lines = Vec::new();
+    let (mut deleted, mut accepted, mut fixed, mut left, mut total) = (0, 0, 0, 0, 0);
+    for r in resources {
+        let Provenance::Created { case } = &r.provenance else { continue };
+        total += 1;
+        let (word, text) = match &r.cleanup {
+            Some(CleanupState::Deleted { .. }) => {
+                deleted += 1;
+                continue;
+            }
+            Some(CleanupState::Accepted { how }) => {
+                accepted += 1;
+                ("accepted", how.as_str())
+            }
+            Some(CleanupState::NotRemovable { reason }) => {
+                fixed += 1;
+                ("kept", reason.as_str())
+            }
+            Some(CleanupState::Left { reason }) => {
+                left += 1;
+                ("LEFT", reason.as_str())
+            }
+            None => {
+                left += 1;
+                ("LEFT", "not cleaned up")
+            }
+        };
+        lines.push(format!("{word:<8} {} {} (case {case}): {text}", r.kind, r.id));
+    }
     lines.push(format!(
-        "created and cleaned up: {} resources: {deleted} deleted and verified gone, {accepted} deletions accepted \
-         (not verifiable), {fixed} not removable, {left} left behind",
-        settled.len()
+        "created and cleaned up: {total} resources: {deleted} deleted and verified gone, {accepted} deletions \
+         accepted (not verifiable), {fixed} not removable, {left} left behind"
     ));
     lines
 }

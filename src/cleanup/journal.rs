@@ -13,11 +13,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::CleanupError;
-use super::CleanupState;
 use super::list::{self, Item};
 use super::plan::{CreatorPlan, Lifecycle};
 use crate::catalogue::Operation;
 use crate::execute::{StepExchange, Target};
+use crate::report::CleanupState;
 
 /// The journal's file name beside the report.
 pub const FILE_NAME: &str = "created.jsonl";
@@ -240,11 +240,7 @@ impl Journal {
             return Ok(());
         }
         let n = self.inner.lock().unwrap_or_else(PoisonError::into_inner).created.len();
-        if n >= max {
-            Err(format!("not sent: the run already created {n} resources (--max-created {max})"))
-        } else {
-            Ok(())
-        }
+        if n >= max { Err(format!("the run already created {n} resources (--max-created {max})")) } else { Ok(()) }
     }
 
     /// For a creating operation whose answer names no id: the list items of the parent before the

@@ -8,11 +8,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use super::CleanupState;
 use super::journal::{Created, Journal};
 use super::list::{self, Item, literal_case};
 use super::plan::CreatorPlan;
 use crate::execute::{Target, execute};
+use crate::report::CleanupState;
 
 /// How a cleanup runs.
 #[derive(Debug, Clone)]

@@ -14,7 +14,7 @@ use crate::catalogue::Catalogue;
 use crate::cleanup::{Journal, Lifecycle, SweepOptions, finish, read, summary_lines};
 use crate::execute::{ClientOptions, client};
 use crate::profile::ProfileFile;
-use crate::runner::RunError;
+use crate::runner::{RunError, UsageError};
 
 use super::CliError;
 
@@ -46,18 +46,18 @@ pub fn run(args: &CleanupArgs) -> ExitCode {
     let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| RunError::Runtime(e.to_string()))
+        .map_err(RunError::Runtime)
         .and_then(|rt| rt.block_on(cleanup(args)));
     super::output::finish(result.map_err(CliError::from))
 }
 
 async fn cleanup(args: &CleanupArgs) -> Result<ExitCode, RunError> {
-    let contents = read(&args.journal).map_err(|e| RunError::Usage(e.to_string()))?;
+    let contents = read(&args.journal).map_err(UsageError::from)?;
     let mut file = match (&args.profile, &args.target) {
         (Some(path), _) => ProfileFile::read(path)?,
         (None, Some(_)) => ProfileFile::reference()?,
         (None, None) => {
-            return Err(RunError::Usage("clean up: name the target of the run (--profile or --target)".into()));
+            return Err(UsageError::Cleanup("name the target of the run (--profile or --target)".into()).into());
         }
     };
     if let Some(target) = &args.target {
@@ -72,9 +72,10 @@ async fn cleanup(args: &CleanupArgs) -> Result<ExitCode, RunError> {
         file.token_file.clone_from(&args.token_file);
     }
     if file.reference_server {
-        return Err(RunError::Usage(
-            "clean up: the profile starts an in-process reference server, which ended with its run".into(),
-        ));
+        return Err(UsageError::Cleanup(
+            "the profile starts an in-process reference server, which ended with its run".into(),
+        )
+        .into());
     }
     let profile = file.resolve(&|v| std::env::var(v).ok())?;
     let http = client(ClientOptions {
@@ -83,7 +84,7 @@ async fn cleanup(args: &CleanupArgs) -> Result<ExitCode, RunError> {
         ..ClientOptions::default()
     })?;
     let plan = Arc::new(Lifecycle::of(&Catalogue::builtin()?));
-    let journal = Journal::reopen(&args.journal, plan, &contents).map_err(|e| RunError::Usage(e.to_string()))?;
+    let journal = Journal::reopen(&args.journal, plan, &contents).map_err(UsageError::from)?;
     let open = contents.open();
     let options = SweepOptions { timeout: Duration::from_secs(args.cleanup_timeout), ..SweepOptions::default() };
     let settled = finish(&open, &journal, &profile, &http, None, &options).await;
@@ -93,7 +94,8 @@ async fn cleanup(args: &CleanupArgs) -> Result<ExitCode, RunError> {
         contents.created.len(),
         args.journal.display()
     )];
-    lines.extend(summary_lines(&settled));
+    let records: Vec<_> = settled.iter().map(crate::cleanup::Settled::record).collect();
+    lines.extend(summary_lines(&records));
     let mut text = lines.join("\n");
     text.push('\n');
     let _ = super::output::print(&text);

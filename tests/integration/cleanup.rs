@@ -7,10 +7,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hwconform::catalogue::Catalogue;
-use hwconform::cleanup::{CleanupState, Journal, Lifecycle, SweepOptions, sweep};
-use hwconform::execute::{ClientOptions, RunLimits, Target, client};
-use hwconform::generate::generate;
+use hwconform::cleanup::{CleanupOptions, CleanupState};
+use hwconform::generate::{Case, generate};
 use hwconform::profile::{ProfileFile, TargetProfile};
+use hwconform::report::{Provenance, Report};
+use hwconform::runner::{Session, SessionOptions, case_result, ignore};
 use hwconform::server::{DEFAULT_TOKEN, RunningServer, ServerConfig, Variant, spawn};
 
 /// A profile for `server` as a foreign target: one fixed project, no faults, the server's own (fresh)
@@ -71,6 +72,36 @@ pub async fn pre_existing_backup(base: &str, profile: &TargetProfile) -> String 
     body["backup_id"].as_str().unwrap().to_owned()
 }
 
+/// Runs `cases` through a session whose journal is `journal` (capped at `max_created`), closes it
+/// (which cleans up), and returns the report with the journal's count of creations before close.
+async fn session_run(
+    profile: TargetProfile,
+    cases: Vec<Case>,
+    journal: &std::path::Path,
+    max_created: Option<usize>,
+) -> (Report, usize, Duration) {
+    let catalogue = Arc::new(Catalogue::builtin().unwrap());
+    let cleanup = CleanupOptions { journal: Some(journal.to_owned()), max_created, ..CleanupOptions::default() };
+    let options = SessionOptions { no_proxy: true, cleanup, ..SessionOptions::default() };
+    let session = Session::open(catalogue, profile, options).await.unwrap();
+    let cases: Vec<Arc<Case>> = cases.into_iter().map(Arc::new).collect();
+    let runs = session.run(&cases, &ignore).await;
+    let results = cases.iter().zip(&runs).map(|(c, r)| case_result(c, r)).collect();
+    let created = hwconform::cleanup::read(journal).map(|c| c.created.len()).unwrap_or(0);
+    let started = Instant::now();
+    let report = session.close(results).await;
+    (report, created, started.elapsed())
+}
+
+fn created_states(report: &Report) -> Vec<&CleanupState> {
+    report
+        .resources
+        .iter()
+        .filter(|r| matches!(r.provenance, Provenance::Created { .. }))
+        .filter_map(|r| r.cleanup.as_ref())
+        .collect()
+}
+
 async fn full_run_then_cleanup(slow: Option<Duration>) -> Duration {
     let server = server(slow).await;
     let base = server.base_url();
@@ -81,42 +112,29 @@ async fn full_run_then_cleanup(slow: Option<Duration>) -> Duration {
     assert!(before.1.contains(&mine));
     let gemini_before: Vec<String> = server.instance_backups(&project).into_iter().map(|b| b.id).collect();
 
-    let catalogue = Catalogue::builtin().unwrap();
-    let plan = Arc::new(Lifecycle::of(&catalogue));
     let dir = std::env::temp_dir().join(format!("hwconform-cleanup-{}-{}", std::process::id(), slow.is_some()));
-    let journal = Arc::new(Journal::create(&dir.join("created.jsonl"), plan, "foreign", None).unwrap());
-    let cases: Vec<_> = generate(&catalogue).into_iter().map(Arc::new).collect();
-    let http = client(ClientOptions { no_proxy: true, ..ClientOptions::default() }).unwrap();
-    let profile = Arc::new(profile);
-    let limits = Arc::new(RunLimits::none().with_journal(Arc::clone(&journal)));
-    let runs =
-        hwconform::runner::run_cases_with(&cases, Arc::clone(&profile), http.clone(), limits, 8, &|_, _| {}).await;
-    assert!(runs.iter().any(|r| r.outcome == hwconform::report::CaseOutcome::Passed));
-    let created = journal.created();
-    let delete_cases: Vec<String> = cases
+    let cases = generate(&Catalogue::builtin().unwrap());
+    let (report, created, took) = session_run(profile, cases, &dir.join("created.jsonl"), None).await;
+    assert!(created >= 20, "the run creates backups: {created}");
+    let delete_cases: Vec<String> = report
+        .cases
         .iter()
-        .zip(&runs)
-        .filter(|(c, r)| c.operation.contains("delete") && r.outcome != hwconform::report::CaseOutcome::Passed)
-        .map(|(c, r)| format!("{} {:?} {:?}", c.id, r.outcome, r.error))
+        .filter(|c| c.operation.contains("delete") && c.outcome != hwconform::report::CaseOutcome::Passed)
+        .map(|c| format!("{} {:?} {:?}", c.id, c.outcome, c.error))
         .collect();
     assert!(delete_cases.is_empty(), "the companion operations' cases pass on a foreign target: {delete_cases:#?}");
-    assert!(created.len() >= 20, "the run creates backups: {}", created.len());
-    let middle = ges_list(&base, &project).await;
-    assert!(middle.0 > before.0, "backups the run created are there before cleanup: {middle:?}");
 
-    let started = Instant::now();
-    let limits = RunLimits::none();
-    let target = Target { profile: &profile, client: &http, limits: &limits };
-    let settled = sweep(&created, &journal, &target, &SweepOptions::default()).await;
-    let took = started.elapsed();
-
-    let left: Vec<String> =
-        settled.iter().filter(|s| s.state.is_left()).map(|s| format!("{:?} {:?}", s.created, s.state)).collect();
+    let states = created_states(&report);
+    assert_eq!(states.len(), created, "every created resource is in the report");
+    let left: Vec<&&CleanupState> = states.iter().filter(|s| s.is_left()).collect();
     assert!(left.is_empty(), "left behind: {left:#?}");
-    let kinds = |f: fn(&CleanupState) -> bool| settled.iter().filter(|s| f(&s.state)).count();
-    assert!(kinds(|s| matches!(s, CleanupState::Deleted { .. })) > 0);
-    assert!(kinds(|s| matches!(s, CleanupState::Accepted { .. })) > 0, "GeminiDB deletions are accepted");
-    assert!(kinds(|s| matches!(s, CleanupState::NotRemovable { .. })) > 0, "exports are not removable");
+    assert_eq!(report.summary.leftovers, 0);
+    let count = |f: fn(&CleanupState) -> bool| states.iter().filter(|s| f(s)).count();
+    assert!(count(|s| matches!(s, CleanupState::Deleted { .. })) > 0);
+    assert!(count(|s| matches!(s, CleanupState::Accepted { .. })) > 0, "GeminiDB deletions are accepted");
+    assert!(count(|s| matches!(s, CleanupState::NotRemovable { .. })) > 0, "exports are not removable");
+    let md = hwconform::report::render_markdown(&report);
+    assert!(md.contains("## Created and cleaned up"), "{md}");
 
     let after = ges_list(&base, &project).await;
     assert_eq!(after, before, "the GES list (backupCount, ids) is what it was before the run");
@@ -229,15 +247,11 @@ async fn a_read_only_run_creates_and_deletes_nothing() {
     profile.file.read_only = true;
     let project = profile.file.project_id.clone();
     let before = ges_list(&base, &project).await;
-    let catalogue = Catalogue::builtin().unwrap();
     let dir = std::env::temp_dir().join(format!("hwconform-cleanup-ro-{}", std::process::id()));
     let path = dir.join("created.jsonl");
-    let journal = Arc::new(Journal::create(&path, Arc::new(Lifecycle::of(&catalogue)), "ro", None).unwrap());
-    let cases: Vec<_> = generate(&catalogue).into_iter().map(Arc::new).collect();
-    let http = client(ClientOptions { no_proxy: true, ..ClientOptions::default() }).unwrap();
-    let limits = Arc::new(RunLimits::none().with_journal(Arc::clone(&journal)));
-    hwconform::runner::run_cases_with(&cases, Arc::new(profile), http, limits, 8, &|_, _| {}).await;
-    assert!(journal.created().is_empty());
+    let (report, created, _) = session_run(profile, generate(&Catalogue::builtin().unwrap()), &path, None).await;
+    assert_eq!(created, 0);
+    assert!(created_states(&report).is_empty());
     assert!(!path.exists(), "a run that creates nothing writes no journal");
     assert_eq!(server.stats().total_creates(), 0);
     assert_eq!(ges_list(&base, &project).await, before);
@@ -249,29 +263,18 @@ async fn a_read_only_run_creates_and_deletes_nothing() {
 async fn max_created_caps_what_a_run_creates_and_cleanup_removes_it() {
     let server = server(None).await;
     let base = server.base_url();
-    let profile = Arc::new(foreign_profile(&server));
+    let profile = foreign_profile(&server);
     let project = profile.file.project_id.clone();
     let before = ges_list(&base, &project).await;
-    let catalogue = Catalogue::builtin().unwrap();
     let dir = std::env::temp_dir().join(format!("hwconform-cleanup-cap-{}", std::process::id()));
-    let plan = Arc::new(Lifecycle::of(&catalogue));
-    let journal = Arc::new(Journal::create(&dir.join("created.jsonl"), plan, "cap", Some(3)).unwrap());
-    let cases: Vec<_> =
-        generate(&catalogue).into_iter().filter(|c| c.operation.starts_with("ges.")).map(Arc::new).collect();
-    let http = client(ClientOptions { no_proxy: true, ..ClientOptions::default() }).unwrap();
-    let limits = Arc::new(RunLimits::none().with_journal(Arc::clone(&journal)));
-    let runs =
-        hwconform::runner::run_cases_with(&cases, Arc::clone(&profile), http.clone(), limits, 8, &|_, _| {}).await;
-    assert_eq!(journal.created().len(), 3, "the cap holds");
+    let cases: Vec<Case> =
+        generate(&Catalogue::builtin().unwrap()).into_iter().filter(|c| c.operation.starts_with("ges.")).collect();
+    let (report, created, _) = session_run(profile, cases, &dir.join("created.jsonl"), Some(3)).await;
+    assert_eq!(created, 3, "the cap holds");
     assert!(server.stats().total_creates() <= 3, "and the target saw no more creates");
-    assert!(
-        runs.iter().any(|r| r.error.as_deref().is_some_and(|e| e.contains("--max-created 3"))),
-        "cut cases say why"
-    );
-    let limits = RunLimits::none();
-    let target = Target { profile: &profile, client: &http, limits: &limits };
-    let settled = sweep(&journal.created(), &journal, &target, &SweepOptions::default()).await;
-    assert!(settled.iter().all(|s| !s.state.is_left()), "{settled:#?}");
+    let cut = report.cases.iter().filter(|c| c.error.as_deref().is_some_and(|e| e.contains("--max-created 3")));
+    assert!(cut.count() > 0, "cut cases say why");
+    assert!(created_states(&report).iter().all(|s| !s.is_left()), "{:#?}", report.resources);
     assert_eq!(ges_list(&base, &project).await, before);
     server.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
