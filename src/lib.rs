@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod check;
 pub mod cleanup;
 pub mod cli;
+pub mod control;
 pub mod derive;
 pub mod execute;
 pub mod generate;

@@ -4,6 +4,7 @@ mod auth;
 mod catalogue;
 mod cleanup;
 mod derive;
+mod imports;
 mod live;
 mod reports;
 mod server;
