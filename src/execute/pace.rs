@@ -26,6 +26,9 @@ pub struct RunLimits {
     pub deadline: Option<Instant>,
     /// What the run reads and keeps of response bodies.
     pub body: super::BodyLimits,
+    /// Where every resource the run creates is recorded as it is created, and the cap on how many it
+    /// may create (`--max-created`); `None` records nothing.
+    pub journal: Option<std::sync::Arc<crate::cleanup::Journal>>,
 }
 
 impl RunLimits {
@@ -43,7 +46,14 @@ impl RunLimits {
             // A deadline past what the clock can hold is no deadline.
             deadline: run_timeout.and_then(|t| Instant::now().checked_add(t)),
             body: super::BodyLimits::default(),
+            journal: None,
         }
+    }
+
+    /// These limits, recording what the run creates in `journal`.
+    pub fn with_journal(mut self, journal: std::sync::Arc<crate::cleanup::Journal>) -> Self {
+        self.journal = Some(journal);
+        self
     }
 
     /// Waits for the rate limit's next slot.

@@ -87,7 +87,7 @@ fn observes(relation: &Relation) -> bool {
             PageRule::WithinLimit | PageRule::DefaultLimit { .. } => false,
         },
         Relation::Flow(rule) => match rule {
-            FlowRule::Appears { .. } => true,
+            FlowRule::Appears { .. } | FlowRule::Gone { .. } => true,
             FlowRule::ReturnsIds { .. } => false,
         },
     }
