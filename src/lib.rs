@@ -7,6 +7,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod check;
 pub mod cli;
+pub mod control;
 pub mod derive;
 pub mod execute;
 pub mod generate;

@@ -15,7 +15,9 @@ use crate::generate::{Case, CaseKind, generate};
 use crate::normalise::{compare_snapshot, normalise};
 use crate::profile::{ProfileFile, TargetProfile};
 use crate::report::{Baseline, CaseOutcome, Format, GateResult, Report, RunEnding, gate};
-use crate::runner::{Exit, Outcome, RunError, RunEvent, Session, SessionOptions, UsageError, case_result, ending_of};
+use crate::runner::{
+    Exit, Outcome, RunError, RunEvent, Session, SessionOptions, UsageError, case_result, drift_record, ending_of,
+};
 
 use super::CliError;
 use super::selection::select;
@@ -209,7 +211,7 @@ pub async fn run_async(args: &RunArgs) -> Result<Exit, RunError> {
         let mut result = case_result(case, run);
         if !matches!(run.outcome, Outcome::Skipped(_)) {
             let path = args.snapshots.join(case.id.snapshot_file(session.profile().name()));
-            result.drift = compare_snapshot(&path, &normalise(case, &run.exchange));
+            result.drift = compare_snapshot(&path, &normalise(case, &run.exchange)).map(drift_record);
         }
         results.push(result);
     }

@@ -3,6 +3,7 @@
 mod auth;
 mod catalogue;
 mod derive;
+mod imports;
 mod live;
 mod reports;
 mod server;
