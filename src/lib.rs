@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod catalogue;
 pub mod check;
+pub mod cleanup;
 pub mod cli;
 pub mod control;
 pub mod derive;

@@ -289,6 +289,12 @@ pub enum Stopped {
     /// A value the step needs was never captured (an earlier answer lacked it).
     #[error("fill step {step}: {reason}")]
     Unfilled { step: String, reason: String },
+    /// What the step needs settled (a backup still being made) did not settle in time.
+    #[error("wait before step {step}: {reason}")]
+    Unsettled { step: String, reason: String },
+    /// The run's cap on what it creates (`--max-created`) was reached; the step was not sent.
+    #[error("send step {step}: {reason}")]
+    Capped { step: String, reason: String },
 }
 
 /// An error and its causes on one line, joined by ": " (a cause its parent already quotes is skipped).

@@ -2,6 +2,7 @@
 
 mod auth;
 mod catalogue;
+mod cleanup;
 mod derive;
 mod imports;
 mod live;

@@ -173,11 +173,40 @@ fn drift_section(o: &mut String, report: &Report) {
     }
 }
 
-/// What the run created on the target.
+/// What the run created on the target, and what became of it.
 fn created_section(o: &mut String, report: &Report) {
-    if !report.created_resources.is_empty() {
+    let created: Vec<&crate::report::ResourceRecord> =
+        report.resources.iter().filter(|r| matches!(r.provenance, crate::report::Provenance::Created { .. })).collect();
+    if !created.is_empty() {
+        let _ = writeln!(o, "## Created and cleaned up ({})\n", created.len());
+        let _ = writeln!(
+            o,
+            "Left behind: {}. Deleted means verified gone from the list; accepted means the target accepted the \
+             delete but the contract has no list to verify it against.\n",
+            report.summary.leftovers
+        );
+        let _ = writeln!(o, "| Resource | Id | Created by | What became of it |");
+        let _ = writeln!(o, "|---|---|---|---|");
+        for r in created {
+            let case = match &r.provenance {
+                crate::report::Provenance::Created { case } => case.as_str(),
+                _ => "",
+            };
+            let fate = match &r.cleanup {
+                Some(crate::report::CleanupState::Deleted { how }) => format!("deleted: {}", text(how)),
+                Some(crate::report::CleanupState::Accepted { how }) => format!("accepted, not verified: {}", text(how)),
+                Some(crate::report::CleanupState::NotRemovable { reason }) => {
+                    format!("not removable: {}", text(reason))
+                }
+                Some(crate::report::CleanupState::Left { reason }) => format!("**left**: {}", text(reason)),
+                None => "**left**: not cleaned up".to_owned(),
+            };
+            let _ = writeln!(o, "| {} | `{}` | `{}` | {fate} |", text(&r.kind), code_text(&r.id), code_text(case));
+        }
+        let _ = writeln!(o);
+    } else if !report.created_resources.is_empty() {
         let _ = writeln!(o, "## Created on the target ({})\n", report.created_resources.len());
-        let _ = writeln!(o, "The contract has no delete operation: remove these by hand if they are not wanted.\n");
+        let _ = writeln!(o, "This run kept no journal and cleaned nothing up: remove these if they are not wanted.\n");
         for c in &report.created_resources {
             let ids: Vec<String> = c.ids.iter().map(|(k, v)| format!("{} `{}`", text(k), code_text(v))).collect();
             let _ = writeln!(
