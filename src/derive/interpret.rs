@@ -279,6 +279,13 @@ impl<'a> Reader<'a> {
 
     fn text(&mut self, blocks: &[Block], i: usize, text: &str, line: usize) -> usize {
         let example = matches!(self.section, Section::ExampleRequest | Section::ExampleResponse);
+        // A status subsection written as a (bold) paragraph rather than a heading.
+        if matches!(self.section, Section::Response | Section::ExampleResponse)
+            && let Some(s) = heading_status(text)
+        {
+            self.status = Some(s);
+            return i + 1;
+        }
         if self.request_line(text, line, self.section_heading.clone(), None) {
             self.bullet = None;
         } else if example && (text.starts_with('{') || text.starts_with('[')) {

@@ -102,8 +102,11 @@ impl Reader<'_> {
 
     /// An HTML fragment: a table starting here is read whole; an anchor is kept for the next table.
     fn html(&mut self, offset: usize, html: &str) {
-        if let Some(at) = html.find("<table") {
+        let in_source = self.source.get(offset..).and_then(|rest| rest.find("<table"));
+        if let (true, Some(at)) = (html.contains("<table"), in_source) {
             self.flush();
+            // Offsets come from the source, not the event text (a list item's indentation is
+            // stripped from the latter).
             let start = offset + at;
             let end = table_end(self.source, start);
             let line = self.line(start);

@@ -48,6 +48,11 @@ fn delete_meta(id: &str, service: &str, path: &str, params: Vec<Value>, success:
 
 /// The built-in catalogue plus the three delete operations.
 pub(crate) fn with_deletes() -> Catalogue {
+    // The committed catalogue holds the three companion deletes (derived from their pages): use them.
+    let builtin = Catalogue::builtin().unwrap();
+    if [V2_DELETE, V1_DELETE, GEMINI_DELETE].iter().all(|id| builtin.operation(id).is_some()) {
+        return builtin;
+    }
     let mut files = FileSet::embedded();
     let token = || param("X-Auth-Token", "auth_token", "header");
     let ges_params = || {
