@@ -55,23 +55,94 @@ pub struct SentRequest {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Received {
     pub status: u16,
-    /// Header names in lowercase; values lossily decoded.
+    /// Header names in lowercase; values lossily decoded (each cut at a bound, and at most so many).
     pub headers: BTreeMap<String, String>,
+    /// The body as kept: all of it unless `truncated`; only its excerpt when `binary`.
     pub body: String,
     pub truncated: bool,
+    /// Bytes of the body read (inflated, if it came compressed); the whole body's unless `truncated`.
+    pub size: u64,
+    /// SHA-256 (hex) of those bytes.
+    pub sha256: String,
+    /// The body is not UTF-8 (so never JSON): `body` is a lossy excerpt of it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub binary: bool,
+    /// The content coding undone on reading (`gzip`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decoded: Option<String>,
+    /// Bytes of the body the report shows.
+    #[serde(skip)]
+    excerpt_max: usize,
     /// The body parsed once, on first use (checks read it many times).
     #[serde(skip)]
     parsed: OnceLock<Option<Value>>,
 }
 
 impl Received {
+    /// A response whose body is `body` as given (size and hash are the text's).
     pub fn new(status: u16, headers: BTreeMap<String, String>, body: String, truncated: bool) -> Self {
-        Self { status, headers, body, truncated, parsed: OnceLock::new() }
+        use sha2::Digest;
+        Self {
+            status,
+            headers,
+            size: body.len() as u64,
+            sha256: hex::encode(sha2::Sha256::digest(body.as_bytes())),
+            body,
+            truncated,
+            binary: false,
+            decoded: None,
+            excerpt_max: super::EXCERPT,
+            parsed: OnceLock::new(),
+        }
     }
 
-    /// The body as JSON, if it is JSON (a truncated body never is).
+    /// A response from a body read within the run's limits: text is kept as read; bytes that are
+    /// not UTF-8 are kept as a lossy excerpt of `excerpt` bytes (no check can parse them).
+    pub fn from_read(status: u16, headers: BTreeMap<String, String>, read: super::ReadBody, excerpt: usize) -> Self {
+        let (body, binary) = match String::from_utf8(read.bytes) {
+            Ok(text) => (text, false),
+            // A body cut mid-character is still text: only the cut's last few bytes are invalid.
+            Err(e) if read.truncated && e.utf8_error().error_len().is_none() => {
+                let valid = e.utf8_error().valid_up_to();
+                let mut bytes = e.into_bytes();
+                bytes.truncate(valid);
+                (String::from_utf8(bytes).unwrap_or_default(), false)
+            }
+            Err(e) => {
+                let bytes = e.as_bytes();
+                let lossy = String::from_utf8_lossy(&bytes[..bytes.len().min(excerpt)]);
+                (super::excerpt(&lossy, excerpt).to_owned(), true)
+            }
+        };
+        Self {
+            status,
+            headers,
+            body,
+            truncated: read.truncated,
+            size: read.size,
+            sha256: read.sha256,
+            binary,
+            decoded: read.decoded,
+            excerpt_max: excerpt,
+            parsed: OnceLock::new(),
+        }
+    }
+
+    /// The body as JSON, if it is JSON (a truncated or binary body never is).
     pub fn json(&self) -> Option<&Value> {
-        self.parsed.get_or_init(|| if self.truncated { None } else { serde_json::from_str(&self.body).ok() }).as_ref()
+        self.parsed
+            .get_or_init(|| if self.truncated || self.binary { None } else { serde_json::from_str(&self.body).ok() })
+            .as_ref()
+    }
+
+    /// The part of the body a report shows (its first bytes, bounded once escaped).
+    pub fn excerpt(&self) -> &str {
+        super::excerpt(&self.body, self.excerpt_max)
+    }
+
+    /// Whether [`Self::excerpt`] is less than the body (or the body itself was cut on reading).
+    pub fn excerpted(&self) -> bool {
+        self.truncated || self.binary || self.excerpt().len() < self.body.len()
     }
 
     /// The `Content-Type` header.

@@ -1,5 +1,6 @@
 //! Sends a case's requests to a target and records what came back. Never decides pass or fail.
 
+mod body;
 mod case;
 mod client;
 mod error;
@@ -7,6 +8,7 @@ mod exchange;
 mod pace;
 mod send;
 
+pub use body::{BodyLimits, EXCERPT, HEADER_COUNT_CAP, HEADER_VALUE_CAP, RUN_BUDGET, ReadBody, cut, excerpt};
 pub use case::{Target, execute, project_for};
 pub use client::{BODY_CAP, ClientOptions, client};
 pub use error::{

@@ -24,6 +24,8 @@ pub struct RunLimits {
     pub backoff: Duration,
     /// When the run stops: cases not finished by then are errors ("run timeout").
     pub deadline: Option<Instant>,
+    /// What the run reads and keeps of response bodies.
+    pub body: super::BodyLimits,
     /// Where every resource the run creates is recorded as it is created, and the cap on how many it
     /// may create (`--max-created`); `None` records nothing.
     pub journal: Option<std::sync::Arc<crate::cleanup::Journal>>,
@@ -43,6 +45,7 @@ impl RunLimits {
             backoff: Duration::from_millis(500),
             // A deadline past what the clock can hold is no deadline.
             deadline: run_timeout.and_then(|t| Instant::now().checked_add(t)),
+            body: super::BodyLimits::default(),
             journal: None,
         }
     }

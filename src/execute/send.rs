@@ -7,10 +7,10 @@ use std::time::Instant;
 use http::header::HOST;
 use serde_json::Value;
 
-use super::BODY_CAP;
-use super::error::{Phase, StepError, TransportError};
+use super::error::{Phase, StepError, TransportError, TransportKind};
 use super::exchange::{Received, SentRequest, StepExchange};
 use super::pace::{RETRY_STATUSES, RunLimits};
+use super::{HEADER_COUNT_CAP, HEADER_VALUE_CAP, cut};
 use crate::auth::RequestParts;
 use crate::catalogue::{Operation, ParamRole};
 use crate::generate::{AuthMode, BodyTemplate, RequestTemplate, Slot, UNKNOWN_ID, role_name};
@@ -224,7 +224,7 @@ async fn send_with_retries(
             return Err(StepError::Build(std::sync::Arc::new(std::io::Error::other("the request was already sent"))));
         };
         let req = next.into_reqwest(client).map_err(|e| StepError::Build(std::sync::Arc::new(e)))?;
-        let received = send_inner(client, req).await?;
+        let received = send_inner(client, limits, req).await?;
         let retry = resendable && RETRY_STATUSES.contains(&received.status);
         if !retry || limits.expired() {
             return Ok(received);
@@ -238,36 +238,44 @@ async fn send_with_retries(
     }
 }
 
-async fn send_inner(client: &reqwest::Client, req: reqwest::Request) -> Result<Received, TransportError> {
-    let transport = |e: reqwest::Error| TransportError::classify(e, Phase::Body);
+async fn send_inner(
+    client: &reqwest::Client,
+    limits: &RunLimits,
+    mut req: reqwest::Request,
+) -> Result<Received, TransportError> {
+    // Compressed answers are asked for, as the SDKs do, and inflated within the body cap (see body.rs).
+    req.headers_mut().entry(http::header::ACCEPT_ENCODING).or_insert(http::HeaderValue::from_static("gzip"));
     let mut resp = client.execute(req).await.map_err(|e| TransportError::classify(e, Phase::Head))?;
     let status = resp.status().as_u16();
-    let headers = resp
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.as_str().to_ascii_lowercase(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-        .collect();
-    let declared = resp.content_length().and_then(|n| usize::try_from(n).ok());
-    let mut truncated = false;
-    let bytes = match declared {
-        // The common case: a declared length under the cap is read in one go.
-        Some(n) if n <= BODY_CAP => Vec::from(resp.bytes().await.map_err(transport)?),
-        _ => {
-            let mut bytes = Vec::with_capacity(declared.unwrap_or(0).min(BODY_CAP));
-            while let Some(chunk) = resp.chunk().await.map_err(transport)? {
-                let room = BODY_CAP.saturating_sub(bytes.len());
-                if chunk.len() > room {
-                    bytes.extend_from_slice(&chunk[..room]);
-                    truncated = true;
-                    break;
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            bytes
+    let headers = response_headers(resp.headers());
+    let read = super::body::read_body(&mut resp, &limits.body).await.map_err(|e| match e {
+        super::body::BodyError::Transport(e) => TransportError::classify(e, Phase::Body),
+        super::body::BodyError::Corrupt(m) => TransportError::new(
+            TransportKind::DecompressionRefused,
+            Some(std::sync::Arc::new(std::io::Error::other(m))),
+        ),
+    })?;
+    Ok(Received::from_read(status, headers, read, limits.body.excerpt))
+}
+
+/// The response headers as recorded: names lowercased, values lossily decoded and cut at
+/// [`HEADER_VALUE_CAP`], at most [`HEADER_COUNT_CAP`] of them (a count of the rest is recorded).
+fn response_headers(map: &http::HeaderMap) -> BTreeMap<String, String> {
+    let mut headers = BTreeMap::new();
+    for (k, v) in map {
+        let name = k.as_str().to_ascii_lowercase();
+        if headers.len() >= HEADER_COUNT_CAP && !headers.contains_key(&name) {
+            continue;
         }
-    };
-    let body = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    Ok(Received::new(status, headers, body, truncated))
+        let value = cut(&String::from_utf8_lossy(v.as_bytes()), HEADER_VALUE_CAP);
+        // A repeated header keeps its last value, as the map always did.
+        headers.insert(name, value);
+    }
+    let dropped = map.keys_len().saturating_sub(headers.len());
+    if dropped > 0 {
+        headers.insert("x-hwconform-headers-dropped".into(), dropped.to_string());
+    }
+    headers
 }
 
 #[cfg(test)]

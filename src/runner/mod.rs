@@ -11,6 +11,7 @@ mod expectation;
 mod outcome;
 mod reference;
 mod report;
+mod schedule;
 mod session;
 mod suite;
 
@@ -21,5 +22,6 @@ pub use exit::Exit;
 pub use expectation::expectation_record;
 pub use outcome::{CaseError, Outcome, SkipReason};
 pub use report::{case_result, drift_record, ending_of, run_redactor};
+pub use schedule::{Access, Plan, accesses, run_plan};
 pub use session::{Session, SessionOptions, load_profile};
 pub use suite::shares_state;

@@ -5,7 +5,6 @@
 
 use crate::auth::Redactor;
 use crate::catalogue::Catalogue;
-use sha2::{Digest as _, Sha256};
 
 use crate::check::Finding;
 use crate::execute::{StepError, StepExchange};
@@ -34,10 +33,10 @@ fn exchange_record(ex: &StepExchange) -> ExchangeRecord {
         response: ex.received().map(|rx| ResponseRecord {
             status: rx.status,
             headers: rx.headers.clone(),
-            body: Some(rx.body.clone()),
-            // What was read: a body cut at the read cap is marked, and its size is the part kept.
-            body_size: u64::try_from(rx.body.len()).ok(),
-            body_sha256: Some(hex::encode(Sha256::digest(rx.body.as_bytes()))),
+            // The excerpt: size, hash and whether the body was cut on reading are recorded beside it.
+            body: Some(rx.excerpt().to_owned()),
+            body_size: Some(rx.size),
+            body_sha256: Some(rx.sha256.clone()),
             body_truncated: rx.truncated,
         }),
         error: failure.map(StepError::line),

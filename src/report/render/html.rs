@@ -11,6 +11,32 @@ use super::matrix::matrix;
 use super::view::{expectation_lines, families, outcome_label, overall, source_text, strength_label, verdict_label};
 use super::{CaseResult, ExchangeRecord, Report, ReportError, Strength, coverage_counts};
 
+/// Bytes of one body (or drift diff, or finding text) the page shows; report.json keeps more.
+const SHOWN: usize = 4 * 1024;
+/// Bytes of bodies and diffs the whole page shows; past it, a case's details name report.json
+/// instead. With [`SHOWN`] this keeps the page a few MiB whatever the run, so it opens in a browser.
+const PAGE_BUDGET: usize = 4 * 1024 * 1024;
+
+/// What is left of the page's budget for bodies and diffs.
+struct Budget(usize);
+
+impl Budget {
+    /// `text` as shown: cut to [`SHOWN`], or withheld once the page's budget is spent.
+    fn show(&mut self, text: &str) -> String {
+        if self.0 == 0 {
+            return format!("({} bytes not shown: the page's budget is spent; see report.json)", text.len());
+        }
+        let shown = crate::execute::cut(text, SHOWN.min(self.0));
+        self.0 = self.0.saturating_sub(shown.len());
+        if shown != text {
+            let n = shown.len() - '…'.len_utf8();
+            format!("{shown}\n(the first {n} of {} bytes; see report.json)", text.len())
+        } else {
+            shown
+        }
+    }
+}
+
 /// The report as one HTML page.
 pub fn render_html(report: &Report) -> Result<String, ReportError> {
     page(report).render().map_err(|e| ReportError::Render { format: "html".into(), message: e.to_string() })
@@ -148,7 +174,10 @@ fn page(report: &Report) -> Page {
             .map(|r| (r.operation.clone(), columns.iter().map(|c| r.cell(*c).text()).collect()))
             .collect(),
         operations,
-        cases: report.cases.iter().map(case_view).collect(),
+        cases: {
+            let mut budget = Budget(PAGE_BUDGET);
+            report.cases.iter().map(|c| case_view(c, &mut budget)).collect()
+        },
         errata: report
             .errata
             .iter()
@@ -173,7 +202,7 @@ fn page(report: &Report) -> Page {
     }
 }
 
-fn case_view(c: &CaseResult) -> CaseView {
+fn case_view(c: &CaseResult, budget: &mut Budget) -> CaseView {
     let mut findings: Vec<&super::FindingRecord> = c.findings.iter().collect();
     // Failures first: they are what the reader came for.
     findings.sort_by_key(|f| f.strength != Strength::Failure);
@@ -193,36 +222,39 @@ fn case_view(c: &CaseResult) -> CaseView {
             .map(|f| FindingView {
                 check: f.check.clone(),
                 strength: strength_label(f.strength),
-                message: f.message.clone(),
-                expected: f.expected.clone(),
-                actual: f.actual.clone(),
+                message: crate::execute::cut(&f.message, SHOWN),
+                expected: f.expected.as_deref().map(|t| crate::execute::cut(t, SHOWN)),
+                actual: f.actual.as_deref().map(|t| crate::execute::cut(t, SHOWN)),
                 source: source_text(&f.source),
             })
             .collect(),
         sources: c.sources.iter().map(source_text).collect(),
-        exchanges: c.exchanges.iter().map(exchange_view).collect(),
-        drift: c.drift.as_ref().map(|d| (d.snapshot.clone(), d.diff.clone())),
+        exchanges: c.exchanges.iter().map(|x| exchange_view(x, budget)).collect(),
+        drift: c.drift.as_ref().map(|d| (d.snapshot.clone(), budget.show(&d.diff))),
     }
 }
 
-fn exchange_view(x: &ExchangeRecord) -> ExchangeView {
+fn exchange_view(x: &ExchangeRecord, budget: &mut Budget) -> ExchangeView {
     let headers = |h: &std::collections::BTreeMap<String, String>| {
         h.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("\n")
     };
     ExchangeView {
         request_line: format!("{} {}", x.request.method, x.request.url),
         request_headers: headers(&x.request.headers),
-        request_body: x.request.body.as_deref().map(pretty),
+        request_body: x.request.body.as_deref().map(|b| budget.show(&pretty(b))),
         status: x.response.as_ref().map(|r| r.status),
         response_headers: x.response.as_ref().map(|r| headers(&r.headers)).unwrap_or_default(),
-        response_body: x.response.as_ref().and_then(|r| r.body.as_deref()).map(pretty),
+        response_body: x.response.as_ref().and_then(|r| r.body.as_deref()).map(|b| budget.show(&pretty(b))),
         error: x.error.clone(),
         duration_ms: x.duration_ms,
     }
 }
 
-/// A JSON body pretty-printed; anything else as it came.
+/// A JSON body pretty-printed; anything else (or a body past the size worth indenting) as it came.
 fn pretty(body: &str) -> String {
+    if body.len() > SHOWN {
+        return body.to_owned();
+    }
     serde_json::from_str::<serde_json::Value>(body)
         .ok()
         .and_then(|v| serde_json::to_string_pretty(&v).ok())
