@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::model::{ErrataFile, Erratum, ExampleMeta, OperationMeta, PageRows, Parameter, RowsFile, Source};
+use super::model::{
+    ErrataFile, Erratum, ExampleMeta, OperationMeta, PageRows, Parameter, ResponseMeta, RowsFile, Source,
+};
 use super::rules::{Rule, rules_of};
 use super::{CatalogueError, CompiledSchema, FileSet, OperationId};
 
@@ -123,6 +125,19 @@ impl Catalogue {
                 .iter()
                 .map(|e| load_example(files, &meta.id, e))
                 .collect::<Result<Vec<_>, CatalogueError>>()?;
+            // `responses[]` is the record of which statuses have a documented body (checks of other
+            // statuses are observations), so an example printed under a status must appear there.
+            if let Some(e) =
+                meta.examples.iter().find(|e| e.status.is_some_and(|s| !meta.responses.iter().any(|r| r.status == s)))
+            {
+                return Err(CatalogueError::Invalid {
+                    file: meta_path.to_owned(),
+                    message: format!(
+                        "example {} shows status {:?}, which responses[] does not document",
+                        e.name, e.status
+                    ),
+                });
+            }
             operations.push(Operation { meta, request, responses, envelope, parameters, examples });
         }
         if operations.is_empty() {
@@ -219,6 +234,14 @@ impl Operation {
     /// The schema documented for `status`, if any.
     pub fn response_schema(&self, status: u16) -> Option<&CompiledSchema> {
         self.responses.iter().find(|(s, _)| *s == status).map(|(_, s)| s)
+    }
+
+    /// The documented body of `status`: the response table, or the example printed under that
+    /// status, that `responses[]` records. Only such a status has its envelope, members and error
+    /// code fixed by the page; every other status (a 401 from an API gateway, a 503) says nothing
+    /// about its body, so checks of it are observations.
+    pub fn documented_body(&self, status: u16) -> Option<&ResponseMeta> {
+        self.meta.responses.iter().find(|r| r.status == status)
     }
 
     /// One example by name (`request`, `response.200` …).

@@ -121,16 +121,41 @@ fn schema_fails_on_a_missing_required_member_and_names_its_row() {
 }
 
 #[test]
-fn envelope_fails_on_the_other_api_version_s_casing() {
-    let c = case("ges.v2.add_backup/auth/wrong_token");
-    let f = check(&c, &one(answer(0, "call", &[], 401, &json!({"errorCode": "X", "errorMessage": "no"}))));
+fn envelope_fails_on_the_other_api_version_s_casing_where_the_page_documents_the_body() {
+    // v2 add documents its 404 body (the GES.0047 example): the v1.0 casing there is a failure.
+    let c = case("ges.v2.add_backup/not_found/graph_id");
+    let f = check(&c, &one(answer(0, "call", &[], 404, &json!({"errorCode": "GES.0047", "errorMessage": "no"}))));
     assert_fails(&f, CheckKind::Envelope);
-    let c = case("ges.v1.add_backup/auth/wrong_token");
+    // v1.0 add documents its 400 body (the GES.7000 example).
+    let c = case("ges.v1.add_backup/not_found/graphId");
     assert_fails(
-        &check(&c, &one(answer(0, "call", &[], 401, &json!({"error_code": "X", "error_msg": "no"})))),
+        &check(&c, &one(answer(0, "call", &[], 400, &json!({"error_code": "GES.7000", "error_msg": "no"})))),
         CheckKind::Envelope,
     );
-    // GeminiDB's envelope is a convention: an observation only.
+    // A v1.0 list violation is answered 400, whose body the list page documents (Example Response).
+    let c = case("ges.v1.list_backups/violation/query.limit/type/text");
+    assert_fails(
+        &check(&c, &one(answer(0, "call", &[], 400, &json!({"error_code": "X", "error_msg": "no"})))),
+        CheckKind::Envelope,
+    );
+}
+
+#[test]
+fn envelope_of_a_status_no_page_documents_is_an_observation() {
+    // The real cloud refuses credentials at its API gateway, in the gateway's snake_case envelope,
+    // whatever the service's own: page 002 lists 401 only as a status-code row, with no body.
+    let gateway = json!({"error_code": "APIG.0301", "error_msg": "Incorrect IAM authentication information"});
+    for id in ["ges.v1.list_backups/auth/missing_token", "ges.v1.add_backup/auth/wrong_token"] {
+        let f = check(&case(id), &one(answer(0, "call", &[], 401, &gateway)));
+        assert_clean(&f);
+        assert!(f.iter().any(|f| f.check == CheckKind::Envelope && f.strength == Strength::Observation), "{f:#?}");
+    }
+    // The same for a body that is not JSON at all, and for GeminiDB, which documents no error body.
+    let f = check(
+        &case("ges.v2.add_backup/auth/wrong_token"),
+        &one(answer_raw(0, "call", &[], 403, "text/html", "<h1>no</h1>")),
+    );
+    assert_clean(&f);
     let c = case("geminidb.v3.create_backup/auth/wrong_token");
     let f = check(&c, &one(answer(0, "call", &[], 401, &json!({"errorCode": "X", "errorMessage": "no"}))));
     assert_clean(&f);
