@@ -46,8 +46,15 @@ pub struct RunArgs {
     pub graph_id: Option<String>,
     #[arg(long)]
     pub instance_id: Option<String>,
+    /// A finished backup of the graph (optional: the run finds one, or creates one where it may).
     #[arg(long)]
     pub backup_id: Option<String>,
+    /// The OBS path exports write to (the export page's example shows only `{obs_path}`).
+    #[arg(long, value_name = "PATH")]
+    pub export_path: Option<String>,
+    /// A value for a request member a page's example leaves as a placeholder (repeatable).
+    #[arg(long = "value", value_name = "MEMBER=VALUE", value_parser = member_value)]
+    pub values: Vec<(String, String)>,
     /// Only cases whose id contains this text (`*` matches anything).
     #[arg(long)]
     pub only: Option<String>,
@@ -94,6 +101,14 @@ pub struct RunArgs {
     pub rerun_failed: Option<PathBuf>,
 }
 
+/// `--value MEMBER=VALUE`.
+fn member_value(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((member, value)) if !member.is_empty() => Ok((member.to_owned(), value.to_owned())),
+        _ => Err(format!("{text:?}: give MEMBER=VALUE")),
+    }
+}
+
 /// `--token`'s value goes straight into a [`Secret`], so even `RunArgs`' `Debug` hides it.
 fn secret_arg(value: &str) -> Result<Secret, String> {
     if value.is_empty() { Err("the token is empty".into()) } else { Ok(Secret::new(value)) }
@@ -109,6 +124,14 @@ fn profile(args: &RunArgs) -> Result<ProfileFile, RunError> {
             f.reference_server = false;
             f.fault_injection = false;
             f.isolate_projects = false;
+            // The reference server's ids and values mean nothing on another target: only what the
+            // flags supply is sent (cases needing the rest are skipped, naming the flag to set).
+            f.project_id = String::new();
+            f.graph_id = None;
+            f.instance_id = None;
+            f.backup_id = None;
+            f.export_path = None;
+            f.values.clear();
             f
         }
         (None, None) => ProfileFile::reference()?,
@@ -128,9 +151,20 @@ fn profile(args: &RunArgs) -> Result<ProfileFile, RunError> {
         }
     };
     set(&mut file.project_id, &args.project_id);
-    set(&mut file.graph_id, &args.graph_id);
-    set(&mut file.instance_id, &args.instance_id);
-    set(&mut file.backup_id, &args.backup_id);
+    if file.project_id.is_empty() {
+        return Err(RunError::Usage("name the target's project: --project-id P (or project_id in a profile)".into()));
+    }
+    for (slot, flag) in [
+        (&mut file.graph_id, &args.graph_id),
+        (&mut file.instance_id, &args.instance_id),
+        (&mut file.backup_id, &args.backup_id),
+        (&mut file.export_path, &args.export_path),
+    ] {
+        if flag.is_some() {
+            slot.clone_from(flag);
+        }
+    }
+    file.values.extend(args.values.iter().cloned());
     if args.token_env.is_some() || args.token_file.is_some() {
         file.token = None;
         file.token_env.clone_from(&args.token_env);

@@ -12,4 +12,4 @@ pub use client::{BODY_CAP, ClientOptions, client};
 pub use error::ExecuteError;
 pub use exchange::{Exchange, Received, SentRequest, StepExchange};
 pub use pace::{RETRY_STATUSES, RateLimiter, RunLimits};
-pub use send::{WRONG_TOKEN, encode};
+pub use send::{WRONG_TOKEN, encode, missing};

@@ -30,18 +30,20 @@ pub struct Bindings<'a> {
 pub struct Unresolved(pub String);
 
 impl Bindings<'_> {
-    fn role(&self, role: ParamRole) -> String {
-        match role {
-            ParamRole::Project => self.project.clone(),
-            other => self.profile.resource(other).unwrap_or_default().to_owned(),
-        }
-    }
-
     fn value(&self, slot: &Slot, used: &mut BTreeMap<String, String>) -> Result<Value, Unresolved> {
         Ok(match slot {
+            Slot::Role(ParamRole::Project) => {
+                used.insert(role_name(ParamRole::Project).to_owned(), self.project.clone());
+                Value::from(self.project.clone())
+            }
             Slot::Role(role) => {
-                let v = self.role(*role);
-                used.insert(role_name(*role).to_owned(), v.clone());
+                let v = self.profile.resource(*role).ok_or_else(|| unfilled(slot))?;
+                used.insert(role_name(*role).to_owned(), v.to_owned());
+                Value::from(v)
+            }
+            Slot::Supplied { member, .. } => {
+                let v = self.profile.supplied(member).ok_or_else(|| unfilled(slot))?;
+                used.insert(member.clone(), v.to_owned());
                 Value::from(v)
             }
             Slot::Unknown(_) => Value::from(UNKNOWN_ID),
@@ -53,6 +55,30 @@ impl Bindings<'_> {
             Slot::Literal(v) => v.clone(),
         })
     }
+}
+
+/// Why the target cannot fill `slot`, if it cannot: a resource or a placeholder value it did not
+/// supply (never the reference profile's ids, never the page's placeholder). The reason names the
+/// profile key and the flag that would supply it.
+pub fn missing(profile: &TargetProfile, slot: &Slot) -> Option<String> {
+    match slot {
+        Slot::Role(role) if *role != ParamRole::Project && profile.resource(*role).is_none() => Some(unfilled(slot).0),
+        Slot::Supplied { member, .. } if profile.supplied(member).is_none() => Some(unfilled(slot).0),
+        _ => None,
+    }
+}
+
+fn unfilled(slot: &Slot) -> Unresolved {
+    Unresolved(match slot {
+        Slot::Role(role) => {
+            format!("needs the target's {}: {}", role_name(*role), TargetProfile::how_to_name(*role))
+        }
+        Slot::Supplied { member, placeholder } => format!(
+            "needs a value for {member}, which the page's example gives only as {placeholder}: {}",
+            TargetProfile::how_to_supply(member)
+        ),
+        _ => "nothing to fill".to_owned(),
+    })
 }
 
 fn text(v: &Value) -> String {

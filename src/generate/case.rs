@@ -136,6 +136,9 @@ pub enum Slot {
     Captured(String),
     /// A literal value (probes, pagination parameters).
     Literal(Value),
+    /// A value the target supplies (profile `export_path`, `[values]`) for a member the page's
+    /// example shows only as a placeholder (`{obs_path}`): the placeholder is never sent.
+    Supplied { member: String, placeholder: String },
 }
 
 /// The id used for resources that must not exist: alphanumeric, so it passes every id rule.
@@ -296,6 +299,17 @@ pub enum FlowRule {
     },
     /// The captured values are non-blank.
     ReturnsIds { captured: Vec<String> },
+}
+
+impl RequestTemplate {
+    /// Every slot the target fills: path, query, then body members.
+    pub fn slots(&self) -> impl Iterator<Item = &Slot> {
+        let body: &[(String, Slot)] = match &self.body {
+            BodyTemplate::Json { fills, .. } => fills,
+            BodyTemplate::None | BodyTemplate::Raw { .. } => &[],
+        };
+        self.path.iter().chain(&self.query).chain(body).map(|(_, slot)| slot)
+    }
 }
 
 /// A generated case.

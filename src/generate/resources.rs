@@ -134,6 +134,49 @@ impl<'a> Resolver<'a> {
     }
 }
 
+/// The name inside a placeholder a page prints instead of a value the caller must choose: the whole
+/// string is `{name}`, `${name}` or `<name>` (`{obs_path}`, `{backup_id}`). Recognised by shape, never by
+/// name, so a new page's placeholders are never sent either.
+pub fn placeholder(text: &str) -> Option<&str> {
+    let inner = text
+        .strip_prefix("${")
+        .or_else(|| text.strip_prefix('{'))
+        .and_then(|t| t.strip_suffix('}'))
+        .or_else(|| text.strip_prefix('<').and_then(|t| t.strip_suffix('>')))?;
+    let mut chars = inner.chars();
+    let first = chars.next()?;
+    (first.is_ascii_alphabetic() || first == '_')
+        .then_some(())
+        .filter(|()| chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+        .map(|()| inner)
+}
+
+/// Every placeholder string of a JSON value: (JSON Pointer, the member's name, the placeholder).
+pub fn placeholders(value: &Value) -> Vec<(String, String, String)> {
+    fn walk(v: &Value, pointer: &str, member: &str, out: &mut Vec<(String, String, String)>) {
+        match v {
+            Value::String(s) if placeholder(s).is_some() => {
+                out.push((pointer.to_owned(), member.to_owned(), s.clone()))
+            }
+            Value::Object(map) => {
+                for (k, child) in map {
+                    let escaped = k.replace('~', "~0").replace('/', "~1");
+                    walk(child, &format!("{pointer}/{escaped}"), k, out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    walk(child, &format!("{pointer}/{i}"), member, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, "", "", &mut out);
+    out
+}
+
 /// The snake_case name of a role (`graph`, `instance` …).
 pub fn role_name(role: ParamRole) -> &'static str {
     match role {
@@ -155,6 +198,26 @@ pub fn is_resource(role: ParamRole) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_are_recognised_by_shape() {
+        for p in ["{obs_path}", "${bucket}", "<project_id>", "{backup_id}", "{a.b-c}"] {
+            assert!(placeholder(p).is_some(), "{p}");
+        }
+        for v in ["", "{}", "obs://bucket/{path}", "{1abc}", "plain", "{a b}", "{\"k\": 1}"] {
+            assert!(placeholder(v).is_none(), "{v}");
+        }
+        let body = serde_json::json!({"backup_id": "{backup_id}", "export_path": "{obs_path}", "n": {"x": ["<y>"]}});
+        let found = placeholders(&body);
+        assert_eq!(
+            found,
+            vec![
+                ("/backup_id".into(), "backup_id".into(), "{backup_id}".into()),
+                ("/export_path".into(), "export_path".into(), "{obs_path}".into()),
+                ("/n/x/0".into(), "x".into(), "<y>".into()),
+            ]
+        );
+    }
 
     #[test]
     fn finds_resource_members_through_refs() {

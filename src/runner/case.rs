@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use crate::check::{Finding, check};
-use crate::execute::{Exchange, Target, execute};
+use crate::execute::{Exchange, Target, execute, missing};
 use crate::generate::{Case, Requirement};
 use crate::profile::TargetProfile;
 use crate::report::CaseOutcome;
@@ -46,6 +46,10 @@ pub fn skip_reason(case: &Case, profile: &TargetProfile) -> Option<String> {
             }
             _ => {}
         }
+    }
+    // A resource or value the target did not supply is never made up: the case says what to set.
+    if let Some(reason) = case.steps.iter().flat_map(|s| s.request.slots()).find_map(|slot| missing(profile, slot)) {
+        return Some(reason);
     }
     if case.mutating && profile.file.read_only {
         return Some("creates resources; the run is read-only (--read-only or read_only = true)".into());

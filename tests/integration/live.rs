@@ -238,9 +238,12 @@ async fn token_and_iam_password_runs_print_no_secret() {
     let profile = dir.join("iam.toml");
     let text = format!(
         "name = \"iam\"\nproject_id = \"hwcliveiam\"\ngraph_id = \"{}\"\ninstance_id = \"{}\"\nbackup_id = \"{}\"\n\
-         [auth]\nscheme = \"iam\"\nendpoint = \"{iam}\"\ndomain = \"d\"\nuser = \"u\"\n\
+         export_path = \"{}\"\n[auth]\nscheme = \"iam\"\nendpoint = \"{iam}\"\ndomain = \"d\"\nuser = \"u\"\n\
          password_env = \"HWC_LIVE_IAM_PW\"\nproject_name = \"cn-north-4\"\n",
-        r.graph_id, r.instance_id, r.backup_id
+        r.graph_id.unwrap_or_default(),
+        r.instance_id.unwrap_or_default(),
+        r.backup_id.unwrap_or_default(),
+        r.export_path.unwrap_or_default()
     );
     std::fs::write(&profile, text).unwrap();
     let base = server.base_url();
