@@ -41,6 +41,7 @@ fn answer_raw(step: usize, label: &str, query: &[(&str, &str)], status: u16, ct:
         )),
         duration: Duration::ZERO,
         bindings: [("graph".to_owned(), "g1".to_owned())].into_iter().collect(),
+        retries: 0,
     }
 }
 

@@ -49,8 +49,17 @@ pub async fn execute(case: &Case, target: &Target<'_>) -> Exchange {
             };
             let ex = send(target.client, target.profile, target.limits, i, &step.label, prepared).await;
             let failed = ex.response.is_err();
+            // Still throttled after the retries: nothing after this step could be judged either.
+            let throttled = ex.received().filter(|r| r.throttled()).map(|r| (r.status, ex.retries));
             exchange.steps.push(ex);
             if failed {
+                return exchange;
+            }
+            if let Some((status, retries)) = throttled {
+                exchange.stopped = Some(format!(
+                    "step {}: the target still throttled the request ({status}) after {retries} retries (--retries)",
+                    step.label
+                ));
                 return exchange;
             }
             // Parse only when navigation needs it; the checks parse (once) otherwise.

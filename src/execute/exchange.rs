@@ -30,6 +30,9 @@ pub struct StepExchange {
     pub duration: Duration,
     /// The values the target's slots took, by role name (`project`, `graph` …) or capture name.
     pub bindings: BTreeMap<String, String>,
+    /// How many times the request was sent again because the target throttled it.
+    #[serde(skip)]
+    pub retries: u32,
 }
 
 /// A request as it went on the wire (token redacted).
@@ -66,6 +69,12 @@ impl Received {
     /// The body as JSON, if it is JSON (a truncated body never is).
     pub fn json(&self) -> Option<&Value> {
         self.parsed.get_or_init(|| if self.truncated { None } else { serde_json::from_str(&self.body).ok() }).as_ref()
+    }
+
+    /// Whether the target refused the request before processing it, asking to come back later: a
+    /// 429, or a 503 with `Retry-After`. Such an answer says nothing about the contract.
+    pub fn throttled(&self) -> bool {
+        self.status == 429 || (self.status == 503 && self.headers.contains_key("retry-after"))
     }
 
     /// The `Content-Type` header.

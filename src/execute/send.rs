@@ -177,9 +177,9 @@ pub async fn send(
     mut p: Prepared,
 ) -> StepExchange {
     let started = Instant::now();
-    let response = match authenticate(profile, &mut p).await {
+    let (response, retries) = match authenticate(profile, &mut p).await {
         Ok(parts) => send_with_retries(client, limits, parts).await,
-        Err(e) => Err(e),
+        Err(e) => (Err(e), 0),
     };
     StepExchange {
         step,
@@ -188,6 +188,7 @@ pub async fn send(
         response,
         duration: started.elapsed(),
         bindings: p.bindings,
+        retries,
     }
 }
 
@@ -227,30 +228,39 @@ async fn authenticate(profile: &TargetProfile, p: &mut Prepared) -> Result<Reque
     Ok(parts)
 }
 
+/// Sends the request, again after each throttled answer while retries are left: a 429 or a 503 with
+/// `Retry-After` whatever the method (the target refused it before processing it, so a POST creates
+/// nothing twice), a bare 503 only for a GET. Returns the last answer and how many retries it took.
 async fn send_with_retries(
     client: &reqwest::Client,
     limits: &RunLimits,
     parts: RequestParts,
-) -> Result<Received, String> {
+) -> (Result<Received, String>, u32) {
     let idempotent = parts.method == http::Method::GET;
     let mut attempt = 0;
     // Only a request that may be sent again needs its parts kept (and copied) after the first try.
     let mut parts = Some(parts);
     loop {
         limits.pace().await;
-        let resendable = idempotent && attempt < limits.retries;
+        let resendable = attempt < limits.retries;
         let next = if resendable { parts.clone() } else { parts.take() };
-        let Some(next) = next else { return Err("request already sent".into()) };
-        let req = next.into_reqwest(client).map_err(|e| e.to_string())?;
-        let received = send_inner(client, req).await?;
-        let retry = resendable && RETRY_STATUSES.contains(&received.status);
+        let Some(next) = next else { return (Err("request already sent".into()), attempt) };
+        let req = match next.into_reqwest(client) {
+            Ok(r) => r,
+            Err(e) => return (Err(e.to_string()), attempt),
+        };
+        let received = match send_inner(client, req).await {
+            Ok(r) => r,
+            Err(e) => return (Err(e), attempt),
+        };
+        let retry = resendable && (received.throttled() || (idempotent && RETRY_STATUSES.contains(&received.status)));
         if !retry || limits.expired() {
-            return Ok(received);
+            return (Ok(received), attempt);
         }
         attempt += 1;
         let after = received.headers.get("retry-after").map(String::as_str);
         let delay = limits.retry_delay(attempt, after);
-        tracing::info!(status = received.status, attempt, ?delay, "target throttled a GET; retrying");
+        tracing::info!(status = received.status, attempt, ?delay, "target throttled the request; retrying");
         tokio::time::sleep(delay).await;
     }
 }
@@ -313,15 +323,28 @@ mod tests {
 
     use super::*;
 
-    /// A target that throttles the first two requests (503, `Retry-After: 0`), then answers 200.
+    /// A target that throttles the first two requests of every path (`/429`: 429 with `Retry-After: 0`;
+    /// `/503ra`: 503 with `Retry-After: 0`; `/503`: a bare 503), then answers 200.
     async fn throttling_target() -> (String, Arc<AtomicUsize>, tokio::sync::oneshot::Sender<()>) {
         let hits = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&hits);
-        let app = axum::Router::new().fallback(move || {
+        let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
             let n = counter.fetch_add(1, Ordering::SeqCst);
             async move {
-                let status = if n < 2 { 503 } else { 200 };
-                (axum::http::StatusCode::from_u16(status).unwrap(), [("retry-after", "0")], "{}")
+                let (status, after) = match uri.path() {
+                    "/429" => (429, true),
+                    "/503ra" => (503, true),
+                    _ => (503, false),
+                };
+                let status = if n < 2 { status } else { 200 };
+                let mut response = axum::response::IntoResponse::into_response((
+                    axum::http::StatusCode::from_u16(status).unwrap(),
+                    "{}",
+                ));
+                if after {
+                    response.headers_mut().insert("retry-after", axum::http::HeaderValue::from_static("0"));
+                }
+                response
             }
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -346,7 +369,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn throttled_gets_are_retried_and_posts_never() {
+    async fn throttled_requests_are_retried_and_counted_posts_only_when_refused_before_processing() {
         let profile = crate::profile::ProfileFile::reference().unwrap().resolve(&|_| None).unwrap();
         let client = crate::execute::client(crate::execute::ClientOptions {
             no_proxy: true,
@@ -355,19 +378,32 @@ mod tests {
         .unwrap();
         let limits = RunLimits::new(None, 3, None);
         let (base, hits, stop) = throttling_target().await;
-        let ex = send(&client, &profile, &limits, 0, "get", prepared("GET", &format!("{base}/x"))).await;
-        assert_eq!(ex.received().map(|r| r.status), Some(200));
-        assert_eq!(hits.load(Ordering::SeqCst), 3);
-        // The token went out, and was recorded as `***` only.
-        assert_eq!(ex.request.headers.get("x-auth-token").map(String::as_str), Some("***"));
+        // (method, path, final status, requests seen)
+        for (method, path, status, sent) in [
+            ("GET", "/503", 200, 3),
+            ("GET", "/429", 200, 3),
+            ("POST", "/429", 200, 3),
+            ("POST", "/503ra", 200, 3),
+            // A bare 503 may come after processing began: a POST is never sent again.
+            ("POST", "/503", 503, 1),
+        ] {
+            hits.store(0, Ordering::SeqCst);
+            let ex = send(&client, &profile, &limits, 0, "step", prepared(method, &format!("{base}{path}"))).await;
+            assert_eq!(ex.received().map(|r| r.status), Some(status), "{method} {path}");
+            assert_eq!(hits.load(Ordering::SeqCst), sent, "{method} {path}");
+            assert_eq!(ex.retries as usize, sent - 1, "{method} {path}");
+            // The token went out, and was recorded as `***` only.
+            assert_eq!(ex.request.headers.get("x-auth-token").map(String::as_str), Some("***"));
+        }
+        // Retries exhausted: the last throttled answer stands, and says so.
         hits.store(0, Ordering::SeqCst);
-        let ex = send(&client, &profile, &limits, 0, "post", prepared("POST", &format!("{base}/x"))).await;
-        assert_eq!(ex.received().map(|r| r.status), Some(503));
-        assert_eq!(hits.load(Ordering::SeqCst), 1, "a POST must never be resent");
+        let one = RunLimits::new(None, 1, None);
+        let ex = send(&client, &profile, &one, 0, "post", prepared("POST", &format!("{base}/429"))).await;
+        assert!(ex.received().is_some_and(Received::throttled) && ex.retries == 1);
         hits.store(0, Ordering::SeqCst);
         let none = RunLimits::none();
-        let ex = send(&client, &profile, &none, 0, "get", prepared("GET", &format!("{base}/x"))).await;
-        assert_eq!(ex.received().map(|r| r.status), Some(503));
+        let ex = send(&client, &profile, &none, 0, "get", prepared("GET", &format!("{base}/429"))).await;
+        assert_eq!(ex.received().map(|r| r.status), Some(429));
         assert_eq!(hits.load(Ordering::SeqCst), 1);
         let _ = stop.send(());
     }

@@ -86,6 +86,9 @@ pub struct Summary {
     /// Findings of strength `observation` (never fail a run).
     #[serde(default)]
     pub observations: usize,
+    /// Requests sent again because the target throttled them (429, 503 with `Retry-After`).
+    #[serde(default)]
+    pub retries: u32,
 }
 
 /// Whether a case passed.
@@ -153,6 +156,13 @@ pub struct ExchangeRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub duration_ms: u64,
+    /// How many times the request was sent again because the target throttled it.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub retries: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// How a case's normalised exchange differs from its recorded snapshot.

@@ -190,6 +190,7 @@ mod tests {
                 response: None,
                 error: None,
                 duration_ms: 0,
+                retries: 0,
             }],
             ..CaseResult::blank("c", "f", CaseOutcome::Passed)
         });

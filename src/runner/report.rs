@@ -31,6 +31,7 @@ fn exchange_record(ex: &StepExchange) -> ExchangeRecord {
         }),
         error: ex.response.as_ref().err().cloned(),
         duration_ms: u64::try_from(ex.duration.as_millis()).unwrap_or(u64::MAX),
+        retries: ex.retries,
     }
 }
 

@@ -298,6 +298,7 @@ fn leaky() -> Report {
         }),
         error: Some(format!("retry with {ak}")),
         duration_ms: 1,
+        retries: 0,
     });
     case.drift = Some(DriftRecord { snapshot: "s.snap".into(), diff: format!("+ {sig}\n") });
     r.cases[4].skip_reason = Some(format!("no fault injection for {ak}"));
