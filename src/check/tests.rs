@@ -46,7 +46,7 @@ fn answer_raw(step: usize, label: &str, query: &[(&str, &str)], status: u16, ct:
 }
 
 fn one(step: StepExchange) -> Exchange {
-    Exchange { steps: vec![step], stopped: None }
+    Exchange { steps: vec![step], stopped: None, ..Exchange::default() }
 }
 
 fn failures(f: &[Finding], kind: CheckKind) -> usize {
@@ -190,6 +190,7 @@ fn pagination_fails_on_a_page_longer_than_its_limit() {
             answer(1, "limit_2", &[("limit", "2"), ("offset", "0")], 200, &list(&["a", "b"], 3)),
         ],
         stopped: None,
+        ..Exchange::default()
     };
     assert_clean(&check(&c, &ok));
     let bad = Exchange {
@@ -198,6 +199,7 @@ fn pagination_fails_on_a_page_longer_than_its_limit() {
             answer(1, "limit_2", &[("limit", "2"), ("offset", "0")], 200, &list(&["a", "b", "c"], 3)),
         ],
         stopped: None,
+        ..Exchange::default()
     };
     assert_eq!(failures(&check(&c, &bad), CheckKind::Pagination), 2);
 }
@@ -211,6 +213,7 @@ fn pagination_fails_when_the_offset_does_not_skip() {
             answer(1, "offset_1", &[("limit", "2"), ("offset", "1")], 200, &list(second, 3)),
         ],
         stopped: None,
+        ..Exchange::default()
     };
     assert_clean(&check(&c, &ex(&["b", "c"])));
     assert_fails(&check(&c, &ex(&["c"])), CheckKind::Pagination);
@@ -226,6 +229,7 @@ fn pagination_fails_when_the_total_is_the_page_size_and_observes_caps() {
             answer(2, "limit_100", &[("limit", "100"), ("offset", "0")], 200, &list(big, 3)),
         ],
         stopped: None,
+        ..Exchange::default()
     };
     assert_clean(&check(&c, &ex(3, &["a", "b", "c"])));
     assert_fails(&check(&c, &ex(1, &["a", "b", "c"])), CheckKind::Pagination);
@@ -241,8 +245,11 @@ fn pagination_fails_when_the_default_limit_is_not_ten() {
     let last = c.steps.len() - 1;
     let ids: Vec<String> = (0..14).map(|i| format!("b{i}")).collect();
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-    let ex =
-        |n: usize| Exchange { steps: vec![answer(last, "no_limit", &[], 200, &list(&refs[..n], 14))], stopped: None };
+    let ex = |n: usize| Exchange {
+        steps: vec![answer(last, "no_limit", &[], 200, &list(&refs[..n], 14))],
+        stopped: None,
+        ..Exchange::default()
+    };
     assert_clean(&check(&c, &ex(10)));
     assert_fails(&check(&c, &ex(9)), CheckKind::Pagination);
     assert_fails(&check(&c, &ex(11)), CheckKind::Pagination);
@@ -257,6 +264,7 @@ fn pagination_fails_when_a_walk_repeats_or_misses_items() {
             answer(0, "walk", &[("limit", "2"), ("offset", "2")], 200, &list(p2, 3)),
         ],
         stopped: None,
+        ..Exchange::default()
     };
     assert_clean(&check(&c, &ex(&["c"])));
     assert_fails(&check(&c, &ex(&["b"])), CheckKind::Pagination);
@@ -273,6 +281,7 @@ fn flow_fails_when_the_created_backup_does_not_appear() {
             answer(2, "use", &[], 200, &json!({"job_id": "j2"})),
         ],
         stopped: None,
+        ..Exchange::default()
     };
     assert_clean(&check(&c, &ex(&["a", "new"])));
     assert_fails(&check(&c, &ex(&["a", "b"])), CheckKind::Flow);
@@ -290,6 +299,7 @@ fn flow_fails_when_no_new_item_or_the_wrong_graph_appears() {
             answer(2, "list_after", &[("limit", "2"), ("offset", "0")], 200, after),
         ],
         stopped: None,
+        ..Exchange::default()
     };
     assert_clean(&check(&c, &ex(&list(&["a", "new"], 2))));
     assert_fails(&check(&c, &ex(&list(&["a"], 1))), CheckKind::Flow);

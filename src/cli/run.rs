@@ -82,9 +82,14 @@ pub struct RunArgs {
     /// Stop after SECS seconds: cases not finished by then are errors ("run timeout", exit 1).
     #[arg(long, value_name = "SECS")]
     pub run_timeout: Option<u64>,
-    /// Times a GET answered 429 or 503 is sent again, with backoff (POSTs never are).
+    /// Times a throttled request is sent again after its Retry-After (429, or 503 with Retry-After,
+    /// whatever the method: refused before processing; a bare 503 only for a GET).
     #[arg(long, default_value_t = 2)]
     pub retries: u32,
+    /// Longest wait, in seconds, for the target's asynchronous work (a backup leaving backing_up)
+    /// before what depends on it is reported as could not test (default 900).
+    #[arg(long, value_name = "SECS")]
+    pub settle_timeout: Option<u64>,
     /// PEM file of certificate authorities to trust besides the system's.
     #[arg(long, value_name = "PEM")]
     pub ca_file: Option<PathBuf>,
@@ -234,7 +239,11 @@ pub async fn run_async(args: &RunArgs) -> Result<ExitCode, RunError> {
         ..ClientOptions::default()
     };
     let http = client(options)?;
-    let limits = Arc::new(RunLimits::new(args.rps, args.retries, args.run_timeout.map(Duration::from_secs)));
+    let mut limits = RunLimits::new(args.rps, args.retries, args.run_timeout.map(Duration::from_secs));
+    limits.settle = args.settle_timeout.map(Duration::from_secs);
+    // The target's own resources (a finished backup to export), from the profile or found on it.
+    crate::runner::acquire_resources(&catalogue, &cases, &mut profile, &http, &limits).await;
+    let limits = Arc::new(limits);
     let bar =
         indicatif::ProgressBar::with_draw_target(Some(cases.len() as u64), indicatif::ProgressDrawTarget::stderr());
     let on_done = |case: &Case, _: &crate::runner::CaseRun| {

@@ -15,6 +15,9 @@ pub struct Exchange {
     /// Why execution stopped before the last step, if it did (a value to capture was missing).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
+    /// Waits for the target's asynchronous work between steps.
+    #[serde(skip)]
+    pub waits: Vec<crate::report::WaitRecord>,
 }
 
 /// One request and its answer.

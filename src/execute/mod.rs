@@ -6,10 +6,12 @@ mod error;
 mod exchange;
 mod pace;
 mod send;
+mod settle;
 
 pub use case::{Target, execute, project_for};
 pub use client::{BODY_CAP, ClientOptions, client};
 pub use error::ExecuteError;
 pub use exchange::{Exchange, Received, SentRequest, StepExchange};
-pub use pace::{RETRY_STATUSES, RateLimiter, RunLimits};
+pub use pace::{RETRY_STATUSES, RateLimiter, RunLimits, SETTLE_TIMEOUT};
 pub use send::{WRONG_TOKEN, encode, missing};
+pub use settle::{Awaited, WaitEnd, discover, list_all, settle};

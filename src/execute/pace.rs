@@ -25,7 +25,13 @@ pub struct RunLimits {
     pub backoff: Duration,
     /// When the run stops: cases not finished by then are errors ("run timeout").
     pub deadline: Option<Instant>,
+    /// How long one wait for the target's asynchronous work may last (`None`: [`SETTLE_TIMEOUT`]).
+    pub settle: Option<Duration>,
 }
+
+/// How long a wait for the target's asynchronous work lasts by default (`--settle-timeout`): the
+/// real service takes minutes to back a graph up.
+pub const SETTLE_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 
 impl RunLimits {
     /// No rate limit, no retries, no deadline.
@@ -41,7 +47,13 @@ impl RunLimits {
             backoff: Duration::from_millis(500),
             // A deadline past what the clock can hold is no deadline.
             deadline: run_timeout.and_then(|t| Instant::now().checked_add(t)),
+            settle: None,
         }
+    }
+
+    /// How long one wait for asynchronous work may last.
+    pub fn settle_timeout(&self) -> Duration {
+        self.settle.unwrap_or(SETTLE_TIMEOUT)
     }
 
     /// Waits for the rate limit's next slot.

@@ -32,8 +32,10 @@ pub fn generate(catalogue: &Catalogue) -> Vec<Case> {
         cases.extend(stateful::pagination(&ctx, op));
         cases.extend(stateful::flows(&ctx, op));
     }
+    let trackers: Vec<Arc<super::Tracker>> = super::resources::trackers(catalogue).into_iter().map(Arc::new).collect();
     for case in &mut cases {
         add_sources(&ctx, case);
+        super::resources::plan_waits(&trackers, case);
     }
     cases.sort_by(|a, b| a.id.cmp(&b.id));
     let mut seen = BTreeSet::new();

@@ -242,6 +242,20 @@ pub struct Step {
     pub expect: Expectation,
     pub captures: Vec<Capture>,
     pub walk: Option<Walk>,
+    /// Waits for the target's asynchronous work around this step (filled from `x-lifecycle`).
+    #[serde(skip)]
+    pub settle: Settle,
+}
+
+/// Waits around a step for work the target finishes later (a backup stays `backing_up` for minutes),
+/// read from the list item's `x-lifecycle` (see `execute::settle`).
+#[derive(Debug, Clone, Default)]
+pub struct Settle {
+    /// Before sending: wait until the resource captured under this name leaves its pending states.
+    pub before: Option<(String, Arc<super::Tracker>)>,
+    /// After this create is refused: if the parent it names has work pending, wait until it has none
+    /// and send the request once more (a target may refuse a second backup while one is running).
+    pub busy: Option<Arc<super::Tracker>>,
 }
 
 fn op_id<S: serde::Serializer>(op: &Arc<Operation>, s: S) -> Result<S::Ok, S::Error> {

@@ -56,6 +56,7 @@ pub(crate) fn single(
             expect,
             captures: Vec::new(),
             walk: None,
+            settle: super::case::Settle::default(),
         }],
         relation: Relation::None,
     }

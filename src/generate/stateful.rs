@@ -27,6 +27,7 @@ fn step(op: &Arc<Operation>, label: &str, request: super::case::RequestTemplate)
         expect: Expectation::Success,
         captures: Vec::new(),
         walk: None,
+        settle: super::case::Settle::default(),
     }
 }
 

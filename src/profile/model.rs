@@ -78,6 +78,8 @@ pub struct TargetProfile {
     pub auth: Arc<dyn Auth>,
     /// Knows the secrets `auth` may put on the wire; every recorded request and report passes through it.
     pub redactor: Redactor,
+    /// Where the target's resources came from (filled by the run before its cases).
+    pub resources: Vec<crate::report::ResourceRecord>,
 }
 
 const REFERENCE: &str = "fixtures/targets/reference.toml";
@@ -115,7 +117,7 @@ impl ProfileFile {
         }
         let auth = self.auth_strategy(env)?;
         let redactor = Redactor::with_secrets(&auth.secrets());
-        Ok(TargetProfile { file: self, auth, redactor })
+        Ok(TargetProfile { file: self, auth, redactor, resources: Vec::new() })
     }
 
     fn auth_strategy(&self, env: &dyn Fn(&str) -> Option<String>) -> Result<Arc<dyn Auth>, ProfileError> {
@@ -184,6 +186,17 @@ impl TargetProfile {
             ParamRole::AuthToken | ParamRole::PageLimit | ParamRole::PageOffset => None,
         }
         .filter(|v| !v.is_empty())
+    }
+
+    /// Uses `id` as the target's resource of `role` (one the run found on the target).
+    pub fn set_resource(&mut self, role: ParamRole, id: String) {
+        match role {
+            ParamRole::Graph => self.file.graph_id = Some(id),
+            ParamRole::Instance => self.file.instance_id = Some(id),
+            ParamRole::Backup => self.file.backup_id = Some(id),
+            ParamRole::Project => self.file.project_id = id,
+            ParamRole::AuthToken | ParamRole::PageLimit | ParamRole::PageOffset => {}
+        }
     }
 
     /// The value the target supplies for a request member a page's example leaves as a placeholder:

@@ -32,8 +32,8 @@ pub use junit::render_junit;
 pub use markdown::render_markdown;
 pub use model::{
     CaseOutcome, CaseResult, Coverage, CreatedResource, DriftRecord, ErratumRecord, ExchangeRecord, ExpectationRecord,
-    FamilyVerdict, FindingRecord, Report, RequestRecord, ResponseRecord, RowCoverage, SCHEMA_VERSION,
-    StepExpectationRecord, Strength, Summary, TargetInfo, ToolInfo, Verdict,
+    FamilyVerdict, FindingRecord, Report, RequestRecord, ResourceRecord, ResponseRecord, RowCoverage, SCHEMA_VERSION,
+    StepExpectationRecord, Strength, Summary, TargetInfo, ToolInfo, Verdict, WaitRecord,
 };
 pub use redact::{MASK, SENSITIVE_HEADERS, redact_report, redact_report_with};
 pub use summary::{errata_records, summary_of};

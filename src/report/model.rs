@@ -70,6 +70,21 @@ pub struct TargetInfo {
     pub fault_injection: bool,
     /// Whether the target is the reference server started in-process.
     pub reference_server: bool,
+    /// Where each of the target's resources the cases use came from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<ResourceRecord>,
+}
+
+/// Where one of the target's resources came from: `profile` (the profile or a flag), `discovered`
+/// (found on the target), or `none` (the cases needing it were skipped; `note` says what to set).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceRecord {
+    pub role: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub origin: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -174,6 +189,19 @@ pub struct DriftRecord {
     pub diff: String,
 }
 
+/// A wait for the target's asynchronous work (a backup leaving `backing_up`): what was awaited, how
+/// many times the list was read, for how long, and how it ended (`settled`, or why not).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitRecord {
+    pub what: String,
+    pub polls: u32,
+    pub duration_ms: u64,
+    /// Whether any poll saw the work still pending.
+    #[serde(default)]
+    pub saw_pending: bool,
+    pub ended: String,
+}
+
 /// One case's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseResult {
@@ -200,6 +228,9 @@ pub struct CaseResult {
     pub exchanges: Vec<ExchangeRecord>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drift: Option<DriftRecord>,
+    /// Waits for the target's asynchronous work during the case.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waits: Vec<WaitRecord>,
     /// What the case expected of the target, step by step (absent in reports before it was added).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expectation: Option<ExpectationRecord>,
@@ -300,6 +331,7 @@ impl CaseResult {
             sources: Vec::new(),
             exchanges: Vec::new(),
             drift: None,
+            waits: Vec::new(),
             expectation: None,
         }
     }

@@ -1,6 +1,7 @@
 //! A run of the suite against one target: start the reference server if asked, run the cases,
 //! and build the report.
 
+mod acquire;
 mod case;
 mod created;
 mod error;
@@ -9,6 +10,7 @@ mod reference;
 mod report;
 mod suite;
 
+pub use acquire::acquire_resources;
 pub use case::{CaseRun, RUN_TIMEOUT, conclude, run_case, skip_reason};
 pub use created::created_resources;
 pub use error::RunError;

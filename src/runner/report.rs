@@ -53,6 +53,7 @@ pub fn case_result(case: &Case, run: &CaseRun) -> CaseResult {
         sources: case.sources.clone(),
         exchanges: run.exchange.steps.iter().map(exchange_record).collect(),
         drift: None,
+        waits: run.exchange.waits.clone(),
         expectation: Some(expectation_record(case)),
     }
 }
@@ -83,6 +84,7 @@ pub fn build_report(
             auth: profile.auth.scheme().into(),
             fault_injection: profile.file.fault_injection,
             reference_server: profile.file.reference_server,
+            resources: profile.resources.clone(),
         },
         summary: summary_of(&results),
         families: family_verdicts(&results),

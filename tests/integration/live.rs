@@ -26,7 +26,7 @@ fn signed_reference() -> TargetProfile {
     let creds = AkSkCredentials::new(AK, Secret::new(SK)).with_security_token(Secret::new(SECURITY_TOKEN));
     let auth: Arc<dyn Auth> = Arc::new(AkSkAuth::new(creds));
     let redactor = Redactor::with_secrets(&auth.secrets());
-    TargetProfile { file, auth, redactor }
+    TargetProfile { file, auth, redactor, resources: Vec::new() }
 }
 
 async fn run_all(
