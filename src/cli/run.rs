@@ -13,7 +13,7 @@ use crate::auth::Secret;
 use crate::catalogue::Catalogue;
 use crate::execute::{ClientOptions, RunLimits, client};
 use crate::generate::{Case, CaseKind, generate};
-use crate::normalise::{compare_snapshot, normalise};
+use crate::normalise::{compare_snapshot, normalise, record_snapshot};
 use crate::profile::{ProfileFile, TargetProfile};
 use crate::report::{Baseline, CaseOutcome, Format, GateResult, Report, gate};
 use crate::runner::{RunError, build_report, case_result, run_cases_with, start_reference};
@@ -67,9 +67,10 @@ pub struct RunArgs {
     /// Where to write report.json.
     #[arg(long)]
     pub report_dir: Option<PathBuf>,
-    /// Recorded snapshots to compare with (drift).
-    #[arg(long, default_value = "snapshots")]
-    pub snapshots: PathBuf,
+    /// Snapshots to compare with (drift); a first run against a target records them here
+    /// (default: the profile's `snapshots`, else `snapshots/`; with CI=true nothing is written).
+    #[arg(long, value_name = "DIR")]
+    pub snapshots: Option<PathBuf>,
     /// Count drift from the recorded snapshots as failure.
     #[arg(long)]
     pub fail_on_drift: bool,
@@ -265,11 +266,26 @@ pub async fn run_async(args: &RunArgs) -> Result<ExitCode, RunError> {
         return Err(RunError::Unreachable(redactor.redact(errored[0])));
     }
     let mut results = Vec::with_capacity(cases.len());
+    // Snapshots serve drift: a target's first run records them (not under CI), later runs compare.
+    let snapshots = args
+        .snapshots
+        .clone()
+        .or_else(|| profile.file.snapshots.as_ref().map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("snapshots"));
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    let (mut recorded, mut not_recorded) = (0usize, 0usize);
     for (case, run) in cases.iter().zip(&runs) {
         let mut result = case_result(case, run);
-        if run.outcome != CaseOutcome::Skipped {
-            let path = args.snapshots.join(case.id.snapshot_file(profile.name()));
-            result.drift = compare_snapshot(&path, &normalise(case, &run.exchange));
+        if matches!(run.outcome, CaseOutcome::Passed | CaseOutcome::Failed) {
+            let path = snapshots.join(case.id.snapshot_file(profile.name()));
+            let value = normalise(case, &run.exchange);
+            if path.exists() {
+                result.drift = compare_snapshot(&path, &value);
+            } else if ci {
+                not_recorded += 1;
+            } else if record_snapshot(&path, &case.rationale, &value).is_ok() {
+                recorded += 1;
+            }
         }
         results.push(result);
     }
@@ -281,6 +297,24 @@ pub async fn run_async(args: &RunArgs) -> Result<ExitCode, RunError> {
     let gated = baseline.as_ref().map(|b| gate(&report, b));
     let mut lines = summary_lines(&report, &cases, gated.as_ref(), clock.elapsed());
     lines.extend(written.iter().map(|p| format!("wrote {}", p.display())));
+    if recorded > 0 {
+        lines.push(format!(
+            "recorded {recorded} snapshot(s) under {} (first run against {})",
+            snapshots.display(),
+            profile.name()
+        ));
+    }
+    if not_recorded > 0 {
+        lines.push(format!(
+            "{not_recorded} snapshot(s) not recorded (CI=true): nothing was written to {}",
+            snapshots.display()
+        ));
+    }
+    for r in &profile.resources {
+        let id = r.id.as_deref().unwrap_or("-");
+        let note = if r.note.is_empty() { String::new() } else { format!(": {}", r.note) };
+        lines.push(format!("resource {} {id} ({}{note})", r.role, r.origin));
+    }
     if let Some(g) = &gated {
         lines.extend(g.render_text(&report).lines().map(str::to_owned));
     }

@@ -41,6 +41,9 @@ pub struct ProfileFile {
     /// Values for other request members a page's example leaves as placeholders, by member name.
     #[serde(default)]
     pub values: BTreeMap<String, String>,
+    /// Where this target's snapshots live (`cargo test --test conformance`; `run --snapshots` wins).
+    #[serde(default)]
+    pub snapshots: Option<String>,
     /// The token itself (discouraged outside the reference server's public local token).
     #[serde(default)]
     pub token: Option<String>,

@@ -102,7 +102,7 @@ pub struct Summary {
     #[serde(default)]
     pub observations: usize,
     /// Requests sent again because the target throttled them (429, 503 with `Retry-After`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub retries: u32,
 }
 

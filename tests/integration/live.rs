@@ -181,6 +181,8 @@ async fn run_with_sdk_credentials_signs_every_request_and_prints_no_secret() {
     let mut cmd = hwconform();
     cmd.args(["run", "--target", &server.base_url(), "--read-only", "--rps", "500", "--report-dir"])
         .arg(&dir)
+        .arg("--snapshots")
+        .arg(dir.join("snapshots"))
         .args(["--project-id", "hwclivecli"])
         .env("HUAWEICLOUD_SDK_AK", AK)
         .env("HUAWEICLOUD_SDK_SK", SK)
@@ -256,6 +258,8 @@ async fn token_and_iam_password_runs_print_no_secret() {
         let mut cmd = hwconform();
         cmd.args(["run", "--target", &base, "--read-only", "--report-dir"])
             .arg(&out_dir)
+            .arg("--snapshots")
+            .arg(out_dir.join("snapshots"))
             .args(&extra)
             .env("HWC_LIVE_IAM_PW", IAM_PASSWORD)
             .env("HWC_LIVE_TOKEN", IAM_TOKEN)
