@@ -1,6 +1,6 @@
 //! `hwconform run`: the suite against a target (a profile, flags, or the in-process reference
-//! server), with a progress bar on a terminal, a summary, `report.json`, and an exit code for CI:
-//! 0 every case passed or was skipped, 1 a case failed, 2 the suite could not run.
+//! server), with a progress bar on a terminal, a summary, `report.json`, and an exit code for CI
+//! ([`Exit`]: 0 clean, 1 failed, 2 could not run, 3 leftovers, 4 cut short).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,12 +11,11 @@ use clap::Args;
 
 use crate::auth::Secret;
 use crate::catalogue::Catalogue;
-use crate::execute::{ClientOptions, RunLimits, client};
 use crate::generate::{Case, CaseKind, generate};
 use crate::normalise::{compare_snapshot, normalise, record_snapshot};
 use crate::profile::{ProfileFile, TargetProfile};
-use crate::report::{Baseline, CaseOutcome, Format, GateResult, Report, gate};
-use crate::runner::{RunError, build_report, case_result, run_cases_with, start_reference};
+use crate::report::{Baseline, CaseOutcome, Format, GateResult, Report, RunEnding, gate};
+use crate::runner::{Exit, Outcome, RunError, RunEvent, Session, SessionOptions, UsageError, case_result, ending_of};
 
 use super::CliError;
 use super::selection::select;
@@ -46,7 +45,7 @@ pub struct RunArgs {
     pub graph_id: Option<String>,
     #[arg(long)]
     pub instance_id: Option<String>,
-    /// A finished backup of the graph (optional: the run finds one, or creates one where it may).
+    /// A finished backup of the graph (optional: the run finds one on the target).
     #[arg(long)]
     pub backup_id: Option<String>,
     /// The OBS path exports write to (the export page's example shows only `{obs_path}`).
@@ -80,11 +79,11 @@ pub struct RunArgs {
     /// At most N requests a second across the whole run.
     #[arg(long, value_name = "N")]
     pub rps: Option<f64>,
-    /// Stop after SECS seconds: cases not finished by then are errors ("run timeout", exit 1).
+    /// Stop after SECS seconds: cases not finished by then are errors ("run timeout"; exit 4 unless a
+    /// case failed).
     #[arg(long, value_name = "SECS")]
     pub run_timeout: Option<u64>,
-    /// Times a throttled request is sent again after its Retry-After (429, or 503 with Retry-After,
-    /// whatever the method: refused before processing; a bare 503 only for a GET).
+    /// Times a GET answered 429 or 503 is sent again, with backoff (POSTs never are).
     #[arg(long, default_value_t = 2)]
     pub retries: u32,
     /// Longest wait, in seconds, for the target's asynchronous work (a backup leaving backing_up)
@@ -107,6 +106,12 @@ pub struct RunArgs {
     pub rerun_failed: Option<PathBuf>,
 }
 
+/// `--token`'s value goes straight into a [`Secret`], so even `RunArgs`' `Debug` hides it.
+fn secret_arg(value: &str) -> Result<Secret, String> {
+    if value.is_empty() { Err("the token is empty".into()) } else { Ok(Secret::new(value)) }
+}
+
+/// Builds the profile from the file and the flags (flags win).
 /// `--value MEMBER=VALUE`.
 fn member_value(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
@@ -115,12 +120,6 @@ fn member_value(text: &str) -> Result<(String, String), String> {
     }
 }
 
-/// `--token`'s value goes straight into a [`Secret`], so even `RunArgs`' `Debug` hides it.
-fn secret_arg(value: &str) -> Result<Secret, String> {
-    if value.is_empty() { Err("the token is empty".into()) } else { Ok(Secret::new(value)) }
-}
-
-/// Builds the profile from the file and the flags (flags win).
 fn profile(args: &RunArgs) -> Result<ProfileFile, RunError> {
     let mut file = match (&args.profile, &args.target) {
         (Some(path), _) => ProfileFile::read(path)?,
@@ -158,7 +157,7 @@ fn profile(args: &RunArgs) -> Result<ProfileFile, RunError> {
     };
     set(&mut file.project_id, &args.project_id);
     if file.project_id.is_empty() {
-        return Err(RunError::Usage("name the target's project: --project-id P (or project_id in a profile)".into()));
+        return Err(UsageError::NoProject.into());
     }
     for (slot, flag) in [
         (&mut file.graph_id, &args.graph_id),
@@ -188,7 +187,7 @@ fn profile(args: &RunArgs) -> Result<ProfileFile, RunError> {
     Ok(file)
 }
 
-/// Runs the command; the exit code says how it went (errors: one line on stderr, exit 2).
+/// Runs the command; the exit code says how it went (see [`Exit`]; errors: one line on stderr, exit 2).
 pub fn run(args: &RunArgs) -> ExitCode {
     // Logs (the in-process server's included) go to stderr; quiet unless RUST_LOG asks.
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -197,29 +196,22 @@ pub fn run(args: &RunArgs) -> ExitCode {
     let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| RunError::Runtime(e.to_string()))
+        .map_err(RunError::Runtime)
         .and_then(|rt| rt.block_on(run_async(args)));
-    super::output::finish(result.map_err(CliError::from))
+    super::output::finish(result.map(ExitCode::from).map_err(CliError::from))
 }
 
 /// The verb for callers already inside a Tokio runtime.
-pub async fn run_async(args: &RunArgs) -> Result<ExitCode, RunError> {
-    let started_at = chrono::Utc::now().to_rfc3339();
-    if let Some(rps) = args.rps
-        && !(rps.is_finite() && rps >= crate::execute::RateLimiter::MIN_RPS)
-    {
-        let min = crate::execute::RateLimiter::MIN_RPS;
-        return Err(RunError::BadOption(format!("--rps {rps}: give a number of requests a second of at least {min}")));
-    }
+pub async fn run_async(args: &RunArgs) -> Result<Exit, RunError> {
     let clock = std::time::Instant::now();
     // Every input is checked before a single request goes out.
     let formats = match (&args.format, &args.report_dir) {
-        (Some(list), Some(_)) => Format::parse_list(list).map_err(RunError::Input)?,
-        (Some(_), None) => return Err(RunError::Usage("write the reports: --format needs --report-dir".into())),
+        (Some(list), Some(_)) => Format::parse_list(list).map_err(UsageError::Input)?,
+        (Some(_), None) => return Err(UsageError::FormatWithoutReportDir.into()),
         (None, _) => Format::ALL.to_vec(),
     };
-    let baseline = args.baseline.as_deref().map(Baseline::read).transpose().map_err(RunError::Input)?;
-    let catalogue = Catalogue::builtin()?;
+    let baseline = args.baseline.as_deref().map(Baseline::read).transpose().map_err(UsageError::Input)?;
+    let catalogue = Arc::new(Catalogue::builtin()?);
     let selection = select(generate(&catalogue), args.only.as_deref(), args.rerun_failed.as_deref())?;
     for note in &selection.notes {
         eprintln!("hwconform: {note}");
@@ -227,57 +219,46 @@ pub async fn run_async(args: &RunArgs) -> Result<ExitCode, RunError> {
     if selection.nothing_failed {
         let shown = args.rerun_failed.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
         print_lines(&[format!("hwconform: no case failed in {shown}: nothing to rerun")]);
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Exit::Clean);
     }
     let cases: Vec<Arc<Case>> = selection.cases.into_iter().map(Arc::new).collect();
-    let mut profile: TargetProfile = profile(args)?.resolve(&|v| std::env::var(v).ok())?;
-    let server =
-        if profile.file.reference_server { Some(start_reference(&mut profile, &catalogue).await?) } else { None };
-    let options = ClientOptions {
-        timeout: Duration::from_secs(profile.file.timeout_secs.unwrap_or(30)),
-        no_proxy: profile.file.reference_server,
+    let profile: TargetProfile = profile(args)?.resolve(&|v| std::env::var(v).ok())?;
+    let options = SessionOptions {
+        concurrency: args.concurrency,
+        rps: args.rps,
+        retries: args.retries,
+        run_timeout: args.run_timeout.map(Duration::from_secs),
+        request_timeout: None,
         ca_file: args.ca_file.clone(),
-        ..ClientOptions::default()
+        no_proxy: false,
     };
-    let http = client(options)?;
-    let mut limits = RunLimits::new(args.rps, args.retries, args.run_timeout.map(Duration::from_secs));
-    limits.settle = args.settle_timeout.map(Duration::from_secs);
+    let mut session = Session::open(Arc::clone(&catalogue), profile, options).await?;
+    session.settle_timeout(args.settle_timeout.map(Duration::from_secs));
     // The target's own resources (a finished backup to export), from the profile or found on it.
-    crate::runner::acquire_resources(&catalogue, &cases, &mut profile, &http, &limits).await;
-    let limits = Arc::new(limits);
+    session.acquire(&cases).await;
     let bar =
         indicatif::ProgressBar::with_draw_target(Some(cases.len() as u64), indicatif::ProgressDrawTarget::stderr());
-    let on_done = |case: &Case, _: &crate::runner::CaseRun| {
-        bar.set_message(case.id.to_string());
-        bar.inc(1);
+    let on_event = |event: &RunEvent<'_>| {
+        if let RunEvent::CaseFinished { case, .. } = event {
+            bar.set_message(case.id.to_string());
+            bar.inc(1);
+        }
     };
-    let profile = Arc::new(profile);
-    let runs = run_cases_with(&cases, Arc::clone(&profile), http, limits, args.concurrency, &on_done).await;
+    let runs = session.run(&cases, &on_event).await;
     bar.finish_and_clear();
-    if let Some(server) = server {
-        server.shutdown().await;
-    }
-    // Cases the run's deadline cut are errors of their own, not a sign of an unreachable target.
-    let timed_out = |r: &&crate::runner::CaseRun| r.error.as_deref() == Some(crate::runner::RUN_TIMEOUT);
-    let ran = runs.iter().filter(|r| r.outcome != CaseOutcome::Skipped && !timed_out(r)).count();
-    let errored: Vec<&str> = runs.iter().filter(|r| !timed_out(r)).filter_map(|r| r.error.as_deref()).collect();
-    if ran > 0 && errored.len() == ran {
-        let redactor = crate::runner::run_redactor(&profile);
-        return Err(RunError::Unreachable(redactor.redact(errored[0])));
-    }
     let mut results = Vec::with_capacity(cases.len());
     // Snapshots serve drift: a target's first run records them (not under CI), later runs compare.
     let snapshots = args
         .snapshots
         .clone()
-        .or_else(|| profile.file.snapshots.as_ref().map(PathBuf::from))
+        .or_else(|| session.profile().file.snapshots.as_ref().map(PathBuf::from))
         .unwrap_or_else(|| PathBuf::from("snapshots"));
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
     let (mut recorded, mut not_recorded) = (0usize, 0usize);
     for (case, run) in cases.iter().zip(&runs) {
         let mut result = case_result(case, run);
-        if matches!(run.outcome, CaseOutcome::Passed | CaseOutcome::Failed) {
-            let path = snapshots.join(case.id.snapshot_file(profile.name()));
+        if matches!(run.outcome, Outcome::Passed | Outcome::Failed) {
+            let path = snapshots.join(case.id.snapshot_file(session.profile().name()));
             let value = normalise(case, &run.exchange);
             if path.exists() {
                 result.drift = compare_snapshot(&path, &value);
@@ -289,42 +270,37 @@ pub async fn run_async(args: &RunArgs) -> Result<ExitCode, RunError> {
         }
         results.push(result);
     }
-    let report = build_report(&catalogue, &profile, results, started_at);
+    // No answer at all is no verdict: say why, once (the report comes with the always-a-report work).
+    if ending_of(&results) == RunEnding::Unreachable
+        && let Some((case, (step, error))) =
+            cases.iter().zip(&runs).find_map(|(c, r)| r.exchange.unanswered().map(|u| (c, u)))
+    {
+        let (case, step, error) = (case.id.to_string(), step.to_owned(), error.clone());
+        drop(session.close(Vec::new()).await);
+        return Err(RunError::Unreachable { case, step, error });
+    }
+    let report = session.close(results).await;
     let written = match &args.report_dir {
-        Some(dir) => crate::report::write_reports(&report, dir, &formats)?,
+        Some(dir) => crate::report::write_reports(&report, dir, &formats).map_err(RunError::Report)?,
         None => Vec::new(),
     };
     let gated = baseline.as_ref().map(|b| gate(&report, b));
     let mut lines = summary_lines(&report, &cases, gated.as_ref(), clock.elapsed());
     lines.extend(written.iter().map(|p| format!("wrote {}", p.display())));
     if recorded > 0 {
-        lines.push(format!(
-            "recorded {recorded} snapshot(s) under {} (first run against {})",
-            snapshots.display(),
-            profile.name()
-        ));
+        let dir = snapshots.display();
+        lines
+            .push(format!("recorded {recorded} snapshot(s) under {dir} (first run against {})", report.target.profile));
     }
     if not_recorded > 0 {
-        lines.push(format!(
-            "{not_recorded} snapshot(s) not recorded (CI=true): nothing was written to {}",
-            snapshots.display()
-        ));
-    }
-    for r in &profile.resources {
-        let id = r.id.as_deref().unwrap_or("-");
-        let note = if r.note.is_empty() { String::new() } else { format!(": {}", r.note) };
-        lines.push(format!("resource {} {id} ({}{note})", r.role, r.origin));
+        let dir = snapshots.display();
+        lines.push(format!("{not_recorded} snapshot(s) not recorded (CI=true): nothing was written to {dir}"));
     }
     if let Some(g) = &gated {
         lines.extend(g.render_text(&report).lines().map(str::to_owned));
     }
     print_lines(&lines);
-    let drifted = args.fail_on_drift && report.summary.drift > 0;
-    let failed = match &gated {
-        Some(g) => !g.passed,
-        None => report.summary.failed > 0 || report.summary.errors > 0,
-    };
-    Ok(if failed || drifted { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(Exit::of_run(&report, gated.as_ref(), args.fail_on_drift))
 }
 
 /// Writes lines to stdout; a closed pipe ends quietly (the run's exit code still counts).

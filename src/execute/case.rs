@@ -2,9 +2,11 @@
 //! captures values for later steps. Records everything; decides nothing.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::error::Stopped;
 use super::exchange::Exchange;
 use super::pace::RunLimits;
 use super::send::{Bindings, prepare, send};
@@ -44,7 +46,7 @@ pub async fn execute(case: &Case, target: &Target<'_>) -> Exchange {
         let base = match target.profile.endpoint(&step.operation.meta.service) {
             Ok(b) => b.to_owned(),
             Err(e) => {
-                exchange.stopped = Some(e.to_string());
+                exchange.stopped = Some(Stopped::NoEndpoint { step: step.label.clone(), source: Arc::new(e) });
                 break;
             }
         };
@@ -52,12 +54,11 @@ pub async fn execute(case: &Case, target: &Target<'_>) -> Exchange {
         if let Some((name, tracker)) = &step.settle.before
             && let Some(id) = bindings.captures.get(name).cloned()
         {
-            let (end, record) = settle(target, tracker, &bindings.project, &Awaited::Item(id)).await;
-            let why = record.ended.clone();
-            exchange.waits.push(record);
-            if end != WaitEnd::Settled {
+            let waited = settle(target, tracker, &bindings.project, &Awaited::Item(id)).await;
+            exchange.waits.push(waited.record);
+            if let WaitEnd::Failed(why) | WaitEnd::Unknown(why) = waited.end {
                 exchange.stopped =
-                    Some(format!("step {}: the {name} it uses could not be waited for: {why}", step.label));
+                    Some(Stopped::Waited { step: step.label.clone(), reason: format!("the {name}: {why}") });
                 return exchange;
             }
         }
@@ -68,7 +69,7 @@ pub async fn execute(case: &Case, target: &Target<'_>) -> Exchange {
             let prepared = match prepare(&step.operation, &template, &base, &bindings) {
                 Ok(p) => p,
                 Err(e) => {
-                    exchange.stopped = Some(format!("step {}: {}", step.label, e.0));
+                    exchange.stopped = Some(Stopped::Unfilled { step: step.label.clone(), reason: e.0 });
                     return exchange;
                 }
             };
@@ -81,10 +82,10 @@ pub async fn execute(case: &Case, target: &Target<'_>) -> Exchange {
                 && let Some((member, id)) = busy_parent(tracker, &template, target)
             {
                 busy_waited = true;
-                let (end, record) = settle(target, tracker, &bindings.project, &Awaited::ParentIdle(member, id)).await;
-                if record.saw_pending {
-                    exchange.waits.push(record);
-                    if end == WaitEnd::Settled {
+                let waited = settle(target, tracker, &bindings.project, &Awaited::ParentIdle(member, id)).await;
+                if waited.saw_pending {
+                    exchange.waits.push(waited.record);
+                    if waited.end == WaitEnd::Settled {
                         resent = true;
                         continue;
                     }
@@ -99,10 +100,7 @@ pub async fn execute(case: &Case, target: &Target<'_>) -> Exchange {
                 return exchange;
             }
             if let Some((status, retries)) = throttled {
-                exchange.stopped = Some(format!(
-                    "step {}: the target still throttled the request ({status}) after {retries} retries (--retries)",
-                    step.label
-                ));
+                exchange.stopped = Some(Stopped::Throttled { step: step.label.clone(), status, retries });
                 return exchange;
             }
             // Parse only when navigation needs it; the checks parse (once) otherwise.

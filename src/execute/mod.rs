@@ -10,8 +10,10 @@ mod settle;
 
 pub use case::{Target, execute, project_for};
 pub use client::{BODY_CAP, ClientOptions, client};
-pub use error::ExecuteError;
+pub use error::{
+    CaFileError, ExecuteError, Phase, SharedSource, StepError, Stopped, TransportError, TransportKind, chain,
+};
 pub use exchange::{Exchange, Received, SentRequest, StepExchange};
 pub use pace::{RETRY_STATUSES, RateLimiter, RunLimits, SETTLE_TIMEOUT};
 pub use send::{WRONG_TOKEN, encode, missing};
-pub use settle::{Awaited, WaitEnd, discover, list_all, settle};
+pub use settle::{Awaited, WaitEnd, Waited, discover, list_all, settle};

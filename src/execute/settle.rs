@@ -70,7 +70,7 @@ pub async fn list_all(target: &Target<'_>, tracker: &Tracker, project: &str) -> 
         };
         let prepared = prepare(op, &template, &base, &bindings).map_err(|e| e.0)?;
         let ex = send(target.client, target.profile, target.limits, 0, "poll", prepared).await;
-        let rx = ex.response.map_err(|e| format!("no answer from {}: {e}", op.meta.id))?;
+        let rx = ex.response.map_err(|e| format!("no answer from {}: {}", op.meta.id, e.line()))?;
         if rx.status != op.meta.success_status {
             let hint = if matches!(rx.status, 401 | 403) { " (the credentials may have expired)" } else { "" };
             return Err(format!("{} answered {}{hint}", op.meta.id, rx.status));
@@ -89,7 +89,7 @@ pub async fn list_all(target: &Target<'_>, tracker: &Tracker, project: &str) -> 
 }
 
 /// Polls the tracked list until `awaited` holds, the item fails, or the run's settle timeout passes.
-pub async fn settle(target: &Target<'_>, tracker: &Tracker, project: &str, awaited: &Awaited) -> (WaitEnd, WaitRecord) {
+pub async fn settle(target: &Target<'_>, tracker: &Tracker, project: &str, awaited: &Awaited) -> Waited {
     let started = Instant::now();
     let limit = target.limits.settle_timeout();
     let mut gap = FIRST_POLL_GAP;
@@ -124,18 +124,26 @@ pub async fn settle(target: &Target<'_>, tracker: &Tracker, project: &str, await
         tokio::time::sleep(gap.min(limit.saturating_sub(elapsed))).await;
         gap = (gap * 2).min(MAX_POLL_GAP);
     };
-    let ended = match &end {
-        WaitEnd::Settled => "settled".to_owned(),
-        WaitEnd::Failed(why) | WaitEnd::Unknown(why) => why.clone(),
+    let settled = match &end {
+        WaitEnd::Settled => Some("settled".to_owned()),
+        WaitEnd::Failed(_) => tracker.lifecycle.failed.first().cloned(),
+        WaitEnd::Unknown(_) => None,
     };
     let record = WaitRecord {
         what,
-        polls,
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        saw_pending,
-        ended,
+        polls,
+        settled,
     };
-    (end, record)
+    Waited { end, record, saw_pending }
+}
+
+/// A finished wait: how it ended, its record, and whether any poll saw the work still pending.
+#[derive(Debug, Clone)]
+pub struct Waited {
+    pub end: WaitEnd,
+    pub record: WaitRecord,
+    pub saw_pending: bool,
 }
 
 /// The state `awaited` is in, judged from the whole list.

@@ -81,8 +81,6 @@ pub struct TargetProfile {
     pub auth: Arc<dyn Auth>,
     /// Knows the secrets `auth` may put on the wire; every recorded request and report passes through it.
     pub redactor: Redactor,
-    /// Where the target's resources came from (filled by the run before its cases).
-    pub resources: Vec<crate::report::ResourceRecord>,
 }
 
 const REFERENCE: &str = "fixtures/targets/reference.toml";
@@ -120,7 +118,7 @@ impl ProfileFile {
         }
         let auth = self.auth_strategy(env)?;
         let redactor = Redactor::with_secrets(&auth.secrets());
-        Ok(TargetProfile { file: self, auth, redactor, resources: Vec::new() })
+        Ok(TargetProfile { file: self, auth, redactor })
     }
 
     fn auth_strategy(&self, env: &dyn Fn(&str) -> Option<String>) -> Result<Arc<dyn Auth>, ProfileError> {
@@ -216,15 +214,15 @@ impl TargetProfile {
     /// How a user supplies a member's value, for a skip reason.
     pub fn how_to_supply(member: &str) -> String {
         match SUPPLIED_KEYS.iter().find(|(key, _)| *key == member) {
-            Some((key, _)) => format!("set {key} in the profile or --{}", key.replace('_', "-")),
-            None => format!("set {member} under [values] in the profile or --value {member}=VALUE"),
+            Some((key, _)) => format!("{key} in the profile or --{}", key.replace('_', "-")),
+            None => format!("{member} under [values] in the profile or --value {member}=VALUE"),
         }
     }
 
     /// How a user names the target's resource of a role, for a skip reason.
     pub fn how_to_name(role: ParamRole) -> String {
         let key = format!("{}_id", crate::generate::role_name(role));
-        format!("set {key} in the profile or --{}", key.replace('_', "-"))
+        format!("{key} in the profile or --{}", key.replace('_', "-"))
     }
 }
 

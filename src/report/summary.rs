@@ -15,7 +15,8 @@ pub fn summary_of(cases: &[CaseResult]) -> Summary {
         errors: count(CaseOutcome::Error),
         drift: cases.iter().filter(|c| c.drift.is_some()).count(),
         observations: cases.iter().flat_map(|c| &c.findings).filter(|f| f.strength == Strength::Observation).count(),
-        retries: cases.iter().flat_map(|c| &c.exchanges).map(|e| e.retries).sum(),
+        // Counted from the report's resources once they are known (they are not a case's).
+        leftovers: 0,
     }
 }
 

@@ -10,17 +10,17 @@ use crate::catalogue::{Catalogue, ParamRole};
 use crate::execute::{RunLimits, Target, discover};
 use crate::generate::{Case, Slot, role_name, trackers};
 use crate::profile::TargetProfile;
-use crate::report::ResourceRecord;
+use crate::report::{Provenance, ResourceRecord};
 
-/// Fills the profile's missing resources the `cases` need, where the target shows one, and records
-/// where every resource they use came from (`profile.resources`).
+/// Fills the profile's missing resources the `cases` need, where the target shows one, and returns
+/// where every resource they use came from (what could not be had is in the skipped cases' reasons).
 pub async fn acquire_resources(
     catalogue: &Catalogue,
     cases: &[Arc<Case>],
     profile: &mut TargetProfile,
     client: &reqwest::Client,
     limits: &RunLimits,
-) {
+) -> Vec<ResourceRecord> {
     let mut needed: Vec<ParamRole> = Vec::new();
     for slot in cases.iter().flat_map(|c| c.steps.iter().flat_map(|s| s.request.slots())) {
         if let Slot::Role(r) = slot
@@ -35,22 +35,13 @@ pub async fn acquire_resources(
     for role in needed {
         let name = role_name(role).to_owned();
         if let Some(id) = profile.resource(role) {
-            records.push(ResourceRecord {
-                role: name,
-                id: Some(id.to_owned()),
-                origin: "profile".into(),
-                note: String::new(),
-            });
+            let setting = format!("{name}_id");
+            records.push(record(&name, id, None, Provenance::Profile { setting }));
             continue;
         }
         let how = TargetProfile::how_to_name(role);
-        let Some(tracker) = trackers.iter().find(|t| t.role == role) else {
-            records.push(ResourceRecord { role: name, id: None, origin: "none".into(), note: how });
-            continue;
-        };
+        let Some(tracker) = trackers.iter().find(|t| t.role == role) else { continue };
         if profile.file.isolate_projects {
-            let note = format!("each case uses a project of its own, where nothing can be found beforehand: {how}");
-            records.push(ResourceRecord { role: name, id: None, origin: "none".into(), note });
             continue;
         }
         let project = profile.file.project_id.clone();
@@ -67,19 +58,22 @@ pub async fn acquire_resources(
         let ready = tracker.lifecycle.ready.join(" or ");
         match found {
             Ok(Some(id)) => {
-                let note = format!("a {ready} {name}{of}, found by reading every page of {}", tracker.list.meta.id);
+                let how = format!("a {ready} {name}{of}, found by reading every page of {}", tracker.list.meta.id);
                 profile.set_resource(role, id.clone());
-                records.push(ResourceRecord { role: name, id: Some(id), origin: "discovered".into(), note });
+                records.push(record(
+                    &name,
+                    &id,
+                    Some(tracker.list.meta.id.to_string()),
+                    Provenance::Discovered { how },
+                ));
             }
-            Ok(None) => {
-                let note = format!("the target lists no {ready} {name}{of} ({}): {how}", tracker.list.meta.id);
-                records.push(ResourceRecord { role: name, id: None, origin: "none".into(), note });
-            }
-            Err(e) => {
-                let note = format!("could not look for one ({e}): {how}");
-                records.push(ResourceRecord { role: name, id: None, origin: "none".into(), note });
-            }
+            Ok(None) => tracing::warn!("the target lists no {ready} {name}{of}; set {how}"),
+            Err(e) => tracing::warn!("could not look for a {name} on the target ({e}); set {how}"),
         }
     }
-    profile.resources = records;
+    records
+}
+
+fn record(kind: &str, id: &str, operation: Option<String>, provenance: Provenance) -> ResourceRecord {
+    ResourceRecord { kind: kind.to_owned(), id: id.to_owned(), operation, provenance, cleanup: None }
 }

@@ -9,11 +9,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hwconform::catalogue::Catalogue;
-use hwconform::execute::{ClientOptions, RunLimits, client};
 use hwconform::generate::{Case, generate};
 use hwconform::profile::ProfileFile;
-use hwconform::report::CaseOutcome;
-use hwconform::runner::{CaseRun, acquire_resources, run_cases_with};
+use hwconform::report::Provenance;
+use hwconform::runner::{CaseRun, Outcome, Session, SessionOptions, ignore};
 use hwconform::server::{DEFAULT_TOKEN, ServerConfig, Variant, spawn};
 
 /// What a run against one variant came to.
@@ -25,19 +24,10 @@ struct Tally {
     elapsed: Duration,
 }
 
-fn outcome_name(o: CaseOutcome) -> &'static str {
-    match o {
-        CaseOutcome::Passed => "passed",
-        CaseOutcome::Failed => "failed",
-        CaseOutcome::Skipped => "skipped",
-        CaseOutcome::Error => "could not test",
-    }
-}
-
 /// Runs every case against a foreign server with `variants`, as `hwconform run --target URL
 /// --project-id P --graph-id G --instance-id I --export-path X` would (nothing else supplied).
-async fn run_foreign(catalogue: &Catalogue, cases: &[Arc<Case>], variants: Vec<Variant>) -> Tally {
-    let config = ServerConfig { variants, catalogue: Some(Arc::new(catalogue.clone())), ..ServerConfig::foreign() };
+async fn run_foreign(catalogue: &Arc<Catalogue>, cases: &[Arc<Case>], variants: Vec<Variant>) -> Tally {
+    let config = ServerConfig { variants, catalogue: Some(Arc::clone(catalogue)), ..ServerConfig::foreign() };
     let server = spawn(config).await.unwrap();
     let seed = server.seed().clone();
     let mut file = ProfileFile::reference().unwrap();
@@ -59,32 +49,39 @@ async fn run_foreign(catalogue: &Catalogue, cases: &[Arc<Case>], variants: Vec<V
         let id = id.as_deref().unwrap();
         assert!(!serde_json::to_string(&seed).unwrap().contains(id), "the foreign seed still holds {id}");
     }
-    let mut profile = file.resolve(&|_| None).unwrap();
-    let http = client(ClientOptions { no_proxy: true, ..ClientOptions::default() }).unwrap();
-    let limits = RunLimits::new(None, 4, None);
+    let profile = file.resolve(&|_| None).unwrap();
+    let options = SessionOptions { retries: 4, no_proxy: true, ..SessionOptions::default() };
     let started = Instant::now();
-    acquire_resources(catalogue, cases, &mut profile, &http, &limits).await;
-    let backup = profile.resources.iter().find(|r| r.role == "backup").cloned();
-    assert_eq!(backup.as_ref().map(|r| r.origin.as_str()), Some("discovered"), "{backup:?}");
-    let found = backup.and_then(|r| r.id).unwrap();
+    let mut session = Session::open(Arc::clone(catalogue), profile, options).await.unwrap();
+    session.acquire(cases).await;
+    let backup = session.resources().into_iter().find(|r| r.kind == "backup");
+    assert!(backup.as_ref().is_some_and(|r| matches!(r.provenance, Provenance::Discovered { .. })), "{backup:?}");
+    let found = backup.map(|r| r.id).unwrap();
     assert!(seed.backups.iter().any(|b| b["id"] == found.as_str()), "{found} is not one of the target's own backups");
-    let (profile, limits) = (Arc::new(profile), Arc::new(limits));
-    let runs: Vec<CaseRun> = run_cases_with(cases, profile, http, limits, 8, &|_, _| {}).await;
+    let runs: Vec<CaseRun> = session.run(cases, &ignore).await;
     let elapsed = started.elapsed();
+    drop(session.close(Vec::new()).await);
     server.shutdown().await;
     let mut tally = Tally { counts: BTreeMap::new(), failed: vec![], errors: vec![], skipped: vec![], elapsed };
     for (case, run) in cases.iter().zip(runs) {
-        *tally.counts.entry(outcome_name(run.outcome)).or_default() += 1;
-        match run.outcome {
-            CaseOutcome::Failed => {
+        let name = match &run.outcome {
+            Outcome::Passed => "passed",
+            Outcome::Failed => {
                 let why: Vec<String> =
                     run.findings.iter().filter(|f| f.is_failure()).map(ToString::to_string).collect();
                 tally.failed.push(format!("{}: {}", case.id, why.join("; ")));
+                "failed"
             }
-            CaseOutcome::Error => tally.errors.push(format!("{}: {}", case.id, run.error.unwrap_or_default())),
-            CaseOutcome::Skipped => tally.skipped.push(format!("{}: {}", case.id, run.skip_reason.unwrap_or_default())),
-            CaseOutcome::Passed => {}
-        }
+            Outcome::Error(e) => {
+                tally.errors.push(format!("{}: {e}", case.id));
+                "could not test"
+            }
+            Outcome::Skipped(r) => {
+                tally.skipped.push(format!("{}: {r}", case.id));
+                "skipped"
+            }
+        };
+        *tally.counts.entry(name).or_default() += 1;
     }
     tally
 }
@@ -103,7 +100,7 @@ fn cases(catalogue: &Catalogue) -> Vec<Arc<Case>> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_case_fails_on_a_correct_foreign_server_with_any_single_variant() {
-    let catalogue = Catalogue::builtin().unwrap();
+    let catalogue = Arc::new(Catalogue::builtin().unwrap());
     let cases = cases(&catalogue);
     let mut problems = Vec::new();
     for variants in std::iter::once(Vec::new()).chain(Variant::all().into_iter().map(|v| vec![v])) {
@@ -117,7 +114,7 @@ async fn no_case_fails_on_a_correct_foreign_server_with_any_single_variant() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_case_fails_on_a_correct_foreign_server_like_the_real_cloud() {
-    let catalogue = Catalogue::builtin().unwrap();
+    let catalogue = Arc::new(Catalogue::builtin().unwrap());
     let cases = cases(&catalogue);
     let tally = run_foreign(&catalogue, &cases, vec![Variant::RealCloud]).await;
     show("real-cloud", &tally);
