@@ -67,8 +67,8 @@ pub async fn acquire_resources(
                     Provenance::Discovered { how },
                 ));
             }
-            Ok(None) => tracing::warn!("the target lists no {ready} {name}{of}; set {how}"),
-            Err(e) => tracing::warn!("could not look for a {name} on the target ({e}); set {how}"),
+            Ok(None) => tracing::info!("the target lists no {ready} {name}{of}; set {how}"),
+            Err(e) => tracing::info!("could not look for a {name} on the target ({e}); set {how}"),
         }
     }
     records
