@@ -99,7 +99,8 @@ fn run_trial(case: &Case) -> Result<Completion, Failed> {
         } else if let Some(drift) = compare_snapshot(&path, &value) {
             eprintln!(
                 "hwconform: drift from {} (HWCONFORM_FAIL_ON_DRIFT=1 fails on it):\n{}",
-                drift.snapshot, drift.diff
+                drift.snapshot.display(),
+                drift.diff
             );
         }
         return Ok(Completion::Completed);

@@ -2,6 +2,7 @@
 
 pub mod baseline;
 pub mod cases;
+pub mod cleanup;
 pub mod derive;
 pub mod diff;
 mod error;
@@ -44,6 +45,8 @@ pub enum Command {
     Run(Box<run::RunArgs>),
     /// List the generated cases: id, kind, rationale.
     Cases(cases::CasesArgs),
+    /// Delete what a run created and could not clean up (killed, timed out, --keep), from its journal.
+    Cleanup(cleanup::CleanupArgs),
     /// List every documented rule by id (what `serve --break RULE_ID` takes), with a short description.
     Rules(rules::RulesArgs),
 }

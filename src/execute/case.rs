@@ -51,7 +51,7 @@ pub async fn execute(case: &Case, target: &Target<'_>) -> Exchange {
             }
         };
         // A resource an earlier step created is used only once the target has finished it.
-        if let Some((name, tracker)) = &step.settle.before
+        if let Some((name, tracker)) = &step.waits.before
             && let Some(id) = bindings.captures.get(name).cloned()
         {
             let waited = settle(target, tracker, &bindings.project, &Awaited::Item(id)).await;
@@ -59,6 +59,16 @@ pub async fn execute(case: &Case, target: &Target<'_>) -> Exchange {
             if let WaitEnd::Failed(why) | WaitEnd::Unknown(why) = waited.end {
                 exchange.stopped =
                     Some(Stopped::Waited { step: step.label.clone(), reason: format!("the {name}: {why}") });
+                return exchange;
+            }
+        }
+        if let Some(settle) = &step.settle
+            && let Some(id) = bindings.captures.get(&settle.capture)
+        {
+            let (list, project) = (&settle.list, bindings.project.clone());
+            let bound = crate::cleanup::SETTLE_BOUND;
+            if let Err(e) = crate::cleanup::settle(target, list, &project, id, bound).await {
+                exchange.stopped = Some(Stopped::Unsettled { step: step.label.clone(), reason: e });
                 return exchange;
             }
         }
@@ -73,11 +83,25 @@ pub async fn execute(case: &Case, target: &Target<'_>) -> Exchange {
                     return exchange;
                 }
             };
+            // The journal records what the run creates as the target accepts it (and refuses to send
+            // past --max-created); an answer that names no id is told apart through the list.
+            let journal = target.limits.journal.as_deref();
+            if let Some(Err(reason)) = journal.map(|j| j.admit(&step.operation)) {
+                exchange.stopped = Some(Stopped::Capped { step: step.label.clone(), reason });
+                return exchange;
+            }
+            let window = match journal {
+                Some(j) => j.window_before(&step.operation, &prepared.bindings, target).await,
+                None => None,
+            };
             let mut ex = send(target.client, target.profile, target.limits, i, &step.label, prepared).await;
+            if let Some(j) = journal {
+                j.observe(case.id.as_str(), &step.operation, &ex, window, target).await;
+            }
             // A create refused while its parent has work pending (one backup at a time per graph, a
             // choice the pages leave open) is sent once more when that work is done.
             if !busy_waited
-                && let Some(tracker) = &step.settle.busy
+                && let Some(tracker) = &step.waits.busy
                 && ex.received().is_some_and(|r| (400..500).contains(&r.status) && !r.throttled())
                 && let Some((member, id)) = busy_parent(tracker, &template, target)
             {

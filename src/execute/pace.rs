@@ -27,6 +27,9 @@ pub struct RunLimits {
     pub deadline: Option<Instant>,
     /// How long one wait for the target's asynchronous work may last (`None`: [`SETTLE_TIMEOUT`]).
     pub settle: Option<Duration>,
+    /// Where every resource the run creates is recorded as it is created, and the cap on how many it
+    /// may create (`--max-created`); `None` records nothing.
+    pub journal: Option<std::sync::Arc<crate::cleanup::Journal>>,
 }
 
 /// How long a wait for the target's asynchronous work lasts by default (`--settle-timeout`): the
@@ -48,12 +51,19 @@ impl RunLimits {
             // A deadline past what the clock can hold is no deadline.
             deadline: run_timeout.and_then(|t| Instant::now().checked_add(t)),
             settle: None,
+            journal: None,
         }
     }
 
     /// How long one wait for asynchronous work may last.
     pub fn settle_timeout(&self) -> Duration {
         self.settle.unwrap_or(SETTLE_TIMEOUT)
+    }
+
+    /// These limits, recording what the run creates in `journal`.
+    pub fn with_journal(mut self, journal: std::sync::Arc<crate::cleanup::Journal>) -> Self {
+        self.journal = Some(journal);
+        self
     }
 
     /// Waits for the rate limit's next slot.

@@ -244,18 +244,29 @@ pub struct Step {
     pub walk: Option<Walk>,
     /// Waits for the target's asynchronous work around this step (filled from `x-lifecycle`).
     #[serde(skip)]
-    pub settle: Settle,
+    pub waits: StepWaits,
+    /// Before sending: wait (bounded) until the list no longer shows the captured resource as still
+    /// being made (GES refuses to export or delete a backup that is `backing_up`).
+    #[serde(skip)]
+    pub settle: Option<Settle>,
 }
 
 /// Waits around a step for work the target finishes later (a backup stays `backing_up` for minutes),
 /// read from the list item's `x-lifecycle` (see `execute::settle`).
 #[derive(Debug, Clone, Default)]
-pub struct Settle {
+pub struct StepWaits {
     /// Before sending: wait until the resource captured under this name leaves its pending states.
     pub before: Option<(String, Arc<super::Tracker>)>,
     /// After this create is refused: if the parent it names has work pending, wait until it has none
     /// and send the request once more (a target may refuse a second backup while one is running).
     pub busy: Option<Arc<super::Tracker>>,
+}
+
+/// What a step waits for: the resource captured as `capture` to settle in `list`.
+#[derive(Debug, Clone)]
+pub struct Settle {
+    pub capture: String,
+    pub list: crate::cleanup::ListPlan,
 }
 
 fn op_id<S: serde::Serializer>(op: &Arc<Operation>, s: S) -> Result<S::Ok, S::Error> {
@@ -313,6 +324,9 @@ pub enum FlowRule {
     },
     /// The captured values are non-blank.
     ReturnsIds { captured: Vec<String> },
+    /// A resource's whole life: `created` appears in `list_shown`, is gone from `list_after` (once
+    /// deleted), and the list's total is back to what `list_before` said.
+    Gone { created: String, list_before: String, list_shown: String, list_after: String },
 }
 
 impl RequestTemplate {

@@ -280,7 +280,7 @@ pub(crate) fn plan_waits(trackers: &[Arc<Tracker>], case: &mut Case) {
         for t in trackers {
             let name = role_name(t.role);
             if step.request.slots().any(|s| matches!(s, Slot::Captured(c) if c == name)) {
-                step.settle.before = Some((name.to_owned(), Arc::clone(t)));
+                step.waits.before = Some((name.to_owned(), Arc::clone(t)));
             }
             let names_parent = step
                 .request
@@ -288,7 +288,7 @@ pub(crate) fn plan_waits(trackers: &[Arc<Tracker>], case: &mut Case) {
                 .iter()
                 .any(|(_, s)| matches!(s, Slot::Role(r) if t.parents.iter().any(|(_, p)| p == r)));
             if step.expect == Expectation::Success && names_parent && creates(t, &step.operation) {
-                step.settle.busy = Some(Arc::clone(t));
+                step.waits.busy = Some(Arc::clone(t));
             }
         }
     }
@@ -356,7 +356,7 @@ mod tests {
         let cases = crate::generate::generate(&cat);
         let step = |id: &str, label: &str| {
             let c = cases.iter().find(|c| c.id.as_str() == id).unwrap();
-            c.steps.iter().find(|s| s.label == label).unwrap().settle.clone()
+            c.steps.iter().find(|s| s.label == label).unwrap().waits.clone()
         };
         assert!(step("ges.v2.add_backup/flow/create", "use").before.is_some_and(|(n, _)| n == "backup"));
         for id in ["ges.v2.add_backup/positive/example", "ges.v1.add_backup/positive/example"] {

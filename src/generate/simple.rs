@@ -13,7 +13,9 @@ use crate::catalogue::{AppliesTo, Location, Operation, ParamRole, Source};
 
 /// Every single-request case of `op`.
 pub(crate) fn cases(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
-    let mut out = vec![positive(ctx, op)];
+    // A delete's positive call deletes a backup the case created first (stateful::deletes).
+    let mut out: Vec<Case> =
+        if super::stateful::deleted_role(op).is_some() { Vec::new() } else { vec![positive(ctx, op)] };
     out.extend(body_rules(ctx, op));
     out.extend(parameter_rules(ctx, op));
     out.extend(auth(ctx, op));
@@ -56,7 +58,8 @@ pub(crate) fn single(
             expect,
             captures: Vec::new(),
             walk: None,
-            settle: super::case::Settle::default(),
+            waits: super::case::StepWaits::default(),
+            settle: None,
         }],
         relation: Relation::None,
     }

@@ -2,12 +2,15 @@
 
 mod auth;
 mod catalogue;
+mod cleanup;
 mod derive;
+mod imports;
 mod live;
 mod reports;
 mod server;
 mod server_breaks;
 mod server_cli;
+mod server_delete;
 mod server_fuzz;
 mod server_sdk;
 mod server_variants;
