@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::model::{ErrataFile, Erratum, ExampleMeta, OperationMeta, PageRows, Parameter, RowsFile, Source};
+use super::model::{
+    ErrataFile, Erratum, ExampleMeta, OperationMeta, PageRows, Parameter, ResponseMeta, RowsFile, Source,
+};
 use super::rules::{Rule, rules_of};
 use super::{CatalogueError, CompiledSchema, FileSet, OperationId};
 
@@ -238,6 +240,14 @@ impl Operation {
     /// The schema documented for `status`, if any.
     pub fn response_schema(&self, status: u16) -> Option<&CompiledSchema> {
         self.responses.iter().find(|(s, _)| *s == status).map(|(_, s)| s)
+    }
+
+    /// The documented body of `status`: the response table, or the example printed under that
+    /// status, that `responses[]` records. Only such a status has its envelope, members and error
+    /// code fixed by the page; every other status (a 401 from an API gateway, a 503) says nothing
+    /// about its body, so checks of it are observations.
+    pub fn documented_body(&self, status: u16) -> Option<&ResponseMeta> {
+        self.meta.responses.iter().find(|r| r.status == status)
     }
 
     /// One example by name (`request`, `response.200` …).

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::Strength;
 use super::finding::{CheckKind, Finding};
-use crate::catalogue::{EnvelopeBasis, Operation, Source};
+use crate::catalogue::{Operation, Source};
 use crate::execute::{Received, StepExchange};
 use crate::generate::{DocumentedError, Expectation, Step};
 
@@ -141,6 +141,17 @@ fn error_fields(op: &Operation, rx: &Received) -> Option<(String, Option<String>
     Some((code, body.get(message).and_then(Value::as_str).map(str::to_owned)))
 }
 
+/// How firmly an error answer of `status` is judged: a failure where the page documents the body of
+/// that status (a response table or an example under it, `responses[]`), an observation elsewhere —
+/// a 401 answered by an API gateway in its own envelope is no deviation from a page that lists 401
+/// only as a row of its status-code table. Returns the strength and the row it rests on.
+fn body_basis(op: &Operation, status: u16) -> (Strength, Source) {
+    match op.documented_body(status) {
+        Some(r) => (Strength::Failure, r.source.clone()),
+        None => (Strength::Observation, op.meta.error_envelope.source.clone()),
+    }
+}
+
 fn error(
     op: &Operation,
     label: &str,
@@ -150,11 +161,8 @@ fn error(
     out: &mut Vec<Finding>,
 ) {
     let envelope = &op.meta.error_envelope;
-    let envelope_strength = match envelope.basis {
-        EnvelopeBasis::Table => Strength::Failure,
-        EnvelopeBasis::Convention => Strength::Observation,
-    };
     let status = rx.status;
+    let (body_strength, body_source) = body_basis(op, status);
     let expected_words = documented.map_or_else(|| "a 4xx refusal".to_owned(), |d| format!("{} {}", d.status, d.code));
     if (200..300).contains(&status) {
         let source = documented.map_or_else(|| envelope.source.clone(), |d| d.source.clone());
@@ -207,24 +215,32 @@ fn error(
             }
         }
     }
-    content_type(label, rx, envelope_strength, envelope.source.clone(), out);
+    content_type(label, rx, body_strength, body_source.clone(), out);
     // The envelope: the schema documented for this status, else the API version's envelope.
     let schema = op.response_schema(status).unwrap_or(&op.envelope);
     let before = out.len();
-    schema_check(label, rx, schema, envelope_strength, &envelope.source, CheckKind::Envelope, out);
+    schema_check(label, rx, schema, body_strength, &body_source, CheckKind::Envelope, out);
     if out.len() > before {
         let (c, m) = envelope.style.fields();
+        let undocumented = if body_strength == Strength::Failure {
+            String::new()
+        } else {
+            format!(" (no page documents the body of a {status} here: observed, not judged)")
+        };
         for f in &mut out[before..] {
-            f.message = format!("error envelope of {} ({c}/{m}) expected: {}", op.meta.family, f.message);
+            f.message = format!("error envelope of {} ({c}/{m}) expected{undocumented}: {}", op.meta.family, f.message);
         }
     }
     let fields = error_fields(op, rx);
+    // A documented code is due only at its documented status, whose body the example documents.
+    let code_strength = |d: &DocumentedError| if d.status == status { body_strength } else { Strength::Observation };
     match (documented, fields) {
         (Some(d), Some((code, message))) => {
             if code != d.code {
                 out.push(
-                    Finding::failure(
+                    Finding::new(
                         CheckKind::ErrorCode,
+                        code_strength(d),
                         label,
                         format!("expected the documented error code {}, got {code}", d.code),
                         d.source.clone(),
@@ -244,7 +260,7 @@ fn error(
             // Missing members were reported by the envelope check; say which code was due.
             out.push(Finding::new(
                 CheckKind::ErrorCode,
-                envelope_strength,
+                code_strength(d),
                 label,
                 format!("expected the documented error code {}, the body carries none", d.code),
                 d.source.clone(),

@@ -46,7 +46,7 @@ fn answer_raw(step: usize, label: &str, query: &[(&str, &str)], status: u16, ct:
 }
 
 fn one(step: StepExchange) -> Exchange {
-    Exchange { steps: vec![step], stopped: None }
+    Exchange { steps: vec![step], stopped: None, ..Exchange::default() }
 }
 
 fn failures(f: &[Finding], kind: CheckKind) -> usize {
@@ -122,16 +122,41 @@ fn schema_fails_on_a_missing_required_member_and_names_its_row() {
 }
 
 #[test]
-fn envelope_fails_on_the_other_api_version_s_casing() {
-    let c = case("ges.v2.add_backup/auth/wrong_token");
-    let f = check(&c, &one(answer(0, "call", &[], 401, &json!({"errorCode": "X", "errorMessage": "no"}))));
+fn envelope_fails_on_the_other_api_version_s_casing_where_the_page_documents_the_body() {
+    // v2 add documents its 404 body (the GES.0047 example): the v1.0 casing there is a failure.
+    let c = case("ges.v2.add_backup/not_found/graph_id");
+    let f = check(&c, &one(answer(0, "call", &[], 404, &json!({"errorCode": "GES.0047", "errorMessage": "no"}))));
     assert_fails(&f, CheckKind::Envelope);
-    let c = case("ges.v1.add_backup/auth/wrong_token");
+    // v1.0 add documents its 400 body (the GES.7000 example).
+    let c = case("ges.v1.add_backup/not_found/graphId");
     assert_fails(
-        &check(&c, &one(answer(0, "call", &[], 401, &json!({"error_code": "X", "error_msg": "no"})))),
+        &check(&c, &one(answer(0, "call", &[], 400, &json!({"error_code": "GES.7000", "error_msg": "no"})))),
         CheckKind::Envelope,
     );
-    // GeminiDB's envelope is a convention: an observation only.
+    // A v1.0 list violation is answered 400, whose body the list page documents (Example Response).
+    let c = case("ges.v1.list_backups/violation/query.limit/type/text");
+    assert_fails(
+        &check(&c, &one(answer(0, "call", &[], 400, &json!({"error_code": "X", "error_msg": "no"})))),
+        CheckKind::Envelope,
+    );
+}
+
+#[test]
+fn envelope_of_a_status_no_page_documents_is_an_observation() {
+    // The real cloud refuses credentials at its API gateway, in the gateway's snake_case envelope,
+    // whatever the service's own: page 002 lists 401 only as a status-code row, with no body.
+    let gateway = json!({"error_code": "APIG.0301", "error_msg": "Incorrect IAM authentication information"});
+    for id in ["ges.v1.list_backups/auth/missing_token", "ges.v1.add_backup/auth/wrong_token"] {
+        let f = check(&case(id), &one(answer(0, "call", &[], 401, &gateway)));
+        assert_clean(&f);
+        assert!(f.iter().any(|f| f.check == CheckKind::Envelope && f.strength == Strength::Observation), "{f:#?}");
+    }
+    // The same for a body that is not JSON at all, and for GeminiDB, which documents no error body.
+    let f = check(
+        &case("ges.v2.add_backup/auth/wrong_token"),
+        &one(answer_raw(0, "call", &[], 403, "text/html", "<h1>no</h1>")),
+    );
+    assert_clean(&f);
     let c = case("geminidb.v3.create_backup/auth/wrong_token");
     let f = check(&c, &one(answer(0, "call", &[], 401, &json!({"errorCode": "X", "errorMessage": "no"}))));
     assert_clean(&f);
@@ -165,6 +190,7 @@ fn pagination_fails_on_a_page_longer_than_its_limit() {
             answer(1, "limit_2", &[("limit", "2"), ("offset", "0")], 200, &list(&["a", "b"], 3)),
         ],
         stopped: None,
+        ..Exchange::default()
     };
     assert_clean(&check(&c, &ok));
     let bad = Exchange {
@@ -173,6 +199,7 @@ fn pagination_fails_on_a_page_longer_than_its_limit() {
             answer(1, "limit_2", &[("limit", "2"), ("offset", "0")], 200, &list(&["a", "b", "c"], 3)),
         ],
         stopped: None,
+        ..Exchange::default()
     };
     assert_eq!(failures(&check(&c, &bad), CheckKind::Pagination), 2);
 }
@@ -186,6 +213,7 @@ fn pagination_fails_when_the_offset_does_not_skip() {
             answer(1, "offset_1", &[("limit", "2"), ("offset", "1")], 200, &list(second, 3)),
         ],
         stopped: None,
+        ..Exchange::default()
     };
     assert_clean(&check(&c, &ex(&["b", "c"])));
     assert_fails(&check(&c, &ex(&["c"])), CheckKind::Pagination);
@@ -201,6 +229,7 @@ fn pagination_fails_when_the_total_is_the_page_size_and_observes_caps() {
             answer(2, "limit_100", &[("limit", "100"), ("offset", "0")], 200, &list(big, 3)),
         ],
         stopped: None,
+        ..Exchange::default()
     };
     assert_clean(&check(&c, &ex(3, &["a", "b", "c"])));
     assert_fails(&check(&c, &ex(1, &["a", "b", "c"])), CheckKind::Pagination);
@@ -216,8 +245,11 @@ fn pagination_fails_when_the_default_limit_is_not_ten() {
     let last = c.steps.len() - 1;
     let ids: Vec<String> = (0..14).map(|i| format!("b{i}")).collect();
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-    let ex =
-        |n: usize| Exchange { steps: vec![answer(last, "no_limit", &[], 200, &list(&refs[..n], 14))], stopped: None };
+    let ex = |n: usize| Exchange {
+        steps: vec![answer(last, "no_limit", &[], 200, &list(&refs[..n], 14))],
+        stopped: None,
+        ..Exchange::default()
+    };
     assert_clean(&check(&c, &ex(10)));
     assert_fails(&check(&c, &ex(9)), CheckKind::Pagination);
     assert_fails(&check(&c, &ex(11)), CheckKind::Pagination);
@@ -232,6 +264,7 @@ fn pagination_fails_when_a_walk_repeats_or_misses_items() {
             answer(0, "walk", &[("limit", "2"), ("offset", "2")], 200, &list(p2, 3)),
         ],
         stopped: None,
+        ..Exchange::default()
     };
     assert_clean(&check(&c, &ex(&["c"])));
     assert_fails(&check(&c, &ex(&["b"])), CheckKind::Pagination);
@@ -248,6 +281,7 @@ fn flow_fails_when_the_created_backup_does_not_appear() {
             answer(2, "use", &[], 200, &json!({"job_id": "j2"})),
         ],
         stopped: None,
+        ..Exchange::default()
     };
     assert_clean(&check(&c, &ex(&["a", "new"])));
     assert_fails(&check(&c, &ex(&["a", "b"])), CheckKind::Flow);
@@ -265,6 +299,7 @@ fn flow_fails_when_no_new_item_or_the_wrong_graph_appears() {
             answer(2, "list_after", &[("limit", "2"), ("offset", "0")], 200, after),
         ],
         stopped: None,
+        ..Exchange::default()
     };
     assert_clean(&check(&c, &ex(&list(&["a", "new"], 2))));
     assert_fails(&check(&c, &ex(&list(&["a"], 1))), CheckKind::Flow);

@@ -9,10 +9,21 @@ use crate::generate::{Case, Relation};
 /// Every finding of one executed case.
 pub fn check(case: &Case, exchange: &Exchange) -> Vec<Finding> {
     let mut out = Vec::new();
+    let mut throttled = false;
     for ex in &exchange.steps {
+        // A throttled answer (429, or 503 with Retry-After) was refused before processing: it says
+        // nothing about the contract, and the steps relating to it cannot be judged (the case could
+        // not be tested, see `runner::conclude`).
+        if ex.received().is_some_and(|r| r.throttled()) {
+            throttled = true;
+            continue;
+        }
         if let Some(step) = case.steps.get(ex.step) {
             out.extend(response::check_step(step, ex));
         }
+    }
+    if throttled {
+        return out;
     }
     match &case.relation {
         Relation::None => out.extend(pagination::within_limits(case, exchange)),

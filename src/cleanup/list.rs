@@ -82,6 +82,7 @@ pub(crate) fn literal_case(
             captures: Vec::new(),
             walk: None,
             settle: None,
+            waits: crate::generate::StepWaits::default(),
         }],
         relation: Relation::None,
     }

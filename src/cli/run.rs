@@ -13,7 +13,7 @@ use crate::auth::Secret;
 use crate::catalogue::Catalogue;
 use crate::cleanup::CleanupOptions;
 use crate::generate::{Case, CaseKind, generate};
-use crate::normalise::{compare_snapshot, normalise};
+use crate::normalise::{compare_snapshot, normalise, record_snapshot};
 use crate::profile::{ProfileFile, TargetProfile};
 use crate::report::{Baseline, CaseOutcome, Format, GateResult, Report, RunEnding, gate};
 use crate::runner::{
@@ -48,8 +48,15 @@ pub struct RunArgs {
     pub graph_id: Option<String>,
     #[arg(long)]
     pub instance_id: Option<String>,
+    /// A finished backup of the graph (optional: the run finds one on the target).
     #[arg(long)]
     pub backup_id: Option<String>,
+    /// The OBS path exports write to (the export page's example shows only `{obs_path}`).
+    #[arg(long, value_name = "PATH")]
+    pub export_path: Option<String>,
+    /// A value for a request member a page's example leaves as a placeholder (repeatable).
+    #[arg(long = "value", value_name = "MEMBER=VALUE", value_parser = member_value)]
+    pub values: Vec<(String, String)>,
     /// Only cases whose id contains this text (`*` matches anything).
     #[arg(long)]
     pub only: Option<String>,
@@ -62,9 +69,10 @@ pub struct RunArgs {
     /// Where to write report.json.
     #[arg(long)]
     pub report_dir: Option<PathBuf>,
-    /// Recorded snapshots to compare with (drift).
-    #[arg(long, default_value = "snapshots")]
-    pub snapshots: PathBuf,
+    /// Snapshots to compare with (drift); a first run against a target records them here
+    /// (default: the profile's `snapshots`, else `snapshots/`; with CI=true nothing is written).
+    #[arg(long, value_name = "DIR")]
+    pub snapshots: Option<PathBuf>,
     /// Count drift from the recorded snapshots as failure.
     #[arg(long)]
     pub fail_on_drift: bool,
@@ -81,6 +89,10 @@ pub struct RunArgs {
     /// Times a GET answered 429 or 503 is sent again, with backoff (POSTs never are).
     #[arg(long, default_value_t = 2)]
     pub retries: u32,
+    /// Longest wait, in seconds, for the target's asynchronous work (a backup leaving backing_up)
+    /// before what depends on it is reported as could not test (default 900).
+    #[arg(long, value_name = "SECS")]
+    pub settle_timeout: Option<u64>,
     /// PEM file of certificate authorities to trust besides the system's.
     #[arg(long, value_name = "PEM")]
     pub ca_file: Option<PathBuf>,
@@ -117,6 +129,14 @@ fn secret_arg(value: &str) -> Result<Secret, String> {
 }
 
 /// Builds the profile from the file and the flags (flags win).
+/// `--value MEMBER=VALUE`.
+fn member_value(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((member, value)) if !member.is_empty() => Ok((member.to_owned(), value.to_owned())),
+        _ => Err(format!("{text:?}: give MEMBER=VALUE")),
+    }
+}
+
 fn profile(args: &RunArgs) -> Result<ProfileFile, RunError> {
     let mut file = match (&args.profile, &args.target) {
         (Some(path), _) => ProfileFile::read(path)?,
@@ -126,6 +146,14 @@ fn profile(args: &RunArgs) -> Result<ProfileFile, RunError> {
             f.reference_server = false;
             f.fault_injection = false;
             f.isolate_projects = false;
+            // The reference server's ids and values mean nothing on another target: only what the
+            // flags supply is sent (cases needing the rest are skipped, naming the flag to set).
+            f.project_id = String::new();
+            f.graph_id = None;
+            f.instance_id = None;
+            f.backup_id = None;
+            f.export_path = None;
+            f.values.clear();
             f
         }
         (None, None) => ProfileFile::reference()?,
@@ -145,9 +173,20 @@ fn profile(args: &RunArgs) -> Result<ProfileFile, RunError> {
         }
     };
     set(&mut file.project_id, &args.project_id);
-    set(&mut file.graph_id, &args.graph_id);
-    set(&mut file.instance_id, &args.instance_id);
-    set(&mut file.backup_id, &args.backup_id);
+    if file.project_id.is_empty() {
+        return Err(UsageError::NoProject.into());
+    }
+    for (slot, flag) in [
+        (&mut file.graph_id, &args.graph_id),
+        (&mut file.instance_id, &args.instance_id),
+        (&mut file.backup_id, &args.backup_id),
+        (&mut file.export_path, &args.export_path),
+    ] {
+        if flag.is_some() {
+            slot.clone_from(flag);
+        }
+    }
+    file.values.extend(args.values.iter().cloned());
     if args.token_env.is_some() || args.token_file.is_some() {
         file.token = None;
         file.token_env.clone_from(&args.token_env);
@@ -220,7 +259,10 @@ pub async fn run_async(args: &RunArgs) -> Result<Exit, RunError> {
             timeout: Duration::from_secs(args.cleanup_timeout),
         },
     };
-    let session = Session::open(Arc::clone(&catalogue), profile, options).await?;
+    let mut session = Session::open(Arc::clone(&catalogue), profile, options).await?;
+    session.settle_timeout(args.settle_timeout.map(Duration::from_secs));
+    // The target's own resources (a finished backup to export), from the profile or found on it.
+    session.acquire(&cases).await;
     let bar =
         indicatif::ProgressBar::with_draw_target(Some(cases.len() as u64), indicatif::ProgressDrawTarget::stderr());
     let on_event = |event: &RunEvent<'_>| {
@@ -243,11 +285,26 @@ pub async fn run_async(args: &RunArgs) -> Result<Exit, RunError> {
         return Ok(Exit::CutShort);
     };
     let mut results = Vec::with_capacity(cases.len());
+    // Snapshots serve drift: a target's first run records them (not under CI), later runs compare.
+    let snapshots = args
+        .snapshots
+        .clone()
+        .or_else(|| session.profile().file.snapshots.as_ref().map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("snapshots"));
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    let (mut recorded, mut not_recorded) = (0usize, 0usize);
     for (case, run) in cases.iter().zip(&runs) {
         let mut result = case_result(case, run);
-        if !matches!(run.outcome, Outcome::Skipped(_)) {
-            let path = args.snapshots.join(case.id.snapshot_file(session.profile().name()));
-            result.drift = compare_snapshot(&path, &normalise(case, &run.exchange)).map(drift_record);
+        if matches!(run.outcome, Outcome::Passed | Outcome::Failed) {
+            let path = snapshots.join(case.id.snapshot_file(session.profile().name()));
+            let value = normalise(case, &run.exchange);
+            if path.exists() {
+                result.drift = compare_snapshot(&path, &value).map(drift_record);
+            } else if ci {
+                not_recorded += 1;
+            } else if record_snapshot(&path, &case.rationale, &value).is_ok() {
+                recorded += 1;
+            }
         }
         results.push(result);
     }
@@ -273,6 +330,15 @@ pub async fn run_async(args: &RunArgs) -> Result<Exit, RunError> {
         let _ = std::fs::remove_file(&journal_path);
     }
     lines.extend(written.iter().map(|p| format!("wrote {}", p.display())));
+    if recorded > 0 {
+        let dir = snapshots.display();
+        lines
+            .push(format!("recorded {recorded} snapshot(s) under {dir} (first run against {})", report.target.profile));
+    }
+    if not_recorded > 0 {
+        let dir = snapshots.display();
+        lines.push(format!("{not_recorded} snapshot(s) not recorded (CI=true): nothing was written to {dir}"));
+    }
     if let Some(g) = &gated {
         lines.extend(g.render_text(&report).lines().map(str::to_owned));
     }

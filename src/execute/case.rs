@@ -10,7 +10,8 @@ use super::error::Stopped;
 use super::exchange::Exchange;
 use super::pace::RunLimits;
 use super::send::{Bindings, prepare, send};
-use crate::generate::{Case, Slot};
+use super::settle::{Awaited, WaitEnd, settle};
+use crate::generate::{Case, RequestTemplate, Slot, Tracker};
 use crate::profile::TargetProfile;
 
 /// Where the case runs.
@@ -26,6 +27,16 @@ pub fn project_for(case: &Case, profile: &TargetProfile) -> String {
     if profile.file.isolate_projects { case.id.project_id() } else { profile.file.project_id.clone() }
 }
 
+/// The parent a create names (its path's resource of a role the tracker's items belong to), as the
+/// item member naming it and the target's id.
+fn busy_parent(tracker: &Tracker, template: &RequestTemplate, target: &Target<'_>) -> Option<(String, String)> {
+    template.path.iter().find_map(|(_, slot)| {
+        let Slot::Role(role) = slot else { return None };
+        let (member, _) = tracker.parents.iter().find(|(_, r)| r == role)?;
+        Some((member.clone(), target.profile.resource(*role)?.to_owned()))
+    })
+}
+
 /// Executes every step of `case`.
 pub async fn execute(case: &Case, target: &Target<'_>) -> Exchange {
     let mut bindings =
@@ -39,6 +50,18 @@ pub async fn execute(case: &Case, target: &Target<'_>) -> Exchange {
                 break;
             }
         };
+        // A resource an earlier step created is used only once the target has finished it.
+        if let Some((name, tracker)) = &step.waits.before
+            && let Some(id) = bindings.captures.get(name).cloned()
+        {
+            let waited = settle(target, tracker, &bindings.project, &Awaited::Item(id)).await;
+            exchange.waits.push(waited.record);
+            if let WaitEnd::Failed(why) | WaitEnd::Unknown(why) = waited.end {
+                exchange.stopped =
+                    Some(Stopped::Waited { step: step.label.clone(), reason: format!("the {name}: {why}") });
+                return exchange;
+            }
+        }
         if let Some(settle) = &step.settle
             && let Some(id) = bindings.captures.get(&settle.capture)
         {
@@ -51,6 +74,7 @@ pub async fn execute(case: &Case, target: &Target<'_>) -> Exchange {
         }
         let mut template = step.request.clone();
         let mut pages = 0usize;
+        let (mut busy_waited, mut resent) = (false, false);
         loop {
             let prepared = match prepare(&step.operation, &template, &base, &bindings) {
                 Ok(p) => p,
@@ -70,13 +94,37 @@ pub async fn execute(case: &Case, target: &Target<'_>) -> Exchange {
                 Some(j) => j.window_before(&step.operation, &prepared.bindings, target).await,
                 None => None,
             };
-            let ex = send(target.client, target.profile, target.limits, i, &step.label, prepared).await;
+            let mut ex = send(target.client, target.profile, target.limits, i, &step.label, prepared).await;
             if let Some(j) = journal {
                 j.observe(case.id.as_str(), &step.operation, &ex, window, target).await;
             }
+            // A create refused while its parent has work pending (one backup at a time per graph, a
+            // choice the pages leave open) is sent once more when that work is done.
+            if !busy_waited
+                && let Some(tracker) = &step.waits.busy
+                && ex.received().is_some_and(|r| (400..500).contains(&r.status) && !r.throttled())
+                && let Some((member, id)) = busy_parent(tracker, &template, target)
+            {
+                busy_waited = true;
+                let waited = settle(target, tracker, &bindings.project, &Awaited::ParentIdle(member, id)).await;
+                if waited.saw_pending {
+                    exchange.waits.push(waited.record);
+                    if waited.end == WaitEnd::Settled {
+                        resent = true;
+                        continue;
+                    }
+                }
+            }
+            ex.retries += u32::from(resent);
             let failed = ex.response.is_err();
+            // Still throttled after the retries: nothing after this step could be judged either.
+            let throttled = ex.received().filter(|r| r.throttled()).map(|r| (r.status, ex.retries));
             exchange.steps.push(ex);
             if failed {
+                return exchange;
+            }
+            if let Some((status, retries)) = throttled {
+                exchange.stopped = Some(Stopped::Throttled { step: step.label.clone(), status, retries });
                 return exchange;
             }
             // Parse only when navigation needs it; the checks parse (once) otherwise.

@@ -289,6 +289,14 @@ pub enum Stopped {
     /// A value the step needs was never captured (an earlier answer lacked it).
     #[error("fill step {step}: {reason}")]
     Unfilled { step: String, reason: String },
+    /// The target still throttled the step after every retry: nothing after it can be judged.
+    #[error(
+        "get an answer to step {step}: the target still throttled it ({status}) after {retries} retries (--retries)"
+    )]
+    Throttled { step: String, status: u16, retries: u32 },
+    /// The resource the step uses did not become ready (failed, or still pending at --settle-timeout).
+    #[error("wait for what step {step} uses: {reason}")]
+    Waited { step: String, reason: String },
     /// What the step needs settled (a backup still being made) did not settle in time.
     #[error("wait before step {step}: {reason}")]
     Unsettled { step: String, reason: String },

@@ -15,9 +15,11 @@ use super::error::{StepError, Stopped};
 pub struct Exchange {
     pub steps: Vec<StepExchange>,
     /// Why execution stopped before the last step, if it did (a value to capture was missing).
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(skip)]
     pub stopped: Option<Stopped>,
+    /// Waits for the target's asynchronous work between steps.
+    #[serde(skip)]
+    pub waits: Vec<crate::report::WaitRecord>,
 }
 
 /// One request and its answer.
@@ -143,6 +145,12 @@ impl Received {
     /// Whether [`Self::excerpt`] is less than the body (or the body itself was cut on reading).
     pub fn excerpted(&self) -> bool {
         self.truncated || self.binary || self.excerpt().len() < self.body.len()
+    }
+
+    /// Whether the target refused the request before processing it, asking to come back later: a
+    /// 429, or a 503 with `Retry-After`. Such an answer says nothing about the contract.
+    pub fn throttled(&self) -> bool {
+        self.status == 429 || (self.status == 503 && self.headers.contains_key("retry-after"))
     }
 
     /// The `Content-Type` header.

@@ -7,6 +7,7 @@ mod error;
 mod exchange;
 mod pace;
 mod send;
+mod settle;
 
 pub use body::{BodyLimits, EXCERPT, HEADER_COUNT_CAP, HEADER_VALUE_CAP, RUN_BUDGET, ReadBody, cut, excerpt};
 pub use case::{Target, execute, project_for};
@@ -15,5 +16,6 @@ pub use error::{
     CaFileError, ExecuteError, Phase, SharedSource, StepError, Stopped, TransportError, TransportKind, chain,
 };
 pub use exchange::{Exchange, Received, SentRequest, StepExchange};
-pub use pace::{RETRY_STATUSES, RateLimiter, RunLimits};
-pub use send::{WRONG_TOKEN, encode};
+pub use pace::{RETRY_STATUSES, RateLimiter, RunLimits, SETTLE_TIMEOUT};
+pub use send::{WRONG_TOKEN, encode, missing};
+pub use settle::{Awaited, WaitEnd, Waited, discover, list_all, settle};

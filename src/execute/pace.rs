@@ -7,7 +7,8 @@ use std::time::Duration;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-/// Statuses after which an idempotent request is sent again.
+/// Statuses after which an idempotent request is sent again. A request of any method is sent again
+/// after a 429, or a 503 with `Retry-After`: the target refused it before processing it.
 pub const RETRY_STATUSES: &[u16] = &[429, 503];
 
 /// The longest wait a `Retry-After` header may impose.
@@ -18,7 +19,7 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 pub struct RunLimits {
     /// At most this many requests a second, across every case (`None`: no limit).
     rate: Option<RateLimiter>,
-    /// How many times a GET answered 429 or 503 is sent again (never a POST).
+    /// How many times a throttled request is sent again (see [`RETRY_STATUSES`]).
     pub retries: u32,
     /// The first wait between tries; it doubles each time.
     pub backoff: Duration,
@@ -26,10 +27,16 @@ pub struct RunLimits {
     pub deadline: Option<Instant>,
     /// What the run reads and keeps of response bodies.
     pub body: super::BodyLimits,
+    /// How long one wait for the target's asynchronous work may last (`None`: [`SETTLE_TIMEOUT`]).
+    pub settle: Option<Duration>,
     /// Where every resource the run creates is recorded as it is created, and the cap on how many it
     /// may create (`--max-created`); `None` records nothing.
     pub journal: Option<std::sync::Arc<crate::cleanup::Journal>>,
 }
+
+/// How long a wait for the target's asynchronous work lasts by default (`--settle-timeout`): the
+/// real service takes minutes to back a graph up.
+pub const SETTLE_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 
 impl RunLimits {
     /// No rate limit, no retries, no deadline.
@@ -46,8 +53,14 @@ impl RunLimits {
             // A deadline past what the clock can hold is no deadline.
             deadline: run_timeout.and_then(|t| Instant::now().checked_add(t)),
             body: super::BodyLimits::default(),
+            settle: None,
             journal: None,
         }
+    }
+
+    /// How long one wait for asynchronous work may last.
+    pub fn settle_timeout(&self) -> Duration {
+        self.settle.unwrap_or(SETTLE_TIMEOUT)
     }
 
     /// These limits, recording what the run creates in `journal`.
@@ -63,9 +76,16 @@ impl RunLimits {
         }
     }
 
-    /// How long to wait before try `attempt` (1-based) of a request the target throttled.
+    /// How long to wait before try `attempt` (1-based) of a request the target throttled: its
+    /// `Retry-After` (seconds or an HTTP date), else a doubling backoff; capped either way.
     pub fn retry_delay(&self, attempt: u32, retry_after: Option<&str>) -> Duration {
-        let asked = retry_after.and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs);
+        let asked = retry_after.and_then(|v| {
+            let v = v.trim();
+            v.parse::<u64>().ok().map(Duration::from_secs).or_else(|| {
+                let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+                (at.with_timezone(&chrono::Utc) - chrono::Utc::now()).to_std().ok().or(Some(Duration::ZERO))
+            })
+        });
         let doubled = self.backoff.saturating_mul(1 << attempt.saturating_sub(1).min(16));
         asked.unwrap_or(doubled).min(MAX_RETRY_AFTER)
     }
@@ -117,6 +137,7 @@ mod tests {
         assert_eq!(limits.retry_delay(3, None), Duration::from_secs(2));
         assert_eq!(limits.retry_delay(1, Some("4")), Duration::from_secs(4));
         assert_eq!(limits.retry_delay(1, Some("99999")), MAX_RETRY_AFTER);
+        assert_eq!(limits.retry_delay(1, Some("Wed, 21 Oct 2015 07:28:00 GMT")), Duration::ZERO);
         assert!(!limits.expired());
     }
 

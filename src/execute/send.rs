@@ -31,18 +31,20 @@ pub struct Bindings<'a> {
 pub struct Unresolved(pub String);
 
 impl Bindings<'_> {
-    fn role(&self, role: ParamRole) -> String {
-        match role {
-            ParamRole::Project => self.project.clone(),
-            other => self.profile.resource(other).unwrap_or_default().to_owned(),
-        }
-    }
-
     fn value(&self, slot: &Slot, used: &mut BTreeMap<String, String>) -> Result<Value, Unresolved> {
         Ok(match slot {
+            Slot::Role(ParamRole::Project) => {
+                used.insert(role_name(ParamRole::Project).to_owned(), self.project.clone());
+                Value::from(self.project.clone())
+            }
             Slot::Role(role) => {
-                let v = self.role(*role);
-                used.insert(role_name(*role).to_owned(), v.clone());
+                let v = self.profile.resource(*role).ok_or_else(|| unfilled(slot))?;
+                used.insert(role_name(*role).to_owned(), v.to_owned());
+                Value::from(v)
+            }
+            Slot::Supplied { member, .. } => {
+                let v = self.profile.supplied(member).ok_or_else(|| unfilled(slot))?;
+                used.insert(member.clone(), v.to_owned());
                 Value::from(v)
             }
             Slot::Unknown(_) => Value::from(UNKNOWN_ID),
@@ -54,6 +56,35 @@ impl Bindings<'_> {
             Slot::Literal(v) => v.clone(),
         })
     }
+}
+
+/// Why the target cannot fill `slot`, if it cannot: a resource or a placeholder value it did not
+/// supply (never the reference profile's ids, never the page's placeholder). The reason names the
+/// profile key and the flag that would supply it.
+pub fn missing(profile: &TargetProfile, slot: &Slot) -> Option<(String, String)> {
+    match slot {
+        Slot::Role(role) if *role != ParamRole::Project && profile.resource(*role).is_none() => {
+            Some((format!("the target's {}", role_name(*role)), TargetProfile::how_to_name(*role)))
+        }
+        Slot::Supplied { member, placeholder } if profile.supplied(member).is_none() => Some((
+            format!("a value for {member}, which the page's example gives only as {placeholder}"),
+            TargetProfile::how_to_supply(member),
+        )),
+        _ => None,
+    }
+}
+
+fn unfilled(slot: &Slot) -> Unresolved {
+    Unresolved(match slot {
+        Slot::Role(role) => {
+            format!("needs the target's {} (set {})", role_name(*role), TargetProfile::how_to_name(*role))
+        }
+        Slot::Supplied { member, placeholder } => format!(
+            "needs a value for {member}, which the page's example gives only as {placeholder} (set {})",
+            TargetProfile::how_to_supply(member)
+        ),
+        _ => "nothing to fill".to_owned(),
+    })
 }
 
 fn text(v: &Value) -> String {
@@ -206,6 +237,9 @@ async fn authenticate(profile: &TargetProfile, p: &mut Prepared) -> Result<Reque
     Ok(parts)
 }
 
+/// Sends the request, again after each throttled answer while retries are left: a 429 or a 503 with
+/// `Retry-After` whatever the method (the target refused it before processing it, so a POST creates
+/// nothing twice), a bare 503 only for a GET. Returns the last answer and how many retries it took.
 async fn send_with_retries(
     client: &reqwest::Client,
     limits: &RunLimits,
@@ -218,14 +252,15 @@ async fn send_with_retries(
     let mut parts = Some(parts);
     loop {
         limits.pace().await;
-        let resendable = idempotent && attempt < limits.retries;
+        let resendable = attempt < limits.retries;
         let next = if resendable { parts.clone() } else { parts.take() };
         let Some(next) = next else {
             return Err(StepError::Build(std::sync::Arc::new(std::io::Error::other("the request was already sent"))));
         };
         let req = next.into_reqwest(client).map_err(|e| StepError::Build(std::sync::Arc::new(e)))?;
         let received = send_inner(client, limits, req).await?;
-        let retry = resendable && RETRY_STATUSES.contains(&received.status);
+        // A 429, or a 503 with Retry-After, was refused before processing: any method may be resent.
+        let retry = resendable && (received.throttled() || (idempotent && RETRY_STATUSES.contains(&received.status)));
         if !retry || limits.expired() {
             return Ok(received);
         }
@@ -233,7 +268,7 @@ async fn send_with_retries(
         *retries = attempt;
         let after = received.headers.get("retry-after").map(String::as_str);
         let delay = limits.retry_delay(attempt, after);
-        tracing::info!(status = received.status, attempt, ?delay, "target throttled a GET; retrying");
+        tracing::info!(status = received.status, attempt, ?delay, "target throttled the request; retrying");
         tokio::time::sleep(delay).await;
     }
 }
@@ -285,15 +320,28 @@ mod tests {
 
     use super::*;
 
-    /// A target that throttles the first two requests (503, `Retry-After: 0`), then answers 200.
+    /// A target that throttles the first two requests of every path (`/429`: 429 with `Retry-After: 0`;
+    /// `/503ra`: 503 with `Retry-After: 0`; `/503`: a bare 503), then answers 200.
     async fn throttling_target() -> (String, Arc<AtomicUsize>, tokio::sync::oneshot::Sender<()>) {
         let hits = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&hits);
-        let app = axum::Router::new().fallback(move || {
+        let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
             let n = counter.fetch_add(1, Ordering::SeqCst);
             async move {
-                let status = if n < 2 { 503 } else { 200 };
-                (axum::http::StatusCode::from_u16(status).unwrap(), [("retry-after", "0")], "{}")
+                let (status, after) = match uri.path() {
+                    "/429" => (429, true),
+                    "/503ra" => (503, true),
+                    _ => (503, false),
+                };
+                let status = if n < 2 { status } else { 200 };
+                let mut response = axum::response::IntoResponse::into_response((
+                    axum::http::StatusCode::from_u16(status).unwrap(),
+                    "{}",
+                ));
+                if after {
+                    response.headers_mut().insert("retry-after", axum::http::HeaderValue::from_static("0"));
+                }
+                response
             }
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -318,7 +366,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn throttled_gets_are_retried_and_posts_never() {
+    async fn throttled_requests_are_retried_and_counted_posts_only_when_refused_before_processing() {
         let profile = crate::profile::ProfileFile::reference().unwrap().resolve(&|_| None).unwrap();
         let client = crate::execute::client(crate::execute::ClientOptions {
             no_proxy: true,
@@ -327,19 +375,32 @@ mod tests {
         .unwrap();
         let limits = RunLimits::new(None, 3, None);
         let (base, hits, stop) = throttling_target().await;
-        let ex = send(&client, &profile, &limits, 0, "get", prepared("GET", &format!("{base}/x"))).await;
-        assert_eq!(ex.received().map(|r| r.status), Some(200));
-        assert_eq!(hits.load(Ordering::SeqCst), 3);
-        // The token went out, and was recorded as `***` only.
-        assert_eq!(ex.request.headers.get("x-auth-token").map(String::as_str), Some("***"));
+        // (method, path, final status, requests seen)
+        for (method, path, status, sent) in [
+            ("GET", "/503", 200, 3),
+            ("GET", "/429", 200, 3),
+            ("POST", "/429", 200, 3),
+            ("POST", "/503ra", 200, 3),
+            // A bare 503 may come after processing began: a POST is never sent again.
+            ("POST", "/503", 503, 1),
+        ] {
+            hits.store(0, Ordering::SeqCst);
+            let ex = send(&client, &profile, &limits, 0, "step", prepared(method, &format!("{base}{path}"))).await;
+            assert_eq!(ex.received().map(|r| r.status), Some(status), "{method} {path}");
+            assert_eq!(hits.load(Ordering::SeqCst), sent, "{method} {path}");
+            assert_eq!(ex.retries as usize, sent - 1, "{method} {path}");
+            // The token went out, and was recorded as `***` only.
+            assert_eq!(ex.request.headers.get("x-auth-token").map(String::as_str), Some("***"));
+        }
+        // Retries exhausted: the last throttled answer stands, and says so.
         hits.store(0, Ordering::SeqCst);
-        let ex = send(&client, &profile, &limits, 0, "post", prepared("POST", &format!("{base}/x"))).await;
-        assert_eq!(ex.received().map(|r| r.status), Some(503));
-        assert_eq!(hits.load(Ordering::SeqCst), 1, "a POST must never be resent");
+        let one = RunLimits::new(None, 1, None);
+        let ex = send(&client, &profile, &one, 0, "post", prepared("POST", &format!("{base}/429"))).await;
+        assert!(ex.received().is_some_and(Received::throttled) && ex.retries == 1);
         hits.store(0, Ordering::SeqCst);
         let none = RunLimits::none();
-        let ex = send(&client, &profile, &none, 0, "get", prepared("GET", &format!("{base}/x"))).await;
-        assert_eq!(ex.received().map(|r| r.status), Some(503));
+        let ex = send(&client, &profile, &none, 0, "get", prepared("GET", &format!("{base}/429"))).await;
+        assert_eq!(ex.received().map(|r| r.status), Some(429));
         assert_eq!(hits.load(Ordering::SeqCst), 1);
         let _ = stop.send(());
     }

@@ -33,8 +33,10 @@ pub fn generate(catalogue: &Catalogue) -> Vec<Case> {
         cases.extend(stateful::flows(&ctx, op));
         cases.extend(stateful::deletes(&ctx, op));
     }
+    let trackers: Vec<Arc<super::Tracker>> = super::resources::trackers(catalogue).into_iter().map(Arc::new).collect();
     for case in &mut cases {
         add_sources(&ctx, case);
+        super::resources::plan_waits(&trackers, case);
     }
     cases.sort_by(|a, b| a.id.cmp(&b.id));
     let mut seen = BTreeSet::new();
@@ -116,7 +118,7 @@ pub(crate) fn base_request(ctx: &Context<'_>, op: &Operation, with_example_query
                     .parameters
                     .iter()
                     .filter(|p| p.location == Location::Query)
-                    .filter_map(|p| q.get(&p.name).map(|v| (p.name.clone(), Slot::Literal(literal(v)))))
+                    .filter_map(|p| q.get(&p.name).map(|v| (p.name.clone(), query_slot(&p.name, v))))
                     .collect()
             })
             .unwrap_or_default()
@@ -124,6 +126,15 @@ pub(crate) fn base_request(ctx: &Context<'_>, op: &Operation, with_example_query
         Vec::new()
     };
     RequestTemplate { path, query, auth: AuthMode::Valid, body: base_body(ctx, op), fault: false }
+}
+
+/// An example's query value: a placeholder the target supplies, else the literal.
+fn query_slot(name: &str, v: &str) -> Slot {
+    if super::resources::placeholder(v).is_some() {
+        Slot::Supplied { member: name.to_owned(), placeholder: v.to_owned() }
+    } else {
+        Slot::Literal(literal(v))
+    }
 }
 
 /// A query value as JSON: integers stay integers so probes and pages read alike.
@@ -136,13 +147,19 @@ pub(crate) fn base_body(ctx: &Context<'_>, op: &Operation) -> BodyTemplate {
         return BodyTemplate::None;
     };
     let value = op.example("request").and_then(|e| e.body.clone()).unwrap_or_else(|| Value::Object(Default::default()));
-    let fills = ctx
+    let mut fills: Vec<(String, Slot)> = ctx
         .resolver
         .members(schema)
         .into_iter()
         .filter(|m| value.pointer(&m.pointer).is_some())
         .map(|m| (m.pointer, Slot::Role(m.role)))
         .collect();
+    // What the example leaves as a placeholder the target supplies; the placeholder is never sent.
+    for (pointer, member, placeholder) in super::resources::placeholders(&value) {
+        if !fills.iter().any(|(p, _)| *p == pointer) {
+            fills.push((pointer, Slot::Supplied { member, placeholder }));
+        }
+    }
     BodyTemplate::Json { value, fills, content_type: meta.media_type.clone() }
 }
 

@@ -136,6 +136,9 @@ pub enum Slot {
     Captured(String),
     /// A literal value (probes, pagination parameters).
     Literal(Value),
+    /// A value the target supplies (profile `export_path`, `[values]`) for a member the page's
+    /// example shows only as a placeholder (`{obs_path}`): the placeholder is never sent.
+    Supplied { member: String, placeholder: String },
 }
 
 /// The id used for resources that must not exist: alphanumeric, so it passes every id rule.
@@ -239,10 +242,24 @@ pub struct Step {
     pub expect: Expectation,
     pub captures: Vec<Capture>,
     pub walk: Option<Walk>,
+    /// Waits for the target's asynchronous work around this step (filled from `x-lifecycle`).
+    #[serde(skip)]
+    pub waits: StepWaits,
     /// Before sending: wait (bounded) until the list no longer shows the captured resource as still
     /// being made (GES refuses to export or delete a backup that is `backing_up`).
     #[serde(skip)]
     pub settle: Option<Settle>,
+}
+
+/// Waits around a step for work the target finishes later (a backup stays `backing_up` for minutes),
+/// read from the list item's `x-lifecycle` (see `execute::settle`).
+#[derive(Debug, Clone, Default)]
+pub struct StepWaits {
+    /// Before sending: wait until the resource captured under this name leaves its pending states.
+    pub before: Option<(String, Arc<super::Tracker>)>,
+    /// After this create is refused: if the parent it names has work pending, wait until it has none
+    /// and send the request once more (a target may refuse a second backup while one is running).
+    pub busy: Option<Arc<super::Tracker>>,
 }
 
 /// What a step waits for: the resource captured as `capture` to settle in `list`.
@@ -310,6 +327,17 @@ pub enum FlowRule {
     /// A resource's whole life: `created` appears in `list_shown`, is gone from `list_after` (once
     /// deleted), and the list's total is back to what `list_before` said.
     Gone { created: String, list_before: String, list_shown: String, list_after: String },
+}
+
+impl RequestTemplate {
+    /// Every slot the target fills: path, query, then body members.
+    pub fn slots(&self) -> impl Iterator<Item = &Slot> {
+        let body: &[(String, Slot)] = match &self.body {
+            BodyTemplate::Json { fills, .. } => fills,
+            BodyTemplate::None | BodyTemplate::Raw { .. } => &[],
+        };
+        self.path.iter().chain(&self.query).chain(body).map(|(_, slot)| slot)
+    }
 }
 
 /// A generated case.

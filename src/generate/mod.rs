@@ -10,6 +10,6 @@ mod stateful;
 pub use build::generate;
 pub use case::{
     AuthMode, BodyTemplate, Capture, Case, CaseId, CaseKind, DocumentedError, Expectation, FlowRule, PageRule,
-    Relation, RequestTemplate, Requirement, Settle, Slot, Step, UNKNOWN_ID, Walk,
+    Relation, RequestTemplate, Requirement, Settle, Slot, Step, StepWaits, UNKNOWN_ID, Walk,
 };
-pub use resources::{Resolver, role_name};
+pub use resources::{ItemState, Lifecycle, Resolver, Tracker, is_resource, role_name, trackers};

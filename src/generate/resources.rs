@@ -3,10 +3,12 @@
 //! these annotations, so a new operation folder yields them with no Rust.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::catalogue::{Catalogue, CompiledSchema, ParamRole, Source};
+use super::case::{Case, Expectation, Slot};
+use crate::catalogue::{Catalogue, CompiledSchema, Operation, PaginationMeta, ParamRole, Source};
 
 /// A member annotated with `x-resource`: its JSON Pointer (array items as `/0`) and role.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,6 +136,186 @@ impl<'a> Resolver<'a> {
     }
 }
 
+/// The name inside a placeholder a page prints instead of a value the caller must choose: the whole
+/// string is `{name}`, `${name}` or `<name>` (`{obs_path}`, `{backup_id}`). Recognised by shape, never by
+/// name, so a new page's placeholders are never sent either.
+pub fn placeholder(text: &str) -> Option<&str> {
+    let inner = text
+        .strip_prefix("${")
+        .or_else(|| text.strip_prefix('{'))
+        .and_then(|t| t.strip_suffix('}'))
+        .or_else(|| text.strip_prefix('<').and_then(|t| t.strip_suffix('>')))?;
+    let mut chars = inner.chars();
+    let first = chars.next()?;
+    (first.is_ascii_alphabetic() || first == '_')
+        .then_some(())
+        .filter(|()| chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+        .map(|()| inner)
+}
+
+/// Every placeholder string of a JSON value: (JSON Pointer, the member's name, the placeholder).
+pub fn placeholders(value: &Value) -> Vec<(String, String, String)> {
+    fn walk(v: &Value, pointer: &str, member: &str, out: &mut Vec<(String, String, String)>) {
+        match v {
+            Value::String(s) if placeholder(s).is_some() => {
+                out.push((pointer.to_owned(), member.to_owned(), s.clone()))
+            }
+            Value::Object(map) => {
+                for (k, child) in map {
+                    let escaped = k.replace('~', "~0").replace('/', "~1");
+                    walk(child, &format!("{pointer}/{escaped}"), k, out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    walk(child, &format!("{pointer}/{i}"), member, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, "", "", &mut out);
+    out
+}
+
+/// What the values of a list item's status member mean (`x-lifecycle`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lifecycle {
+    /// Work in progress: wait.
+    #[serde(default)]
+    pub pending: Vec<String>,
+    /// Usable.
+    #[serde(default)]
+    pub ready: Vec<String>,
+    /// The work failed: what depended on it cannot be tested.
+    #[serde(default)]
+    pub failed: Vec<String>,
+}
+
+/// How the suite follows a resource the target finishes later: the list operation that shows it
+/// (every page), the item's id member, the members naming its parents (the graph), and the status
+/// member with its lifecycle. Derived from `pagination`, `x-resource` and `x-lifecycle`: no names.
+#[derive(Debug, Clone)]
+pub struct Tracker {
+    pub list: Arc<Operation>,
+    /// The role of the items (`backup`).
+    pub role: ParamRole,
+    /// Members of an item naming the resources it belongs to, with their roles.
+    pub parents: Vec<(String, ParamRole)>,
+    pub status: String,
+    pub lifecycle: Lifecycle,
+}
+
+impl Tracker {
+    pub fn pagination(&self) -> Option<&PaginationMeta> {
+        self.list.meta.pagination.as_ref()
+    }
+
+    /// The state of an item: its status member read against the lifecycle.
+    pub fn state(&self, item: &Value) -> ItemState {
+        let status = item.get(&self.status).and_then(Value::as_str).unwrap_or_default();
+        if self.lifecycle.pending.iter().any(|s| s == status) {
+            ItemState::Pending
+        } else if self.lifecycle.ready.iter().any(|s| s == status) {
+            ItemState::Ready
+        } else if self.lifecycle.failed.iter().any(|s| s == status) {
+            ItemState::Failed
+        } else {
+            ItemState::Unknown
+        }
+    }
+}
+
+/// Where an item stands in its lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemState {
+    Pending,
+    Ready,
+    Failed,
+    /// A status the lifecycle does not name (or none).
+    Unknown,
+}
+
+/// Every tracker of the catalogue: one per list operation whose items carry an `x-lifecycle` status.
+pub fn trackers(catalogue: &Catalogue) -> Vec<Tracker> {
+    let resolver = Resolver::new(catalogue);
+    let mut out = Vec::new();
+    for op in catalogue.operations() {
+        let (Some(p), Some(schema)) = (&op.meta.pagination, op.response_schema(op.meta.success_status)) else {
+            continue;
+        };
+        let prefix = format!("/{}/0/", p.items);
+        let members = resolver.members(schema);
+        let Some(role) = members.iter().find(|m| m.pointer == format!("{prefix}{}", p.item_id)).map(|m| m.role) else {
+            continue;
+        };
+        let Some(item) = resolver.node_at(schema, &format!("/{}/0", p.items)) else { continue };
+        let Some((status, lifecycle)) = item.get("properties").and_then(Value::as_object).and_then(|props| {
+            props.iter().find_map(|(name, node)| {
+                let lifecycle = serde_json::from_value(node.get("x-lifecycle")?.clone()).ok()?;
+                Some((name.clone(), lifecycle))
+            })
+        }) else {
+            continue;
+        };
+        let parents = members
+            .iter()
+            .filter(|m| m.role != role && is_resource(m.role))
+            .filter_map(|m| {
+                m.pointer.strip_prefix(&prefix).filter(|rest| !rest.contains('/')).map(|n| (n.to_owned(), m.role))
+            })
+            .collect();
+        out.push(Tracker { list: Arc::new(op.clone()), role, parents, status, lifecycle });
+    }
+    out
+}
+
+/// Plans the waits of a case's steps: before a step that uses a resource captured from an earlier
+/// one, wait for it to be ready; after a create a target may refuse while its parent is busy, wait
+/// for the parent and send once more.
+pub(crate) fn plan_waits(trackers: &[Arc<Tracker>], case: &mut Case) {
+    for step in &mut case.steps {
+        for t in trackers {
+            let name = role_name(t.role);
+            if step.request.slots().any(|s| matches!(s, Slot::Captured(c) if c == name)) {
+                step.waits.before = Some((name.to_owned(), Arc::clone(t)));
+            }
+            let names_parent = step
+                .request
+                .path
+                .iter()
+                .any(|(_, s)| matches!(s, Slot::Role(r) if t.parents.iter().any(|(_, p)| p == r)));
+            if step.expect == Expectation::Success && names_parent && creates(t, &step.operation) {
+                step.waits.busy = Some(Arc::clone(t));
+            }
+        }
+    }
+}
+
+/// Whether `op` adds items `t` lists (see [`Tracker::created_by`]), without a resolver at hand.
+fn creates(t: &Tracker, op: &Operation) -> bool {
+    let last = |path: &str| path.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_owned();
+    op.meta.service == t.list.meta.service
+        && op.meta.mutating
+        && op.meta.method == "POST"
+        && (op.response_schema(op.meta.success_status).is_some_and(|s| names_role(&s.document, t.role))
+            || last(&op.meta.path) == last(&t.list.meta.path))
+}
+
+/// Whether a schema document annotates a member with `x-resource: role` (inline members only).
+fn names_role(node: &Value, role: ParamRole) -> bool {
+    match node {
+        Value::Object(map) => {
+            map.get("x-resource").and_then(|r| serde_json::from_value::<ParamRole>(r.clone()).ok()) == Some(role)
+                || map.values().any(|v| names_role(v, role))
+        }
+        Value::Array(items) => items.iter().any(|v| names_role(v, role)),
+        _ => false,
+    }
+}
+
 /// The snake_case name of a role (`graph`, `instance` …).
 pub fn role_name(role: ParamRole) -> &'static str {
     match role {
@@ -155,6 +337,55 @@ pub fn is_resource(role: ParamRole) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_backup_list_tracks_backups_of_a_graph_and_flows_wait_for_them() {
+        let cat = Catalogue::builtin().unwrap();
+        let trackers = trackers(&cat);
+        assert_eq!(trackers.len(), 1, "{trackers:?}");
+        let t = &trackers[0];
+        assert_eq!(
+            (t.list.meta.id.as_str(), t.role, t.status.as_str()),
+            ("ges.v1.list_backups", ParamRole::Backup, "status")
+        );
+        assert_eq!(t.parents, vec![("graphId".to_owned(), ParamRole::Graph)]);
+        assert_eq!(t.state(&serde_json::json!({"status": "backing_up"})), ItemState::Pending);
+        assert_eq!(t.state(&serde_json::json!({"status": "success"})), ItemState::Ready);
+        assert_eq!(t.state(&serde_json::json!({"status": "failed"})), ItemState::Failed);
+        assert_eq!(t.state(&serde_json::json!({})), ItemState::Unknown);
+        let cases = crate::generate::generate(&cat);
+        let step = |id: &str, label: &str| {
+            let c = cases.iter().find(|c| c.id.as_str() == id).unwrap();
+            c.steps.iter().find(|s| s.label == label).unwrap().waits.clone()
+        };
+        assert!(step("ges.v2.add_backup/flow/create", "use").before.is_some_and(|(n, _)| n == "backup"));
+        for id in ["ges.v2.add_backup/positive/example", "ges.v1.add_backup/positive/example"] {
+            assert!(step(id, "call").busy.is_some(), "{id}");
+        }
+        assert!(step("ges.v1.add_backup/flow/create", "create").busy.is_some());
+        assert!(step("geminidb.v3.create_backup/positive/example", "call").busy.is_none());
+        assert!(step("ges.v2.add_backup/auth/missing_token", "call").busy.is_none());
+    }
+
+    #[test]
+    fn placeholders_are_recognised_by_shape() {
+        for p in ["{obs_path}", "${bucket}", "<project_id>", "{backup_id}", "{a.b-c}"] {
+            assert!(placeholder(p).is_some(), "{p}");
+        }
+        for v in ["", "{}", "obs://bucket/{path}", "{1abc}", "plain", "{a b}", "{\"k\": 1}"] {
+            assert!(placeholder(v).is_none(), "{v}");
+        }
+        let body = serde_json::json!({"backup_id": "{backup_id}", "export_path": "{obs_path}", "n": {"x": ["<y>"]}});
+        let found = placeholders(&body);
+        assert_eq!(
+            found,
+            vec![
+                ("/backup_id".into(), "backup_id".into(), "{backup_id}".into()),
+                ("/export_path".into(), "export_path".into(), "{obs_path}".into()),
+                ("/n/x/0".into(), "x".into(), "<y>".into()),
+            ]
+        );
+    }
 
     #[test]
     fn finds_resource_members_through_refs() {

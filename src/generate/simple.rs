@@ -58,6 +58,7 @@ pub(crate) fn single(
             expect,
             captures: Vec::new(),
             walk: None,
+            waits: super::case::StepWaits::default(),
             settle: None,
         }],
         relation: Relation::None,

@@ -27,6 +27,7 @@ fn step(op: &Arc<Operation>, label: &str, request: super::case::RequestTemplate)
         expect: Expectation::Success,
         captures: Vec::new(),
         walk: None,
+        waits: super::case::StepWaits::default(),
         settle: None,
     }
 }

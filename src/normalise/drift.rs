@@ -21,6 +21,17 @@ pub fn snapshot_value(text: &str) -> Option<Value> {
     serde_json::from_str(&rest[end + 5..]).ok()
 }
 
+/// Records `value` as the snapshot at `path`, in insta's file format (a header, then the value), so
+/// `cargo insta review` and [`snapshot_value`] read it: a target's first run records what it answered.
+pub fn record_snapshot(path: &Path, description: &str, value: &Value) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let body = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
+    let description = serde_json::to_string(description).map_err(std::io::Error::other)?;
+    std::fs::write(path, format!("---\nsource: tests/conformance.rs\ndescription: {description}\n---\n{body}\n"))
+}
+
 /// Compares `value` with the snapshot at `path`; `None` when equal or when there is no snapshot.
 pub fn compare_snapshot(path: &Path, value: &Value) -> Option<Drift> {
     let text = std::fs::read_to_string(path).ok()?;
@@ -45,6 +56,18 @@ pub fn compare_snapshot(path: &Path, value: &Value) -> Option<Drift> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_recorded_snapshot_reads_back_and_shows_no_drift() {
+        let dir = std::env::temp_dir().join(format!("hwconform-record-{}", std::process::id()));
+        let path = dir.join("a__b@t.snap");
+        let value = serde_json::json!({"status": 200, "body": {"id": "[id]"}});
+        record_snapshot(&path, "a \"quoted\" rationale", &value).unwrap();
+        assert_eq!(snapshot_value(&std::fs::read_to_string(&path).unwrap()), Some(value.clone()));
+        assert!(compare_snapshot(&path, &value).is_none());
+        assert!(compare_snapshot(&path, &serde_json::json!({"status": 201})).is_some());
+        let _ = std::fs::remove_dir_all(dir);
+    }
 
     #[test]
     fn reads_the_value_after_the_header() {

@@ -24,10 +24,26 @@ pub struct ProfileFile {
     #[serde(default)]
     pub endpoints: BTreeMap<String, String>,
     pub project_id: String,
-    pub graph_id: String,
-    pub instance_id: String,
-    /// An existing backup of `graph_id` (used by operations that take one).
-    pub backup_id: String,
+    /// The target's graph; without it the cases that name one are skipped with the reason.
+    #[serde(default)]
+    pub graph_id: Option<String>,
+    /// The target's GeminiDB instance; without it the cases that name one are skipped.
+    #[serde(default)]
+    pub instance_id: Option<String>,
+    /// An existing, finished backup of `graph_id` (used by operations that take one). Optional: without
+    /// it the run finds one on the target (or creates one, where the run may create).
+    #[serde(default)]
+    pub backup_id: Option<String>,
+    /// Where exports go (the export request's `export_path`, an OBS path of the target's account). The
+    /// page's example shows only a placeholder (`{obs_path}`), which is never sent.
+    #[serde(default)]
+    pub export_path: Option<String>,
+    /// Values for other request members a page's example leaves as placeholders, by member name.
+    #[serde(default)]
+    pub values: BTreeMap<String, String>,
+    /// Where this target's snapshots live (`cargo test --test conformance`; `run --snapshots` wins).
+    #[serde(default)]
+    pub snapshots: Option<String>,
     /// The token itself (discouraged outside the reference server's public local token).
     #[serde(default)]
     pub token: Option<String>,
@@ -164,14 +180,55 @@ impl TargetProfile {
     /// The target's resource of a role.
     pub fn resource(&self, role: ParamRole) -> Option<&str> {
         match role {
-            ParamRole::Project => Some(&self.file.project_id),
-            ParamRole::Graph => Some(&self.file.graph_id),
-            ParamRole::Instance => Some(&self.file.instance_id),
-            ParamRole::Backup => Some(&self.file.backup_id),
+            ParamRole::Project => Some(self.file.project_id.as_str()),
+            ParamRole::Graph => self.file.graph_id.as_deref(),
+            ParamRole::Instance => self.file.instance_id.as_deref(),
+            ParamRole::Backup => self.file.backup_id.as_deref(),
             ParamRole::AuthToken | ParamRole::PageLimit | ParamRole::PageOffset => None,
         }
+        .filter(|v| !v.is_empty())
+    }
+
+    /// Uses `id` as the target's resource of `role` (one the run found on the target).
+    pub fn set_resource(&mut self, role: ParamRole, id: String) {
+        match role {
+            ParamRole::Graph => self.file.graph_id = Some(id),
+            ParamRole::Instance => self.file.instance_id = Some(id),
+            ParamRole::Backup => self.file.backup_id = Some(id),
+            ParamRole::Project => self.file.project_id = id,
+            ParamRole::AuthToken | ParamRole::PageLimit | ParamRole::PageOffset => {}
+        }
+    }
+
+    /// The value the target supplies for a request member a page's example leaves as a placeholder:
+    /// `[values]` by member name, or one of the profile's own keys of that name (`export_path`).
+    pub fn supplied(&self, member: &str) -> Option<&str> {
+        self.file
+            .values
+            .get(member)
+            .map(String::as_str)
+            .or_else(|| SUPPLIED_KEYS.iter().find(|(key, _)| *key == member).and_then(|(_, get)| get(&self.file)))
+            .filter(|v| !v.is_empty())
+    }
+
+    /// How a user supplies a member's value, for a skip reason.
+    pub fn how_to_supply(member: &str) -> String {
+        match SUPPLIED_KEYS.iter().find(|(key, _)| *key == member) {
+            Some((key, _)) => format!("{key} in the profile or --{}", key.replace('_', "-")),
+            None => format!("{member} under [values] in the profile or --value {member}=VALUE"),
+        }
+    }
+
+    /// How a user names the target's resource of a role, for a skip reason.
+    pub fn how_to_name(role: ParamRole) -> String {
+        let key = format!("{}_id", crate::generate::role_name(role));
+        format!("{key} in the profile or --{}", key.replace('_', "-"))
     }
 }
+
+/// Profile keys that supply a request member by the same name.
+type SuppliedKey = (&'static str, fn(&ProfileFile) -> Option<&str>);
+const SUPPLIED_KEYS: &[SuppliedKey] = &[("export_path", |f| f.export_path.as_deref())];
 
 #[cfg(test)]
 mod tests {
@@ -183,7 +240,8 @@ mod tests {
         assert!(p.file.reference_server && p.file.fault_injection && p.file.isolate_projects);
         let seed = FileSet::embedded().json("fixtures/seed.json").unwrap().to_string();
         for id in [&p.file.graph_id, &p.file.instance_id, &p.file.backup_id] {
-            assert!(seed.contains(id.as_str()), "{id} is not in fixtures/seed.json");
+            let id = id.as_deref().unwrap_or_default();
+            assert!(!id.is_empty() && seed.contains(id), "{id} is not in fixtures/seed.json");
         }
     }
 

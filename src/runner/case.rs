@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use crate::check::{Finding, check};
-use crate::execute::{Exchange, Target, execute};
+use crate::execute::{Exchange, Target, execute, missing};
 use crate::generate::{Case, Requirement};
 use crate::profile::TargetProfile;
 
@@ -34,6 +34,12 @@ pub fn skip_reason(case: &Case, profile: &TargetProfile) -> Option<SkipReason> {
             Requirement::OwnProject if !profile.file.isolate_projects => return Some(SkipReason::NeedsOwnProject),
             _ => {}
         }
+    }
+    // A resource or value the target did not supply is never made up: the case says what to set.
+    if let Some((what, flag)) =
+        case.steps.iter().flat_map(|s| s.request.slots()).find_map(|slot| missing(profile, slot))
+    {
+        return Some(SkipReason::NoResource { what, flag });
     }
     if case.mutating && profile.file.read_only {
         return Some(SkipReason::ReadOnly);

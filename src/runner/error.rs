@@ -46,6 +46,9 @@ pub enum UsageError {
     /// A file the user named (report to rerun, baseline) or a flag value is unusable.
     #[error(transparent)]
     Input(ReportError),
+    /// `--target` without `--project-id` (and no profile naming one).
+    #[error("name the target's project: --project-id P (or project_id in a profile)")]
+    NoProject,
     #[error("select cases: none matches {0:?}")]
     NoCases(String),
     #[error("select cases: none of {0} is generated any more")]

@@ -2,6 +2,7 @@
 //! client, limits), run cases with an event callback ([`RunEvent`]), close (cleanup, server
 //! shutdown, report). Also owns what a run decides: each case's [`Outcome`] and the run's [`Exit`].
 
+mod acquire;
 mod case;
 mod created;
 mod error;
@@ -15,6 +16,7 @@ mod schedule;
 mod session;
 mod suite;
 
+pub use acquire::acquire_resources;
 pub use case::{CaseRun, conclude, skip_reason};
 pub use error::{RunError, UsageError};
 pub use event::{OnEvent, RunEvent, ignore};

@@ -79,11 +79,11 @@ pub fn case_result(case: &Case, run: &CaseRun) -> CaseResult {
         error: run.outcome.error().map(ToString::to_string),
         error_kind: run.outcome.error().map(CaseError::kind),
         retries: run.exchange.retries(),
-        waits: Vec::new(),
         duration_ms: u64::try_from(run.duration.as_millis()).unwrap_or(u64::MAX),
         sources: case.sources.clone(),
         exchanges: run.exchange.steps.iter().map(exchange_record).collect(),
         drift: None,
+        waits: run.exchange.waits.clone(),
         expectation: Some(expectation_record(case)),
     }
 }

@@ -205,6 +205,30 @@ impl Session {
         run
     }
 
+    /// Bounds each wait for the target's asynchronous work (`--settle-timeout`; `None`: the default).
+    pub fn settle_timeout(&mut self, timeout: Option<Duration>) {
+        // Set right after `open`, before any case holds the limits.
+        if let Some(limits) = Arc::get_mut(&mut self.shared.limits) {
+            limits.settle = timeout;
+        }
+    }
+
+    /// Gets the target's own resources the `cases` need before they run: from the profile, else
+    /// discovered on the target (`super::acquire`); records where each came from.
+    pub async fn acquire(&mut self, cases: &[Arc<Case>]) {
+        let mut profile = (*self.shared.profile).clone();
+        let found = super::acquire::acquire_resources(
+            &self.catalogue,
+            cases,
+            &mut profile,
+            &self.shared.client,
+            &self.shared.limits,
+        )
+        .await;
+        self.shared.profile = Arc::new(profile);
+        self.resources.lock().unwrap_or_else(PoisonError::into_inner).extend(found);
+    }
+
     /// Records a resource of the target the run uses (supplied, discovered or created).
     pub fn record_resource(&self, resource: ResourceRecord, on_event: OnEvent<'_>) {
         if matches!(resource.provenance, Provenance::Created { .. }) {

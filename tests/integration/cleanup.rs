@@ -25,9 +25,9 @@ pub fn foreign_profile(server: &RunningServer) -> TargetProfile {
     file.isolate_projects = false;
     file.fault_injection = false;
     file.token = Some(DEFAULT_TOKEN.into());
-    file.graph_id.clone_from(&seed.graphs[0].id);
-    file.instance_id.clone_from(&seed.instances[0].id);
-    file.backup_id = seed.backups[0][&seed.lifecycle.id].as_str().unwrap().to_owned();
+    file.graph_id = Some(seed.graphs[0].id.clone());
+    file.instance_id = Some(seed.instances[0].id.clone());
+    file.backup_id = seed.backups[0][&seed.lifecycle.id].as_str().map(str::to_owned);
     for service in ["GES", "GeminiDB"] {
         file.endpoints.insert(service.into(), base.clone());
     }
@@ -66,7 +66,11 @@ pub async fn ges_list(base: &str, project: &str) -> (u64, Vec<String>) {
 /// Creates a backup outside the run (a backup the user already had).
 pub async fn pre_existing_backup(base: &str, profile: &TargetProfile) -> String {
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    let url = format!("{base}/v2/{}/graphs/{}/backups", profile.file.project_id, profile.file.graph_id);
+    let url = format!(
+        "{base}/v2/{}/graphs/{}/backups",
+        profile.file.project_id,
+        profile.file.graph_id.as_deref().unwrap_or_default()
+    );
     let body: serde_json::Value =
         http.post(url).header("X-Auth-Token", DEFAULT_TOKEN).send().await.unwrap().json().await.unwrap();
     body["backup_id"].as_str().unwrap().to_owned()
@@ -162,9 +166,12 @@ fn profile_file(dir: &std::path::Path, server: &RunningServer) -> std::path::Pat
     let p = foreign_profile(server).file;
     let text = format!(
         "name = \"foreign\"\nproject_id = \"{}\"\ngraph_id = \"{}\"\ninstance_id = \"{}\"\nbackup_id = \"{}\"\n\
-         token = \"{DEFAULT_TOKEN}\"\nisolate_projects = false\nfault_injection = false\nallow_mutating = true\n\
+         export_path = \"obs://foreign/exports\"\ntoken = \"{DEFAULT_TOKEN}\"\nisolate_projects = false\nfault_injection = false\nallow_mutating = true\n\
          [endpoints]\nGES = \"{base}\"\nGeminiDB = \"{base}\"\n",
-        p.project_id, p.graph_id, p.instance_id, p.backup_id
+        p.project_id,
+        p.graph_id.unwrap_or_default(),
+        p.instance_id.unwrap_or_default(),
+        p.backup_id.unwrap_or_default()
     );
     let path = dir.join("foreign.toml");
     std::fs::write(&path, text).unwrap();

@@ -173,6 +173,8 @@ async fn run_with_sdk_credentials_signs_every_request_and_prints_no_secret() {
     let mut cmd = hwconform();
     cmd.args(["run", "--target", &server.base_url(), "--read-only", "--rps", "500", "--report-dir"])
         .arg(&dir)
+        .arg("--snapshots")
+        .arg(dir.join("snapshots"))
         .args(["--project-id", "hwclivecli"])
         .env("HUAWEICLOUD_SDK_AK", AK)
         .env("HUAWEICLOUD_SDK_SK", SK)
@@ -230,9 +232,12 @@ async fn token_and_iam_password_runs_print_no_secret() {
     let profile = dir.join("iam.toml");
     let text = format!(
         "name = \"iam\"\nproject_id = \"hwcliveiam\"\ngraph_id = \"{}\"\ninstance_id = \"{}\"\nbackup_id = \"{}\"\n\
-         [auth]\nscheme = \"iam\"\nendpoint = \"{iam}\"\ndomain = \"d\"\nuser = \"u\"\n\
+         export_path = \"{}\"\n[auth]\nscheme = \"iam\"\nendpoint = \"{iam}\"\ndomain = \"d\"\nuser = \"u\"\n\
          password_env = \"HWC_LIVE_IAM_PW\"\nproject_name = \"cn-north-4\"\n",
-        r.graph_id, r.instance_id, r.backup_id
+        r.graph_id.unwrap_or_default(),
+        r.instance_id.unwrap_or_default(),
+        r.backup_id.unwrap_or_default(),
+        r.export_path.unwrap_or_default()
     );
     std::fs::write(&profile, text).unwrap();
     let base = server.base_url();
@@ -245,6 +250,8 @@ async fn token_and_iam_password_runs_print_no_secret() {
         let mut cmd = hwconform();
         cmd.args(["run", "--target", &base, "--read-only", "--report-dir"])
             .arg(&out_dir)
+            .arg("--snapshots")
+            .arg(out_dir.join("snapshots"))
             .args(&extra)
             .env("HWC_LIVE_IAM_PW", IAM_PASSWORD)
             .env("HWC_LIVE_TOKEN", IAM_TOKEN)

@@ -16,6 +16,7 @@ mod server_sdk;
 mod server_variants;
 mod suite;
 mod suite_cli;
+mod suite_foreign;
 mod suite_hostile;
 mod suite_variants;
 mod support;

@@ -57,6 +57,7 @@ fn an_unreachable_target_exits_2() {
     drop(listener);
     let out = hwconform()
         .args(["run", "--only", "positive/example", "--target", &format!("http://{addr}"), "--token-env", "HWC_T"])
+        .args(["--project-id", "hwcunreachable", "--graph-id", "g1", "--instance-id", "i1"])
         // A realistic token: value-based redaction masks every occurrence, so a one-letter token
         // would mask every "t" of the message.
         .env("HWC_T", "hwc-unreachable-token")
@@ -226,10 +227,15 @@ async fn server_with_token(accepted: &str) -> hwconform::server::RunningServer {
 async fn token_flag_authenticates_never_leaks_and_the_gate_passes_known_failures_only() {
     let server = server_with_token("right-t0ken-value").await;
     let base = server.base_url();
+    let graph = hwconform::profile::ProfileFile::reference().unwrap().graph_id.unwrap();
     let dir = scratch("token");
     let run = move |token: &str, only: &str, baseline: Option<&std::path::Path>, report_dir: &std::path::Path| {
         let mut cmd = hwconform();
         cmd.args(["run", "--target", &base, "--token", token, "--only", only, "--report-dir"]).arg(report_dir);
+        // --target sends only the ids given: the reference server's own graph, as a user would name it.
+        cmd.args(["--project-id", "hwcclitoken", "--graph-id", &graph])
+            .arg("--snapshots")
+            .arg(report_dir.join("snapshots"));
         if let Some(b) = baseline {
             cmd.arg("--baseline").arg(b);
         }

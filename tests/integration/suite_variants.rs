@@ -172,7 +172,7 @@ fn variants() -> Vec<Variant> {
                     rename(v, "error_msg", "errorMessage");
                 });
             },
-            expect: ("ges.v2.add_backup/auth", "envelope"),
+            expect: ("ges.v2.add_backup/not_found/graph_id", "envelope"),
         },
         Variant {
             name: "v1.0 envelope in snake_case",
@@ -183,7 +183,7 @@ fn variants() -> Vec<Variant> {
                     rename(v, "errorMessage", "error_msg");
                 });
             },
-            expect: ("ges.v1.list_backups/auth", "envelope"),
+            expect: ("ges.v1.add_backup/not_found/graphId", "envelope"),
         },
         Variant {
             name: "backup_id dropped from the v2 add answer",
