@@ -18,5 +18,5 @@ pub use model::{
     Location, OperationId, OperationMeta, PageRows, PaginationMeta, ParamRole, Parameter, RequestBodyMeta,
     ResponseMeta, SdkDisagreement, Source, StatusCode, TableRows, Violates,
 };
-pub use rules::{Probe, Rule, RuleKind};
+pub use rules::{Probe, Rule, RuleKind, Shape, Verdict};
 pub use schema::{CompiledSchema, SchemaViolation};

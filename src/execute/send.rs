@@ -183,6 +183,12 @@ async fn authenticate(profile: &TargetProfile, p: &mut Prepared) -> Result<Reque
         Some(AuthMode::Wrong) => {
             profile.auth.wrong().apply(&mut parts).await.map_err(|e| format!("authenticate: {e}"))?;
         }
+        Some(AuthMode::NearMiss(kind)) => {
+            let token = profile.auth.token().ok_or("near-miss tokens need a fixed token; the profile has none")?;
+            let altered = kind.apply(token.expose()).ok_or("this alteration leaves the token unchanged")?;
+            let near = crate::auth::TokenAuth::new(crate::auth::Secret::new(altered));
+            crate::auth::Auth::apply(&near, &mut parts).await.map_err(|e| format!("authenticate: {e}"))?;
+        }
         Some(AuthMode::Missing) | None => {}
     }
     for (name, value) in &parts.headers {

@@ -44,6 +44,11 @@ pub fn skip_reason(case: &Case, profile: &TargetProfile) -> Option<String> {
             Requirement::OwnProject if !profile.file.isolate_projects => {
                 return Some("needs a project of its own; the target profile uses one fixed project".into());
             }
+            Requirement::FixedToken if profile.auth.token().is_none() => {
+                return Some(
+                    "near-miss tokens are made from a fixed token; the profile authenticates otherwise".into(),
+                );
+            }
             _ => {}
         }
     }
