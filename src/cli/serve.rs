@@ -12,7 +12,8 @@ use super::CliError;
 use super::output::finish;
 use crate::auth::KeyStore;
 use crate::server::{
-    self, Authenticator, DEFAULT_BODY_LIMIT, DEFAULT_TOKEN, Seed, ServerConfig, ServerError, SignatureAuthenticator,
+    self, Authenticator, DEFAULT_BODY_LIMIT, DEFAULT_TOKEN, Projects, Seed, ServerConfig, ServerError,
+    SignatureAuthenticator, Variant,
 };
 
 #[derive(Debug, Args)]
@@ -40,15 +41,27 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes (larger → 413).
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_BODY_LIMIT)]
     pub body_limit: usize,
+    /// A legitimate behaviour of the real cloud (repeatable): gateway-auth, slow-backups[=MS],
+    /// throttle[=FRACTION[@SEED]], newest-first, oldest-first, one-backup-per-graph, extra-members,
+    /// gzip, connection-close, chunked, latency[=MS], real-cloud (a preset of five).
+    #[arg(long = "variant", value_name = "NAME")]
+    pub variants: Vec<Variant>,
+    /// Look like a target never seen: one project shared by every project id, seed ids drawn afresh
+    /// (printed at start), no fault injection.
+    #[arg(long, conflicts_with = "fault_injection")]
+    pub foreign: bool,
 }
 
 impl ServeArgs {
     /// The server configuration these arguments describe.
     pub fn config(&self) -> Result<ServerConfig, ServerError> {
-        let seed = match &self.seed {
+        let mut seed = match &self.seed {
             Some(path) => Seed::from_file(path)?,
             None => Seed::builtin(),
         };
+        if self.foreign {
+            seed = seed.with_fresh_ids();
+        }
         let tokens = if self.tokens.is_empty() { vec![DEFAULT_TOKEN.to_owned()] } else { self.tokens.clone() };
         let authenticator = self
             .aksk_store(KeyStore::from_env)?
@@ -61,6 +74,8 @@ impl ServeArgs {
             body_limit: self.body_limit,
             seed,
             authenticator,
+            variants: self.variants.clone(),
+            projects: if self.foreign { Projects::Shared } else { Projects::Isolated },
             ..ServerConfig::default()
         })
     }
@@ -128,6 +143,16 @@ pub async fn serve(args: &ServeArgs) -> Result<(), ServerError> {
     if args.fault_injection {
         eprintln!("fault injection on: headers {} and {}", server::FAULT_HEADER, server::LATENCY_HEADER);
     }
+    if !args.variants.is_empty() {
+        let names: Vec<String> = args.variants.iter().map(ToString::to_string).collect();
+        eprintln!("variants: {}", names.join(", "));
+    }
+    if args.foreign {
+        let seed = running.seed();
+        let graphs: Vec<&str> = seed.graphs.iter().map(|g| g.id.as_str()).collect();
+        let instances: Vec<&str> = seed.instances.iter().map(|i| i.id.as_str()).collect();
+        eprintln!("foreign target: any project id; graphs {}; instances {}", graphs.join(", "), instances.join(", "));
+    }
     if let Err(e) = tokio::signal::ctrl_c().await {
         tracing::warn!(error = %e, "cannot listen for Ctrl-C; stopping");
     }
@@ -170,6 +195,18 @@ mod tests {
         assert!(config.fault_injection);
         assert_eq!(config.backup_delay, Duration::from_millis(5));
         assert_eq!(config.addr.port(), 0);
+    }
+
+    #[test]
+    fn variants_and_foreign_become_a_config() {
+        let args = parse(&["hwconform", "serve", "--variant", "gzip", "--variant", "slow-backups=10", "--foreign"]);
+        let config = args.config().unwrap();
+        assert_eq!(config.variants, [Variant::Gzip, Variant::SlowBackups(Duration::from_millis(10))]);
+        assert_eq!(config.projects, Projects::Shared);
+        assert_ne!(config.seed.graphs[0].id, Seed::builtin().graphs[0].id, "a foreign seed has fresh ids");
+        let err = Cli::try_parse_from(["hwconform", "serve", "--variant", "nope"]).unwrap_err().to_string();
+        assert!(err.contains("unknown variant"), "{err}");
+        assert!(Cli::try_parse_from(["hwconform", "serve", "--foreign", "--fault-injection"]).is_err());
     }
 
     #[test]

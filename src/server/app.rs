@@ -19,11 +19,13 @@ use crate::catalogue::{Catalogue, EnvelopeStyle, ErratumKind, OperationId, Param
 
 use super::auth::{AuthFailure, AuthRequest, Authenticator, TokenAuthenticator};
 use super::behaviour::Behaviour;
-use super::config::{FAULT_HEADER, FAULT_INTERNAL, LATENCY_HEADER, MAX_INJECTED_LATENCY, ServerConfig};
+use super::config::{FAULT_HEADER, FAULT_INTERNAL, LATENCY_HEADER, MAX_INJECTED_LATENCY, Projects, ServerConfig};
 use super::envelope::{ApiError, OwnCode};
 use super::error::ServerError;
+use super::gateway;
 use super::request::{Validator, positional_route};
-use super::state::{InstanceBackup, ProjectLimit, Store};
+use super::state::{InstanceBackup, ProjectLimit, Refusal, Store, StoreOptions};
+use super::variant::VariantSet;
 
 /// The header carrying the token, as the pages name it.
 const TOKEN_HEADER: &str = "x-auth-token";
@@ -46,6 +48,7 @@ pub struct App {
     tokens: TokenAuthenticator,
     extra_auth: Option<Arc<dyn Authenticator>>,
     fault_injection: bool,
+    pub variants: VariantSet,
 }
 
 impl App {
@@ -57,6 +60,7 @@ impl App {
             return Err(ServerError::Config("a token is empty or holds characters other than visible ASCII".into()));
         }
         config.seed.validate(catalogue)?;
+        let variants = VariantSet::new(&config.variants).map_err(|e| ServerError::Config(e.to_string()))?;
         let mut routes = Vec::new();
         let mut prefixes: Vec<(String, EnvelopeStyle)> = Vec::new();
         for op in catalogue.operations() {
@@ -77,13 +81,19 @@ impl App {
             prefixes,
             store: Store::new(
                 Arc::new(config.seed.clone()),
-                config.backup_delay,
+                variants.slow_backups.unwrap_or(config.backup_delay),
+                StoreOptions {
+                    shared: config.projects == Projects::Shared,
+                    order: variants.order,
+                    one_backup_per_graph: variants.one_backup_per_graph,
+                },
                 catalogue.operations().iter().map(|o| o.meta.id.clone()),
                 sdk_spellings(catalogue),
             ),
             tokens: TokenAuthenticator::new(TOKEN_HEADER, config.tokens.iter().cloned()),
             extra_auth: config.authenticator.clone(),
             fault_injection: config.fault_injection,
+            variants,
         })
     }
 
@@ -182,7 +192,13 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
             v.invalid("the request body could not be read")
         }
     })?;
-    app.authorize(&parts, &bytes).map_err(|f| ApiError::own(v.style, OwnCode::Unauthorized, f.to_string()))?;
+    app.authorize(&parts, &bytes).map_err(|f| {
+        if app.variants.gateway_auth {
+            gateway::auth_refusal(&f)
+        } else {
+            ApiError::own(v.style, OwnCode::Unauthorized, f.to_string())
+        }
+    })?;
     if app.fault_injection {
         inject(route, &parts).await?;
     }
@@ -224,8 +240,13 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
             let Some(backup) = backup else {
                 return Err(v.invalid(format!("{backup_member} is required")));
             };
-            if !app.store.has_backup(&project, backup).map_err(too_many)? {
-                return Err(v.unknown(ParamRole::Backup, "the backup"));
+            match app.store.backup(&project, backup).map_err(too_many)? {
+                None => return Err(v.unknown(ParamRole::Backup, "the backup")),
+                // Under slow backups the service, like the real one, exports only finished backups.
+                Some(false) if app.variants.slow_backups.is_some() => {
+                    return Err(ApiError::own(v.style, OwnCode::Conflict, "the backup is still backing_up"));
+                }
+                Some(_) => {}
             }
             Ok(success(status, &route.success_members, None))
         }
@@ -234,7 +255,7 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
             let Some(index) = app.store.seed().graphs.iter().position(|g| g.id == graph) else {
                 return Err(v.unknown(ParamRole::Graph, "the graph"));
             };
-            let id = app.store.create_graph_backup(&v.op.meta.id, &project, index).map_err(too_many)?;
+            let id = app.store.create_graph_backup(&v.op.meta.id, &project, index).map_err(|r| refused(v, r))?;
             Ok(success(status, &route.success_members, Some(id)))
         }
         Behaviour::CreateInstanceBackup => {
@@ -251,6 +272,29 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
             let (id, job) = (backup.id.clone(), backup.job_id.clone());
             app.store.create_instance_backup(&v.op.meta.id, &project, backup).map_err(too_many)?;
             Ok(success_with_job(status, &route.success_members, Some(id), job))
+        }
+        Behaviour::Delete => {
+            let graph = inputs.path(ParamRole::Graph);
+            if let Some(graph) = graph
+                && app.store.seed().graph(graph).is_none()
+            {
+                return Err(v.unknown(ParamRole::Graph, "the graph"));
+            }
+            let backup = inputs.path(ParamRole::Backup).unwrap_or_default();
+            app.store.delete_backup(&project, graph, backup).map_err(|r| refused(v, r))?;
+            Ok(success(status, &route.success_members, Some(backup.to_owned())))
+        }
+    }
+}
+
+/// The answer for a request the store refused.
+fn refused(v: &Validator, refusal: Refusal) -> ApiError {
+    match refusal {
+        Refusal::ProjectLimit => ApiError::own(v.style, OwnCode::TooManyProjects, "the server holds too many projects"),
+        Refusal::Unknown => v.unknown(ParamRole::Backup, "the backup"),
+        Refusal::Unfinished => ApiError::own(v.style, OwnCode::Conflict, "the backup is still backing_up"),
+        Refusal::GraphBusy => {
+            ApiError::own(v.style, OwnCode::Conflict, "another backup of the graph is still backing_up")
         }
     }
 }

@@ -1,5 +1,8 @@
 //! What each operation does, read from its metadata rather than from a table of operation ids:
 //!
+//! - method `DELETE` with a path parameter of role `backup` → [`Behaviour::Delete`] (the backup
+//!   leaves the list and its count; unknown or already deleted → the page's not-found answer; a
+//!   backup still `backing_up` is refused, as GES does);
 //! - `pagination` present → [`Behaviour::List`] (the project's backups, paged);
 //! - a request-body member annotated `x-resource: backup` → [`Behaviour::Export`] (the named backup
 //!   must exist in the project);
@@ -22,17 +25,23 @@ pub enum Behaviour {
     },
     CreateGraphBackup,
     CreateInstanceBackup,
+    /// Delete the backup named by the path parameter of role `backup` (of the graph named by a
+    /// path parameter of role `graph`, where the path has one).
+    Delete,
 }
 
 impl Behaviour {
     pub fn of(op: &Operation) -> Option<Self> {
+        let has = |role| op.meta.parameters.iter().any(|p| p.location == Location::Path && p.role == role);
+        if op.meta.method.eq_ignore_ascii_case("DELETE") {
+            return has(ParamRole::Backup).then_some(Self::Delete);
+        }
         if op.meta.pagination.is_some() {
             return Some(Self::List);
         }
         if let Some(member) = op.request.as_ref().and_then(|s| backup_member(&s.document)) {
             return Some(Self::Export { backup_member: member });
         }
-        let has = |role| op.meta.parameters.iter().any(|p| p.location == Location::Path && p.role == role);
         if has(ParamRole::Instance) {
             Some(Self::CreateInstanceBackup)
         } else if has(ParamRole::Graph) {

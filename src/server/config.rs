@@ -9,6 +9,7 @@ use crate::catalogue::Catalogue;
 
 use super::auth::Authenticator;
 use super::seed::Seed;
+use super::variant::Variant;
 
 /// The token accepted by default, for local use only (`X-Auth-Token: hwconform-local-token`).
 pub const DEFAULT_TOKEN: &str = "hwconform-local-token";
@@ -55,6 +56,22 @@ pub struct ServerConfig {
     pub catalogue: Option<Arc<Catalogue>>,
     /// Extra credentials check consulted when the token check fails (the seam for AK/SK signing).
     pub authenticator: Option<Arc<dyn Authenticator>>,
+    /// Legitimate variants in force (`variant.rs`); empty for the plain reference server.
+    pub variants: Vec<Variant>,
+    /// Whether each project id gets its own copy of the seed, or all share one state.
+    pub projects: Projects,
+}
+
+/// How project ids map to state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Projects {
+    /// Every project id gets its own copy of the seed on first use (parallel clients isolate
+    /// themselves with unique project ids).
+    #[default]
+    Isolated,
+    /// One state whatever the project id: a foreign target's single project, which the caller
+    /// shares with everything else that runs against it.
+    Shared,
 }
 
 impl Default for ServerConfig {
@@ -68,6 +85,21 @@ impl Default for ServerConfig {
             seed: Seed::builtin(),
             catalogue: None,
             authenticator: None,
+            variants: Vec::new(),
+            projects: Projects::Isolated,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// A server that looks like a target the project has never seen: one shared project, seed ids
+    /// drawn afresh (none of the reference profile's), and no fault-injection header.
+    pub fn foreign() -> Self {
+        Self {
+            seed: Seed::builtin().with_fresh_ids(),
+            fault_injection: false,
+            projects: Projects::Shared,
+            ..Self::default()
         }
     }
 }
@@ -83,6 +115,8 @@ impl fmt::Debug for ServerConfig {
             .field("seed", &self.seed)
             .field("catalogue", &self.catalogue.as_ref().map(|c| c.operations().len()))
             .field("authenticator", &self.authenticator.is_some())
+            .field("variants", &self.variants)
+            .field("projects", &self.projects)
             .finish()
     }
 }

@@ -29,6 +29,10 @@ pub enum OwnCode {
     TooManyProjects,
     /// An injected internal fault on an operation whose page documents none.
     Internal,
+    /// The resource's state does not allow the request (a backup still `backing_up` exported or
+    /// deleted, a second backup of a graph started while one is in progress). Answered 400, the
+    /// status the pages list for a request the service cannot carry out ("Request error.").
+    Conflict,
 }
 
 impl OwnCode {
@@ -42,6 +46,7 @@ impl OwnCode {
             Self::UnsupportedMediaType => "HWC.0415",
             Self::TooManyProjects => "HWC.0429",
             Self::Internal => "HWC.0500",
+            Self::Conflict => "HWC.0409",
         }
     }
 
@@ -55,6 +60,7 @@ impl OwnCode {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyProjects => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Conflict => StatusCode::BAD_REQUEST,
         }
     }
 }
@@ -118,6 +124,8 @@ mod tests {
         ] {
             assert_eq!(code.as_str(), format!("HWC.0{}", code.status().as_u16()));
         }
+        // A conflict keeps HTTP's meaning in its code, but answers with a status the pages list.
+        assert_eq!((OwnCode::Conflict.as_str(), OwnCode::Conflict.status()), ("HWC.0409", StatusCode::BAD_REQUEST));
     }
 
     #[test]

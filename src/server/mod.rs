@@ -10,6 +10,9 @@
 //!   copy of the seed (`fixtures/seed.json`) on first use, so parallel clients isolate themselves
 //!   with unique project ids. Seeded graph and instance ids are valid in every project. Adds create
 //!   a backup that the list shows `backing_up`, then `success` once `backup_delay` has passed.
+//!   Deletes (any `DELETE` operation with a backup path parameter) remove it from the list and its
+//!   count; a backup still `backing_up` cannot be deleted (400 `HWC.0409`), an unknown or already
+//!   deleted one is the page's not-found answer.
 //! - **Auth**: one `X-Auth-Token` header holding a configured token ([`DEFAULT_TOKEN`] by default);
 //!   otherwise 401 in the operation's envelope. [`Authenticator`] is the seam for other schemes:
 //!   [`SignatureAuthenticator`] checks AK/SK `SDK-HMAC-SHA256` signatures of requests without a token.
@@ -32,6 +35,14 @@
 //!   limit or offset is a 400 (`HWC.0400`), a limit of 0 an empty page.
 //! - **Fault injection** (off unless [`ServerConfig::fault_injection`]): [`FAULT_HEADER`]`: internal`
 //!   and [`LATENCY_HEADER`]`: <ms>` (at most [`MAX_INJECTED_LATENCY`]).
+//! - **Legitimate variants** ([`ServerConfig::variants`], `serve --variant NAME`): behaviours of the
+//!   real cloud no page forbids — gateway auth (401/403 in the gateway's `APIG.*` envelope), slow
+//!   backups, seeded throttling (429 + `Retry-After`), list order, one backup per graph at a time,
+//!   extra members, gzip, `Connection: close`, chunked bodies, latency, and the `real-cloud`
+//!   preset. `variant.rs` names, for each, the page that leaves it open.
+//! - **Foreign target** ([`ServerConfig::foreign`], `serve --foreign`): one state shared by every
+//!   project id, seed ids drawn afresh, no fault injection — a target the reference profile has
+//!   never seen.
 //! - **Logging**: one `tracing` event per request (method, path, status, latency); never headers.
 //! - **Limits of the envelope promise**: a request that is not HTTP at all (a malformed request
 //!   line or header) never reaches routing; hyper answers it with its own plain-text 400 and closes
@@ -44,21 +55,25 @@ mod behaviour;
 mod config;
 mod envelope;
 mod error;
+mod gateway;
 mod logging;
 mod request;
 mod run;
 mod seed;
 mod state;
+mod variant;
 
 pub use aksk::SignatureAuthenticator;
 pub use auth::{AuthFailure, AuthRequest, Authenticator, TokenAuthenticator};
 pub use behaviour::Behaviour;
 pub use config::{
     DEFAULT_BACKUP_DELAY, DEFAULT_BODY_LIMIT, DEFAULT_TOKEN, FAULT_HEADER, FAULT_INTERNAL, LATENCY_HEADER,
-    MAX_INJECTED_LATENCY, ServerConfig,
+    MAX_INJECTED_LATENCY, Projects, ServerConfig,
 };
 pub use envelope::{ApiError, OwnCode};
 pub use error::ServerError;
+pub use gateway::{GATEWAY_FORBIDDEN, GATEWAY_THROTTLED, GATEWAY_UNAUTHORIZED};
 pub use run::{RunningServer, spawn};
 pub use seed::{Lifecycle, Seed, SeedGraph, SeedInstance};
 pub use state::{InstanceBackup, MAX_PROJECTS, ServerStats};
+pub use variant::{VARIANT_NAMES, Variant, VariantError};

@@ -13,7 +13,9 @@ use crate::catalogue::Catalogue;
 use super::app::{App, router};
 use super::config::ServerConfig;
 use super::error::ServerError;
+use super::gateway::{self, Gateway};
 use super::logging::log_request;
+use super::seed::Seed;
 use super::state::{InstanceBackup, ServerStats};
 
 /// How long [`RunningServer::shutdown`] waits for open requests before giving up on them.
@@ -34,7 +36,12 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer, ServerError> {
         None => Arc::new(Catalogue::builtin()?),
     };
     let app = Arc::new(App::new(&config, &catalogue)?);
-    let router = router(Arc::clone(&app), config.body_limit)?.layer(axum::middleware::from_fn(log_request));
+    let mut router = router(Arc::clone(&app), config.body_limit)?;
+    if app.variants.shapes_exchanges() {
+        let gateway = Arc::new(Gateway::new(app.variants.clone(), config.body_limit));
+        router = router.layer(axum::middleware::from_fn_with_state(gateway, gateway::gateway));
+    }
+    let router = router.layer(axum::middleware::from_fn(log_request));
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| ServerError::Bind { addr: config.addr, message: e.to_string() })?;
@@ -60,6 +67,11 @@ impl RunningServer {
     /// `http://127.0.0.1:PORT` (no trailing slash).
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The graphs, instances and backups every project starts with (a foreign server's fresh ids).
+    pub fn seed(&self) -> &Seed {
+        self.app.store.seed()
     }
 
     /// What the server has done so far.

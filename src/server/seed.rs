@@ -88,6 +88,46 @@ impl Seed {
         serde_json::from_str(text).map_err(|e| ServerError::Seed { file: file.to_owned(), message: e.to_string() })
     }
 
+    /// The same seed with every graph, instance and backup id replaced by a fresh random one of the
+    /// same shape (each hexadecimal digit redrawn, everything else kept), consistently wherever the id
+    /// occurs: what a foreign target looks like, whose ids the reference profile cannot know.
+    pub fn with_fresh_ids(&self) -> Self {
+        let mut ids: Vec<(String, String)> = Vec::new();
+        let mut fresh = |old: &str| -> String {
+            if let Some((_, new)) = ids.iter().find(|(o, _)| o == old) {
+                return new.clone();
+            }
+            let new = redraw_hex(old);
+            ids.push((old.to_owned(), new.clone()));
+            new
+        };
+        let mut seed = self.clone();
+        for g in &mut seed.graphs {
+            g.id = fresh(&g.id);
+        }
+        for i in &mut seed.instances {
+            i.id = fresh(&i.id);
+        }
+        for b in &mut seed.backups {
+            if let Some(Value::String(id)) = b.get_mut(&self.lifecycle.id) {
+                *id = fresh(id);
+            }
+        }
+        // Every other string member holding an id (a backup's or template's graph id) follows.
+        let replace = |map: &mut Map<String, Value>| {
+            for value in map.values_mut() {
+                if let Value::String(text) = value
+                    && let Some((_, new)) = ids.iter().find(|(old, _)| old == text)
+                {
+                    new.clone_into(text);
+                }
+            }
+        };
+        seed.backups.iter_mut().for_each(replace);
+        seed.graphs.iter_mut().for_each(|g| replace(&mut g.backup));
+        seed
+    }
+
     /// The graph with this id.
     pub fn graph(&self, id: &str) -> Option<&SeedGraph> {
         self.graphs.iter().find(|g| g.id == id)
@@ -142,6 +182,29 @@ impl Seed {
         }
         Ok(())
     }
+}
+
+/// `id` with every hexadecimal digit replaced by a random one (case kept), so the shape stays.
+fn redraw_hex(id: &str) -> String {
+    let mut random = uuid::Uuid::new_v4().as_u128();
+    let mut refills = 0;
+    id.chars()
+        .map(|c| {
+            if !c.is_ascii_hexdigit() {
+                return c;
+            }
+            if random == 0 || refills > 28 {
+                random = uuid::Uuid::new_v4().as_u128();
+                refills = 0;
+            }
+            refills += 1;
+            // Masked to 0..16, so the cast keeps the value.
+            let digit = (random & 0xf) as u32;
+            random >>= 4;
+            let d = char::from_digit(digit, 16).unwrap_or('0');
+            if c.is_ascii_uppercase() { d.to_ascii_uppercase() } else { d }
+        })
+        .collect()
 }
 
 impl Lifecycle {
@@ -206,6 +269,27 @@ mod tests {
         let mut seed = Seed::builtin();
         seed.backups.push(dup);
         assert!(seed.validate(&Catalogue::builtin().unwrap()).unwrap_err().to_string().contains("twice"));
+    }
+
+    #[test]
+    fn fresh_ids_keep_the_shape_and_the_references() {
+        let seed = Seed::builtin();
+        let fresh = seed.with_fresh_ids();
+        fresh.validate(&Catalogue::builtin().unwrap()).unwrap();
+        for (old, new) in seed.graphs.iter().zip(&fresh.graphs) {
+            assert_ne!(old.id, new.id);
+            assert_eq!(old.id.len(), new.id.len());
+            assert_eq!(new.backup["graphId"], new.id.as_str(), "the template follows its graph");
+        }
+        let old_instance = &seed.instances[0].id;
+        let new_instance = &fresh.instances[0].id;
+        assert_ne!(old_instance, new_instance);
+        assert!(new_instance.contains("in"), "non-hex characters are kept: {new_instance}");
+        for (old, new) in seed.backups.iter().zip(&fresh.backups) {
+            assert_ne!(old["id"], new["id"]);
+            let graph = new["graphId"].as_str().unwrap();
+            assert!(fresh.graph(graph).is_some(), "a seeded backup names a fresh graph");
+        }
     }
 
     #[test]

@@ -1,5 +1,10 @@
-//! The server's in-memory state: projects (each seeded lazily on first use), their backups and
-//! GeminiDB backups, and counters for tests.
+//! The server's in-memory state: projects (each seeded lazily on first use, or one shared state for
+//! every project id), their backups and GeminiDB backups, and counters for tests.
+//!
+//! The lifecycle rules a backup follows live here too: `backing_up` until the configured delay has
+//! passed, then `success`; a backup still `backing_up` cannot be deleted (nor exported, nor a second
+//! one of its graph started, under the variants that say so); a deleted backup is gone from the list
+//! and its count.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,6 +17,7 @@ use serde_json::Value;
 use crate::catalogue::OperationId;
 
 use super::seed::Seed;
+use super::variant::ListOrder;
 
 /// The most projects one server holds; a request for a new one beyond it is refused (429).
 pub const MAX_PROJECTS: usize = 100_000;
@@ -37,14 +43,45 @@ impl ServerStats {
     }
 }
 
+/// Why the store refused a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The server holds as many projects as it will.
+    ProjectLimit,
+    /// No backup with this id (in this graph, where one is named).
+    Unknown,
+    /// The backup is still `backing_up`.
+    Unfinished,
+    /// Another backup of the graph is still `backing_up`.
+    GraphBusy,
+}
+
 /// The project limit was reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProjectLimit;
 
-/// A seeded backup: its id and its list item, serialised once.
+impl From<ProjectLimit> for Refusal {
+    fn from(_: ProjectLimit) -> Self {
+        Self::ProjectLimit
+    }
+}
+
+/// How the store is laid out and ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StoreOptions {
+    /// One state for every project id (a foreign target's single project) instead of one per id.
+    pub shared: bool,
+    pub order: ListOrder,
+    /// Refuse a second backup of a graph while one is still `backing_up`.
+    pub one_backup_per_graph: bool,
+}
+
+/// A seeded backup: its id, graph, start and list item, serialised once.
 #[derive(Debug)]
 struct SeededBackup {
     id: Option<String>,
+    graph: Option<String>,
+    start_ms: i64,
     json: Arc<str>,
 }
 
@@ -53,6 +90,22 @@ struct SeededBackup {
 enum StoredBackup {
     Seeded(Arc<SeededBackup>),
     Created { id: String, graph: usize, start_ms: i64, created: Instant },
+}
+
+impl StoredBackup {
+    fn id(&self) -> Option<&str> {
+        match self {
+            Self::Seeded(item) => item.id.as_deref(),
+            Self::Created { id, .. } => Some(id),
+        }
+    }
+
+    fn start_ms(&self) -> i64 {
+        match self {
+            Self::Seeded(item) => item.start_ms,
+            Self::Created { start_ms, .. } => *start_ms,
+        }
+    }
 }
 
 /// A GeminiDB backup created through the API.
@@ -77,6 +130,7 @@ pub struct Store {
     seeded: Vec<Arc<SeededBackup>>,
     projects: RwLock<HashMap<String, Arc<Mutex<Project>>>>,
     delay: Duration,
+    options: StoreOptions,
     creates: Vec<(OperationId, AtomicU64)>,
     /// List-item members also sent under another name (documented member, second spelling).
     aliases: Vec<(String, String)>,
@@ -98,22 +152,28 @@ impl Store {
     pub fn new(
         seed: Arc<Seed>,
         delay: Duration,
+        options: StoreOptions,
         operations: impl IntoIterator<Item = OperationId>,
         aliases: Vec<(String, String)>,
     ) -> Self {
+        let graph_ids: Vec<&str> = seed.graphs.iter().map(|g| g.id.as_str()).collect();
         let seeded = seed
             .backups
             .iter()
             .map(|item| {
-                let id = item.get(&seed.lifecycle.id).and_then(Value::as_str).map(str::to_owned);
+                let text = |member: &str| item.get(member).and_then(Value::as_str).map(str::to_owned);
+                let id = text(&seed.lifecycle.id);
+                // The seeded backup's graph: the graph id one of its members holds.
+                let graph = item.values().filter_map(Value::as_str).find(|v| graph_ids.contains(v)).map(str::to_owned);
+                let start_ms = item.get(&seed.lifecycle.start_ms).and_then(Value::as_i64).unwrap_or(0);
                 let mut item = item.clone();
                 add_aliases(&mut item, &aliases);
                 let json = Value::Object(item).to_string();
-                Arc::new(SeededBackup { id, json: json.into() })
+                Arc::new(SeededBackup { id, graph, start_ms, json: json.into() })
             })
             .collect();
         let creates = operations.into_iter().map(|id| (id, AtomicU64::new(0))).collect();
-        Self { seed, seeded, projects: RwLock::new(HashMap::new()), delay, creates, aliases }
+        Self { seed, seeded, projects: RwLock::new(HashMap::new()), delay, options, creates, aliases }
     }
 
     pub fn seed(&self) -> &Seed {
@@ -121,6 +181,7 @@ impl Store {
     }
 
     fn project(&self, id: &str) -> Result<Arc<Mutex<Project>>, ProjectLimit> {
+        let id = if self.options.shared { "" } else { id };
         if let Some(p) = self.projects.read().unwrap_or_else(PoisonError::into_inner).get(id) {
             return Ok(Arc::clone(p));
         }
@@ -148,10 +209,27 @@ impl Store {
 
     /// One page of the project's backups as serialised list items, and the total.
     pub fn list(&self, project: &str, offset: usize, limit: usize) -> Result<(usize, Vec<Arc<str>>), ProjectLimit> {
+        let order = self.options.order;
         let (total, page) = self.with_project(project, |p| {
-            (p.backups.len(), p.backups.iter().skip(offset).take(limit).cloned().collect::<Vec<_>>())
+            let page: Vec<StoredBackup> = match order {
+                ListOrder::Stored => p.backups.iter().skip(offset).take(limit).cloned().collect(),
+                ListOrder::OldestFirst | ListOrder::NewestFirst => {
+                    let mut all: Vec<&StoredBackup> = p.backups.iter().collect();
+                    // Stable: backups started in the same millisecond keep the order they were added in.
+                    all.sort_by_key(|b| b.start_ms());
+                    if order == ListOrder::NewestFirst {
+                        all.reverse();
+                    }
+                    all.into_iter().skip(offset).take(limit).cloned().collect()
+                }
+            };
+            (p.backups.len(), page)
         })?;
         Ok((total, page.iter().map(|b| self.render(b)).collect()))
+    }
+
+    fn in_progress(&self, created: Instant) -> bool {
+        created.elapsed() < self.delay
     }
 
     fn render(&self, backup: &StoredBackup) -> Arc<str> {
@@ -161,7 +239,7 @@ impl Store {
                 let Some(g) = self.seed.graphs.get(*graph) else {
                     return Arc::from("null");
                 };
-                let done = created.elapsed() >= self.delay;
+                let done = !self.in_progress(*created);
                 let duration = i64::try_from(self.delay.as_secs()).unwrap_or(i64::MAX / 2_000);
                 let mut item = self.seed.lifecycle.render(&g.backup, id, &g.name, *start_ms, duration, done);
                 add_aliases(&mut item, &self.aliases);
@@ -170,25 +248,70 @@ impl Store {
         }
     }
 
-    /// Whether the project holds a backup with this id.
-    pub fn has_backup(&self, project: &str, backup: &str) -> Result<bool, ProjectLimit> {
+    /// Whether the project holds a backup with this id, and whether it is finished.
+    pub fn backup(&self, project: &str, backup: &str) -> Result<Option<bool>, ProjectLimit> {
         self.with_project(project, |p| {
-            p.backups.iter().any(|b| match b {
-                StoredBackup::Seeded(item) => item.id.as_deref() == Some(backup),
-                StoredBackup::Created { id, .. } => id == backup,
+            p.backups.iter().find(|b| b.id() == Some(backup)).map(|b| match b {
+                StoredBackup::Seeded(_) => true,
+                StoredBackup::Created { created, .. } => !self.in_progress(*created),
             })
         })
     }
 
     /// Creates a backup of a seeded graph (by index) and returns its id.
-    pub fn create_graph_backup(&self, op: &OperationId, project: &str, graph: usize) -> Result<String, ProjectLimit> {
+    pub fn create_graph_backup(&self, op: &OperationId, project: &str, graph: usize) -> Result<String, Refusal> {
         let id = uuid::Uuid::new_v4().to_string();
         let start_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
         let start_ms = i64::try_from(start_ms).unwrap_or(0);
         let backup = StoredBackup::Created { id: id.clone(), graph, start_ms, created: Instant::now() };
-        self.with_project(project, |p| p.backups.push(backup))?;
+        let one_at_a_time = self.options.one_backup_per_graph;
+        self.with_project(project, |p| {
+            let busy = |b: &StoredBackup| {
+                matches!(b, StoredBackup::Created { graph: g, created, .. } if *g == graph && self.in_progress(*created))
+            };
+            if one_at_a_time && p.backups.iter().any(busy) {
+                return Err(Refusal::GraphBusy);
+            }
+            p.backups.push(backup);
+            Ok(())
+        })??;
         self.count(op);
         Ok(id)
+    }
+
+    /// Deletes a backup of the project — a graph backup (of `graph`, where one is named: the seed
+    /// graph's id) or a GeminiDB backup. A graph backup still `backing_up` is refused.
+    pub fn delete_backup(&self, project: &str, graph: Option<&str>, backup: &str) -> Result<(), Refusal> {
+        let graph_index = graph.map(|id| self.seed.graphs.iter().position(|g| g.id == id));
+        self.with_project(project, |p| {
+            if let Some(i) = p.backups.iter().position(|b| b.id() == Some(backup)) {
+                let of_graph = match (&p.backups[i], graph_index) {
+                    (_, None) => true,
+                    (_, Some(None)) => false,
+                    (StoredBackup::Seeded(item), Some(Some(g))) => {
+                        item.graph.as_deref() == self.seed.graphs.get(g).map(|g| g.id.as_str())
+                    }
+                    (StoredBackup::Created { graph, .. }, Some(Some(g))) => *graph == g,
+                };
+                if !of_graph {
+                    return Err(Refusal::Unknown);
+                }
+                if let StoredBackup::Created { created, .. } = &p.backups[i]
+                    && self.in_progress(*created)
+                {
+                    return Err(Refusal::Unfinished);
+                }
+                p.backups.remove(i);
+                return Ok(());
+            }
+            if graph.is_none()
+                && let Some(i) = p.instance_backups.iter().position(|b| b.id == backup)
+            {
+                p.instance_backups.remove(i);
+                return Ok(());
+            }
+            Err(Refusal::Unknown)
+        })?
     }
 
     /// Records a GeminiDB backup.
@@ -205,6 +328,7 @@ impl Store {
 
     /// The GeminiDB backups of a project.
     pub fn instance_backups(&self, project: &str) -> Vec<InstanceBackup> {
+        let project = if self.options.shared { "" } else { project };
         self.projects
             .read()
             .unwrap_or_else(PoisonError::into_inner)

@@ -9,6 +9,7 @@ mod server;
 mod server_cli;
 mod server_fuzz;
 mod server_sdk;
+mod server_variants;
 mod suite;
 mod suite_cli;
 mod suite_hostile;
