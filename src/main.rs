@@ -16,5 +16,6 @@ fn main() -> ExitCode {
         Command::Serve(args) => hwconform::cli::serve::run(&args),
         Command::Run(args) => hwconform::cli::run::run(&args),
         Command::Cases(args) => hwconform::cli::cases::run(&args),
+        Command::Rules(args) => hwconform::cli::rules::run(&args),
     }
 }

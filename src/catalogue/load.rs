@@ -180,6 +180,25 @@ impl Catalogue {
         self.documents.iter().map(|(id, (file, doc))| (id.as_str(), file.as_str(), doc))
     }
 
+    /// Compiles a schema document written at run time (a patched copy of a catalogue schema: the
+    /// reference server's rule breaks) against the catalogue's documents, so its `$ref`s resolve.
+    pub fn compile(&self, file: &str, document: &Value) -> Result<CompiledSchema, CatalogueError> {
+        let registry = jsonschema::Registry::new()
+            .extend(self.documents.iter().map(|(id, (_, doc))| (id.as_str(), doc.clone())))
+            .and_then(|b| b.prepare())
+            .map_err(|e| CatalogueError::Compile { file: file.to_owned(), message: e.to_string() })?;
+        let mut doc = document.clone();
+        if let Some(obj) = doc.as_object_mut() {
+            obj.entry("$schema").or_insert_with(|| "https://json-schema.org/draft/2020-12/schema".into());
+        }
+        let validator = jsonschema::draft202012::options()
+            .should_validate_formats(true)
+            .with_registry(&registry)
+            .build(&doc)
+            .map_err(|e| CatalogueError::Compile { file: file.to_owned(), message: e.to_string() })?;
+        Ok(CompiledSchema::new(file.to_owned(), doc, validator))
+    }
+
     /// The rules of a schema document, following `$ref`s to other catalogue documents.
     pub fn rules(&self, document: &Value) -> Vec<Rule> {
         let base = document.get("$id").and_then(Value::as_str).unwrap_or_default().to_owned();

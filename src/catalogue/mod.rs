@@ -7,6 +7,7 @@ mod error;
 mod files;
 mod load;
 mod model;
+pub mod rule_list;
 pub mod rules;
 mod schema;
 
@@ -18,5 +19,6 @@ pub use model::{
     Location, OperationId, OperationMeta, PageRows, PaginationMeta, ParamRole, Parameter, RequestBodyMeta,
     ResponseMeta, SdkDisagreement, Source, StatusCode, TableRows, Violates,
 };
+pub use rule_list::{ListedRule, PageRule, RuleId, RuleIdError, RuleTarget, SchemaLocation, rule_list};
 pub use rules::{Probe, Rule, RuleKind, Shape, Verdict};
 pub use schema::{CompiledSchema, SchemaViolation};

@@ -8,6 +8,7 @@ mod error;
 pub mod openapi;
 mod output;
 pub mod report;
+pub mod rules;
 pub mod run;
 mod selection;
 pub mod serve;
@@ -42,4 +43,6 @@ pub enum Command {
     Run(Box<run::RunArgs>),
     /// List the generated cases: id, kind, rationale.
     Cases(cases::CasesArgs),
+    /// List every documented rule by id (what `serve --break RULE_ID` takes), with a short description.
+    Rules(rules::RulesArgs),
 }

@@ -11,6 +11,7 @@ use clap::Args;
 use super::CliError;
 use super::output::finish;
 use crate::auth::KeyStore;
+use crate::catalogue::RuleId;
 use crate::server::{
     self, Authenticator, DEFAULT_BODY_LIMIT, DEFAULT_TOKEN, Projects, Seed, ServerConfig, ServerError,
     SignatureAuthenticator, Variant,
@@ -50,6 +51,10 @@ pub struct ServeArgs {
     /// (printed at start), no fault injection.
     #[arg(long, conflicts_with = "fault_injection")]
     pub foreign: bool,
+    /// Break this documented rule on purpose (repeatable; `hwconform rules` lists the ids): a server
+    /// the suite must fail.
+    #[arg(long = "break", value_name = "RULE_ID")]
+    pub breaks: Vec<RuleId>,
 }
 
 impl ServeArgs {
@@ -75,6 +80,7 @@ impl ServeArgs {
             seed,
             authenticator,
             variants: self.variants.clone(),
+            breaks: self.breaks.clone(),
             projects: if self.foreign { Projects::Shared } else { Projects::Isolated },
             ..ServerConfig::default()
         })
@@ -146,6 +152,10 @@ pub async fn serve(args: &ServeArgs) -> Result<(), ServerError> {
     if !args.variants.is_empty() {
         let names: Vec<String> = args.variants.iter().map(ToString::to_string).collect();
         eprintln!("variants: {}", names.join(", "));
+    }
+    if !args.breaks.is_empty() {
+        let ids: Vec<&str> = args.breaks.iter().map(RuleId::as_str).collect();
+        eprintln!("BROKEN on purpose: {}", ids.join(", "));
     }
     if args.foreign {
         let seed = running.seed();

@@ -19,6 +19,7 @@ use crate::catalogue::{Catalogue, EnvelopeStyle, ErratumKind, OperationId, Param
 
 use super::auth::{AuthFailure, AuthRequest, Authenticator, TokenAuthenticator};
 use super::behaviour::Behaviour;
+use super::breaks::{self, RouteBreaks};
 use super::config::{FAULT_HEADER, FAULT_INTERNAL, LATENCY_HEADER, MAX_INJECTED_LATENCY, Projects, ServerConfig};
 use super::envelope::{ApiError, OwnCode};
 use super::error::ServerError;
@@ -37,6 +38,15 @@ struct Route {
     behaviour: Behaviour,
     /// Members of the success body: (name, is the backup id).
     success_members: Vec<(String, bool)>,
+    /// Rules broken on purpose on this route (`--break`); `None` on a faithful server.
+    breaks: Option<RouteBreaks>,
+}
+
+impl Route {
+    fn breaks(&self) -> &RouteBreaks {
+        static NONE: std::sync::LazyLock<RouteBreaks> = std::sync::LazyLock::new(RouteBreaks::default);
+        self.breaks.as_ref().unwrap_or(&NONE)
+    }
 }
 
 /// Everything the handlers share.
@@ -63,7 +73,8 @@ impl App {
         let variants = VariantSet::new(&config.variants).map_err(|e| ServerError::Config(e.to_string()))?;
         let mut routes = Vec::new();
         let mut prefixes: Vec<(String, EnvelopeStyle)> = Vec::new();
-        for op in catalogue.operations() {
+        for (op, breaks) in breaks::compile(catalogue, &config.breaks)? {
+            let op = &op;
             let behaviour = Behaviour::of(op).ok_or_else(|| ServerError::Route {
                 path: op.meta.path.clone(),
                 message: format!("{}: no behaviour matches its metadata", op.meta.id),
@@ -74,7 +85,7 @@ impl App {
             if !prefixes.iter().any(|(p, _)| *p == prefix) {
                 prefixes.push((prefix, op.meta.error_envelope.style));
             }
-            routes.push(Route { validator: Validator::new(op), behaviour, success_members });
+            routes.push(Route { validator: Validator::new(op), behaviour, success_members, breaks });
         }
         Ok(Self {
             routes,
@@ -103,10 +114,11 @@ impl App {
         self.prefixes.iter().find(|(p, _)| p == first).map_or(EnvelopeStyle::Snake, |(_, s)| *s)
     }
 
-    fn authorize(&self, parts: &Parts, body: &[u8]) -> Result<(), AuthFailure> {
+    fn authorize(&self, parts: &Parts, body: &[u8], near_miss: bool) -> Result<(), AuthFailure> {
         let request = AuthRequest { method: &parts.method, uri: &parts.uri, headers: &parts.headers, body };
         match self.tokens.authorize(&request) {
             Ok(()) => Ok(()),
+            Err(_) if near_miss && self.tokens.near_miss(&request) => Ok(()),
             Err(failure) => match &self.extra_auth {
                 Some(extra) if failure == AuthFailure::Missing => extra.authorize(&request),
                 _ => Err(failure),
@@ -171,9 +183,12 @@ async fn drain(req: Request) {
 }
 
 async fn handle(app: &App, index: usize, req: Request) -> Response {
-    match pipeline(app, index, req).await {
-        Ok(response) => response,
-        Err(error) => error.into_response(),
+    let broken = app.routes.get(index).and_then(|r| r.breaks.as_ref());
+    match (pipeline(app, index, req).await, broken) {
+        (Ok(response), Some(b)) if b.touches_success() && response.status().is_success() => b.success(response).await,
+        (Ok(response), _) => response,
+        (Err(error), Some(b)) if b.touches_errors() => b.error(error),
+        (Err(error), _) => error.into_response(),
     }
 }
 
@@ -192,13 +207,16 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
             v.invalid("the request body could not be read")
         }
     })?;
-    app.authorize(&parts, &bytes).map_err(|f| {
-        if app.variants.gateway_auth {
-            gateway::auth_refusal(&f)
-        } else {
-            ApiError::own(v.style, OwnCode::Unauthorized, f.to_string())
-        }
-    })?;
+    let broken = route.breaks();
+    if !broken.skip_auth {
+        app.authorize(&parts, &bytes, broken.near_miss_tokens).map_err(|f| {
+            if app.variants.gateway_auth {
+                gateway::auth_refusal(&f)
+            } else {
+                ApiError::own(v.style, OwnCode::Unauthorized, f.to_string())
+            }
+        })?;
+    }
     if app.fault_injection {
         inject(route, &parts).await?;
     }
@@ -212,6 +230,12 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
     path.sort_by_key(|(i, _)| *i);
     let path: Vec<String> = path.into_iter().map(|(_, v)| v).collect();
     let mut inputs = v.parameters(&path, parts.uri.query(), &parts.headers)?;
+    if broken.malformed_500
+        && !bytes.iter().all(u8::is_ascii_whitespace)
+        && serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_err()
+    {
+        return Err(ApiError::own(v.style, OwnCode::Internal, "the request body could not be handled"));
+    }
     inputs.body = v.body(&parts.headers, &bytes)?;
     let too_many =
         |_: ProjectLimit| ApiError::own(v.style, OwnCode::TooManyProjects, "the server holds too many projects");
@@ -224,23 +248,39 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
             };
             let offset = inputs.query(ParamRole::PageOffset).unwrap_or(0);
             let limit = inputs.query(ParamRole::PageLimit).unwrap_or(0);
-            let (Ok(offset), Ok(limit)) = (usize::try_from(offset), usize::try_from(limit)) else {
+            let (Ok(mut offset), Ok(mut limit)) = (usize::try_from(offset), usize::try_from(limit)) else {
                 return Err(v.invalid(format!("{} and {} must not be negative", p.offset, p.limit)));
             };
-            let (total, items) = app.store.list(&project, offset, limit).map_err(too_many)?;
+            if broken.offset_ignored {
+                offset = 0;
+            }
+            if broken.page_limit_plus_one {
+                limit = limit.saturating_add(1);
+            }
+            let (mut total, items) = app.store.list(&project, offset, limit).map_err(too_many)?;
+            if broken.total_is_page {
+                total = items.len();
+            }
+            if broken.stale_count && total > app.store.seed().backups.len() {
+                total -= 1;
+            }
             let body = list_body(&p.total, total, &p.items, &items);
             Ok((status, [(CONTENT_TYPE, "application/json")], body).into_response())
         }
         Behaviour::Export { backup_member } => {
             let graph = inputs.path(ParamRole::Graph).unwrap_or_default();
-            if app.store.seed().graph(graph).is_none() {
+            if app.store.seed().graph(graph).is_none() && !broken.accept_unknown.contains(&ParamRole::Graph) {
                 return Err(v.unknown(ParamRole::Graph, "the graph"));
             }
-            let backup = inputs.body.as_ref().and_then(|b| b.get(backup_member)).and_then(Value::as_str);
-            let Some(backup) = backup else {
-                return Err(v.invalid(format!("{backup_member} is required")));
+            // A value of another type (accepted only where a rule break loosened the type) is
+            // looked up by its JSON text.
+            let backup = match inputs.body.as_ref().and_then(|b| b.get(backup_member)) {
+                Some(Value::String(s)) => s.clone(),
+                Some(other) => other.to_string(),
+                None => return Err(v.invalid(format!("{backup_member} is required"))),
             };
-            match app.store.backup(&project, backup).map_err(too_many)? {
+            match app.store.backup(&project, &backup).map_err(too_many)? {
+                None if broken.accept_unknown.contains(&ParamRole::Backup) => {}
                 None => return Err(v.unknown(ParamRole::Backup, "the backup")),
                 // Under slow backups the service, like the real one, exports only finished backups.
                 Some(false) if app.variants.slow_backups.is_some() => {
@@ -252,15 +292,20 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
         }
         Behaviour::CreateGraphBackup => {
             let graph = inputs.path(ParamRole::Graph).unwrap_or_default();
-            let Some(index) = app.store.seed().graphs.iter().position(|g| g.id == graph) else {
-                return Err(v.unknown(ParamRole::Graph, "the graph"));
+            let index = match app.store.seed().graphs.iter().position(|g| g.id == graph) {
+                Some(index) => index,
+                None if broken.accept_unknown.contains(&ParamRole::Graph) => 0,
+                None => return Err(v.unknown(ParamRole::Graph, "the graph")),
             };
-            let id = app.store.create_graph_backup(&v.op.meta.id, &project, index).map_err(|r| refused(v, r))?;
+            let id = app
+                .store
+                .create_graph_backup(&v.op.meta.id, &project, index, !broken.unlisted)
+                .map_err(|r| refused(v, r))?;
             Ok(success(status, &route.success_members, Some(id)))
         }
         Behaviour::CreateInstanceBackup => {
             let instance = inputs.path(ParamRole::Instance).unwrap_or_default();
-            if app.store.seed().instance(instance).is_none() {
+            if app.store.seed().instance(instance).is_none() && !broken.accept_unknown.contains(&ParamRole::Instance) {
                 return Err(v.unknown(ParamRole::Instance, "the instance"));
             }
             let backup = InstanceBackup {
@@ -274,14 +319,20 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
             Ok(success_with_job(status, &route.success_members, Some(id), job))
         }
         Behaviour::Delete => {
-            let graph = inputs.path(ParamRole::Graph);
-            if let Some(graph) = graph
-                && app.store.seed().graph(graph).is_none()
+            let mut graph = inputs.path(ParamRole::Graph);
+            if let Some(g) = graph
+                && app.store.seed().graph(g).is_none()
             {
-                return Err(v.unknown(ParamRole::Graph, "the graph"));
+                if !broken.accept_unknown.contains(&ParamRole::Graph) {
+                    return Err(v.unknown(ParamRole::Graph, "the graph"));
+                }
+                graph = None;
             }
             let backup = inputs.path(ParamRole::Backup).unwrap_or_default();
-            app.store.delete_backup(&project, graph, backup).map_err(|r| refused(v, r))?;
+            match app.store.delete_backup(&project, graph, backup) {
+                Err(Refusal::Unknown) if broken.accept_unknown.contains(&ParamRole::Backup) => {}
+                other => other.map_err(|r| refused(v, r))?,
+            }
             Ok(success(status, &route.success_members, Some(backup.to_owned())))
         }
     }

@@ -51,6 +51,23 @@ impl TokenAuthenticator {
     }
 }
 
+impl TokenAuthenticator {
+    /// Whether the request's single token is a near miss of a configured one: a non-empty proper
+    /// prefix, one character appended, or the same letters in another case. Only a rule break
+    /// (`auth/exact_token`) accepts these.
+    pub fn near_miss(&self, request: &AuthRequest<'_>) -> bool {
+        let mut values = request.headers.get_all(self.header).iter();
+        let (Some(value), None) = (values.next(), values.next()) else { return false };
+        let Ok(sent) = value.to_str() else { return false };
+        self.tokens.iter().any(|t| {
+            sent != t
+                && (sent.eq_ignore_ascii_case(t)
+                    || (!sent.is_empty() && t.starts_with(sent))
+                    || (sent.len() == t.len() + 1 && sent.starts_with(t.as_str())))
+        })
+    }
+}
+
 impl fmt::Debug for TokenAuthenticator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "TokenAuthenticator({}, <{} redacted>)", self.header, self.tokens.len())
@@ -94,6 +111,19 @@ mod tests {
         assert_eq!(check(&[b"bad"]), Err(AuthFailure::Unknown));
         assert_eq!(check(&[b"goo\xffd"]), Err(AuthFailure::Unknown));
         assert_eq!(check(&[b"good", b"good"]), Err(AuthFailure::Ambiguous));
+    }
+
+    #[test]
+    fn near_misses_are_recognised() {
+        let auth = TokenAuthenticator::new("x-auth-token", ["Good-token".to_owned()]);
+        let near = |v: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert("x-auth-token", HeaderValue::from_static(v));
+            let uri = Uri::from_static("/");
+            auth.near_miss(&AuthRequest { method: &Method::GET, uri: &uri, headers: &headers, body: b"" })
+        };
+        assert!(near("Good-toke") && near("Good-tokenX") && near("good-TOKEN"));
+        assert!(!near("Good-token") && !near("other") && !near("Good-tokenXY"));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, RuleId};
 
 use super::auth::Authenticator;
 use super::seed::Seed;
@@ -60,6 +60,9 @@ pub struct ServerConfig {
     pub variants: Vec<Variant>,
     /// Whether each project id gets its own copy of the seed, or all share one state.
     pub projects: Projects,
+    /// Documented rules to break on purpose (`--break`, `hwconform rules` lists the ids): a server
+    /// the suite must fail. Empty for a correct server.
+    pub breaks: Vec<RuleId>,
 }
 
 /// How project ids map to state.
@@ -87,6 +90,7 @@ impl Default for ServerConfig {
             authenticator: None,
             variants: Vec::new(),
             projects: Projects::Isolated,
+            breaks: Vec::new(),
         }
     }
 }
@@ -117,6 +121,7 @@ impl fmt::Debug for ServerConfig {
             .field("authenticator", &self.authenticator.is_some())
             .field("variants", &self.variants)
             .field("projects", &self.projects)
+            .field("breaks", &self.breaks)
             .finish()
     }
 }

@@ -52,6 +52,7 @@ mod aksk;
 mod app;
 mod auth;
 mod behaviour;
+mod breaks;
 mod config;
 mod envelope;
 mod error;

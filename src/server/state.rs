@@ -89,10 +89,18 @@ struct SeededBackup {
 #[derive(Debug, Clone)]
 enum StoredBackup {
     Seeded(Arc<SeededBackup>),
-    Created { id: String, graph: usize, start_ms: i64, created: Instant },
+    Created { id: String, graph: usize, start_ms: i64, created: Instant, listed: bool },
 }
 
 impl StoredBackup {
+    /// Whether the list shows it (always, unless a rule break hides what one operation creates).
+    fn listed(&self) -> bool {
+        match self {
+            Self::Seeded(_) => true,
+            Self::Created { listed, .. } => *listed,
+        }
+    }
+
     fn id(&self) -> Option<&str> {
         match self {
             Self::Seeded(item) => item.id.as_deref(),
@@ -120,6 +128,8 @@ pub struct InstanceBackup {
 #[derive(Debug, Default)]
 struct Project {
     backups: Vec<StoredBackup>,
+    /// How many of `backups` the list does not show.
+    unlisted: usize,
     instance_backups: Vec<InstanceBackup>,
 }
 
@@ -194,6 +204,7 @@ impl Store {
         }
         let project = Project {
             backups: self.seeded.iter().cloned().map(StoredBackup::Seeded).collect(),
+            unlisted: 0,
             instance_backups: Vec::new(),
         };
         let project = Arc::new(Mutex::new(project));
@@ -211,19 +222,19 @@ impl Store {
     pub fn list(&self, project: &str, offset: usize, limit: usize) -> Result<(usize, Vec<Arc<str>>), ProjectLimit> {
         let order = self.options.order;
         let (total, page) = self.with_project(project, |p| {
-            let page: Vec<StoredBackup> = match order {
-                ListOrder::Stored => p.backups.iter().skip(offset).take(limit).cloned().collect(),
-                ListOrder::OldestFirst | ListOrder::NewestFirst => {
-                    let mut all: Vec<&StoredBackup> = p.backups.iter().collect();
-                    // Stable: backups started in the same millisecond keep the order they were added in.
-                    all.sort_by_key(|b| b.start_ms());
-                    if order == ListOrder::NewestFirst {
-                        all.reverse();
-                    }
-                    all.into_iter().skip(offset).take(limit).cloned().collect()
+            if order == ListOrder::Stored && p.unlisted == 0 {
+                let page: Vec<StoredBackup> = p.backups.iter().skip(offset).take(limit).cloned().collect();
+                return (p.backups.len(), page);
+            }
+            let mut all: Vec<&StoredBackup> = p.backups.iter().filter(|b| b.listed()).collect();
+            if order != ListOrder::Stored {
+                // Stable: backups started in the same millisecond keep the order they were added in.
+                all.sort_by_key(|b| b.start_ms());
+                if order == ListOrder::NewestFirst {
+                    all.reverse();
                 }
-            };
-            (p.backups.len(), page)
+            }
+            (all.len(), all.into_iter().skip(offset).take(limit).cloned().collect())
         })?;
         Ok((total, page.iter().map(|b| self.render(b)).collect()))
     }
@@ -235,7 +246,7 @@ impl Store {
     fn render(&self, backup: &StoredBackup) -> Arc<str> {
         match backup {
             StoredBackup::Seeded(item) => Arc::clone(&item.json),
-            StoredBackup::Created { id, graph, start_ms, created } => {
+            StoredBackup::Created { id, graph, start_ms, created, .. } => {
                 let Some(g) = self.seed.graphs.get(*graph) else {
                     return Arc::from("null");
                 };
@@ -258,12 +269,19 @@ impl Store {
         })
     }
 
-    /// Creates a backup of a seeded graph (by index) and returns its id.
-    pub fn create_graph_backup(&self, op: &OperationId, project: &str, graph: usize) -> Result<String, Refusal> {
+    /// Creates a backup of a seeded graph (by index) and returns its id; `listed: false` keeps it out
+    /// of the list (a rule break).
+    pub fn create_graph_backup(
+        &self,
+        op: &OperationId,
+        project: &str,
+        graph: usize,
+        listed: bool,
+    ) -> Result<String, Refusal> {
         let id = uuid::Uuid::new_v4().to_string();
         let start_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
         let start_ms = i64::try_from(start_ms).unwrap_or(0);
-        let backup = StoredBackup::Created { id: id.clone(), graph, start_ms, created: Instant::now() };
+        let backup = StoredBackup::Created { id: id.clone(), graph, start_ms, created: Instant::now(), listed };
         let one_at_a_time = self.options.one_backup_per_graph;
         self.with_project(project, |p| {
             let busy = |b: &StoredBackup| {
@@ -273,6 +291,7 @@ impl Store {
                 return Err(Refusal::GraphBusy);
             }
             p.backups.push(backup);
+            p.unlisted += usize::from(!listed);
             Ok(())
         })??;
         self.count(op);
@@ -301,7 +320,8 @@ impl Store {
                 {
                     return Err(Refusal::Unfinished);
                 }
-                p.backups.remove(i);
+                let removed = p.backups.remove(i);
+                p.unlisted -= usize::from(!removed.listed());
                 return Ok(());
             }
             if graph.is_none()

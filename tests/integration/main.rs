@@ -6,6 +6,7 @@ mod derive;
 mod live;
 mod reports;
 mod server;
+mod server_breaks;
 mod server_cli;
 mod server_fuzz;
 mod server_sdk;

@@ -71,3 +71,26 @@ async fn serve_answers_and_stops_on_ctrl_c() {
     assert!(rest.iter().any(|l| l.contains("shutting down")), "{rest:?}");
     assert!(!rest.iter().chain(&seen).any(|l| l.contains("cli-token")), "the token is never printed");
 }
+
+#[test]
+fn rules_lists_every_rule_id_with_a_description_and_serve_refuses_an_unknown_one() {
+    let out = Command::new(env!("CARGO_BIN_EXE_hwconform")).arg("rules").output().expect("the binary runs");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let catalogue = hwconform::catalogue::Catalogue::builtin().unwrap();
+    let listed = hwconform::catalogue::rule_list(&catalogue);
+    assert_eq!(text.lines().count(), listed.len());
+    for (line, rule) in text.lines().zip(&listed) {
+        let (id, description) = line.split_once('\t').unwrap();
+        assert_eq!(id, rule.id.as_str());
+        assert!(!description.is_empty());
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_hwconform"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--break", "ges.v2.add_backup/no/such"])
+        .env_remove("HWCONFORM_TOKENS")
+        .output()
+        .expect("the binary runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("ges.v2.add_backup/no/such") && err.lines().count() == 1, "{err}");
+}
