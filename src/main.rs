@@ -17,5 +17,6 @@ fn main() -> ExitCode {
         Command::Run(args) => hwconform::cli::run::run(&args),
         Command::Cases(args) => hwconform::cli::cases::run(&args),
         Command::Rules(args) => hwconform::cli::rules::run(&args),
+        Command::Selftest(args) => hwconform::cli::selftest::run(&args),
     }
 }

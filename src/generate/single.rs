@@ -82,7 +82,7 @@ fn positive(ctx: &Context<'_>, op: &Arc<Operation>) -> Case {
         Expectation::Success,
         Vec::new(),
     );
-    case.rule = Some(format!("{}/status/success", op.meta.id));
+    case.rule = Some(format!("{}/status/{}", op.meta.id, op.meta.success_status));
     case
 }
 
@@ -123,7 +123,8 @@ fn auth(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
         );
         // A target that wrongly accepts it creates something: skipped where the run may not create.
         case.mutating = op.meta.mutating;
-        case.rule = Some(format!("{}/auth/{}", op.meta.id, token.name));
+        let area = if matches!(mode, AuthMode::NearMiss(_)) { "exact_token" } else { "required" };
+        case.rule = Some(format!("{}/auth/{area}", op.meta.id));
         case
     })
     .collect()
@@ -250,7 +251,7 @@ fn faults(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
                 Expectation::error(documented(op, &AppliesTo::InternalFault)),
                 vec![Requirement::FaultInjection],
             );
-            case.rule = Some(format!("{}/fault/internal", op.meta.id));
+            case.rule = Some(format!("{}/error_code/{}", op.meta.id, e.code));
             case
         })
         .collect()

@@ -195,9 +195,9 @@ pub(crate) fn pagination(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
 /// The `<area>/<detail>` of the rule a pagination case probes.
 fn page_rule_area(rule: &PageRule, p: &PaginationMeta) -> String {
     match rule {
-        PageRule::WithinLimit => format!("pagination/{}", p.limit),
-        PageRule::OffsetSkips => format!("pagination/{}", p.offset),
-        PageRule::TotalConstant | PageRule::WalkAll => format!("count/{}", p.total),
+        PageRule::WithinLimit => "pagination/limit".into(),
+        PageRule::OffsetSkips => "pagination/offset".into(),
+        PageRule::TotalConstant | PageRule::WalkAll => "pagination/total".into(),
         PageRule::DefaultLimit { .. } => format!("default/{}", p.limit),
         PageRule::DefaultSame { param, .. } => format!("default/{param}"),
     }
@@ -362,7 +362,7 @@ pub(crate) fn flows(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
         requires: Vec::<Requirement>::new(),
         steps,
         relation: Relation::Flow(relation),
-        rule: Some(format!("{}/flow/create", op.meta.id)),
+        rule: Some(format!("{}/state/listed", op.meta.id)),
     }]
 }
 

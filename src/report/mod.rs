@@ -31,9 +31,9 @@ pub use json::render_json;
 pub use junit::render_junit;
 pub use markdown::render_markdown;
 pub use model::{
-    CaseOutcome, CaseResult, Coverage, CreatedResource, DriftRecord, ErratumRecord, ExchangeRecord, ExpectationRecord,
-    FamilyVerdict, FindingRecord, Report, RequestRecord, ResponseRecord, RowCoverage, SCHEMA_VERSION,
-    StepExpectationRecord, Strength, Summary, TargetInfo, ToolInfo, Verdict,
+    BiteRecord, CaseOutcome, CaseResult, Coverage, CreatedResource, DriftRecord, ErratumRecord, ExchangeRecord,
+    ExpectationRecord, FamilyVerdict, FindingRecord, Report, RequestRecord, ResponseRecord, RowCoverage,
+    SCHEMA_VERSION, StepExpectationRecord, Strength, Summary, TargetInfo, ToolInfo, Verdict,
 };
 pub use redact::{MASK, SENSITIVE_HEADERS, redact_report, redact_report_with};
 pub use summary::{errata_records, summary_of};

@@ -13,6 +13,6 @@ pub use case::{CaseRun, RUN_TIMEOUT, conclude, run_case, skip_reason};
 pub use created::created_resources;
 pub use error::RunError;
 pub use expectation::expectation_record;
-pub use reference::start_reference;
+pub use reference::{start_reference, start_reference_with};
 pub use report::{build_report, case_result, run_redactor};
 pub use suite::{run_cases, run_cases_with, shares_state};

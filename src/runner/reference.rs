@@ -14,6 +14,16 @@ use super::RunError;
 /// pair's signatures) with its fault injection, and fills every service's endpoint with its address.
 /// The caller stops it (`shutdown`, or drop).
 pub async fn start_reference(profile: &mut TargetProfile, catalogue: &Catalogue) -> Result<RunningServer, RunError> {
+    start_reference_with(profile, catalogue, |_| {}).await
+}
+
+/// [`start_reference`] with the server's configuration adjusted first (rule breaks, variants: the
+/// selftest's broken and legitimate servers).
+pub async fn start_reference_with(
+    profile: &mut TargetProfile,
+    catalogue: &Catalogue,
+    adjust: impl FnOnce(&mut ServerConfig),
+) -> Result<RunningServer, RunError> {
     let authenticator = profile.auth.signing_key().map(|creds| {
         let mut keys = KeyStore::new();
         match &creds.security_token {
@@ -30,6 +40,8 @@ pub async fn start_reference(profile: &mut TargetProfile, catalogue: &Catalogue)
         catalogue: Some(Arc::new(catalogue.clone())),
         ..ServerConfig::default()
     };
+    let mut config = config;
+    adjust(&mut config);
     let server = spawn(config).await?;
     for op in catalogue.operations() {
         profile.file.endpoints.insert(op.meta.service.clone(), server.base_url());

@@ -89,6 +89,7 @@ pub fn build_report(
         errata: errata_records(catalogue),
         cases: results,
         created_resources,
+        bite: crate::selftest::bite_record(catalogue),
     };
     redact_report_with(&report, &run_redactor(profile))
 }
