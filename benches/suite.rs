@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use hwconform::catalogue::Catalogue;
 use hwconform::execute::{ClientOptions, client};
 use hwconform::generate::{Case, generate};
-use hwconform::profile::{ProfileFile, TargetProfile};
-use hwconform::runner::{run_cases, start_reference};
+use hwconform::profile::ProfileFile;
+use hwconform::runner::{Outcome, Session, SessionOptions, ignore};
 
 const CONCURRENCY: usize = 8;
 
@@ -23,18 +23,19 @@ struct Recorded {
     body: Option<String>,
 }
 
-async fn fresh(catalogue: &Catalogue) -> (hwconform::server::RunningServer, TargetProfile) {
-    let mut profile = ProfileFile::reference().and_then(|f| f.resolve(&|_| None)).unwrap_or_else(|e| panic!("{e}"));
-    let server = start_reference(&mut profile, catalogue).await.unwrap_or_else(|e| panic!("{e}"));
-    (server, profile)
+/// A session on a fresh reference server (the run's state starts from the seed every time).
+async fn fresh(catalogue: &Arc<Catalogue>) -> Session {
+    let profile = ProfileFile::reference().and_then(|f| f.resolve(&|_| None)).unwrap_or_else(|e| panic!("{e}"));
+    let options = SessionOptions { concurrency: CONCURRENCY, ..SessionOptions::default() };
+    Session::open(Arc::clone(catalogue), profile, options).await.unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// One round: the suite on a fresh server, then the same requests by a bare loop on another fresh
 /// server. Returns (suite time, bare time, requests).
 /// The suite's execution alone (same scheduling, no checks, no verdicts), on a fresh server.
-async fn execute_only(catalogue: &Catalogue, cases: &[Arc<Case>], http: &reqwest::Client) -> Duration {
-    let (server, profile) = fresh(catalogue).await;
-    let profile = Arc::new(profile);
+async fn execute_only(catalogue: &Arc<Catalogue>, cases: &[Arc<Case>], http: &reqwest::Client) -> Duration {
+    let session = fresh(catalogue).await;
+    let profile = Arc::new(session.profile().clone());
     let permits = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
     let started = Instant::now();
     let mut set = tokio::task::JoinSet::new();
@@ -53,21 +54,20 @@ async fn execute_only(catalogue: &Catalogue, cases: &[Arc<Case>], http: &reqwest
     }
     while set.join_next().await.is_some() {}
     let elapsed = started.elapsed();
-    server.shutdown().await;
+    drop(session.close(Vec::new()).await);
     elapsed
 }
 
-async fn round(catalogue: &Catalogue, cases: &[Arc<Case>]) -> (Duration, Duration, usize, Duration, Duration) {
+async fn round(catalogue: &Arc<Catalogue>, cases: &[Arc<Case>]) -> (Duration, Duration, usize, Duration, Duration) {
     let http = client(ClientOptions { no_proxy: true, ..ClientOptions::default() }).unwrap_or_else(|e| panic!("{e}"));
-    let (server, profile) = fresh(catalogue).await;
-    let base = server.base_url();
+    let session = fresh(catalogue).await;
+    let base = session.server_url().unwrap_or_default();
     let token = hwconform::server::DEFAULT_TOKEN.to_owned();
-    let profile = Arc::new(profile);
     let started = Instant::now();
-    let runs = run_cases(cases, Arc::clone(&profile), http.clone(), CONCURRENCY, &|_, _| {}).await;
+    let runs = session.run(cases, &ignore).await;
     let suite = started.elapsed();
-    server.shutdown().await;
-    let failed = runs.iter().filter(|r| r.outcome != hwconform::report::CaseOutcome::Passed).count();
+    drop(session.close(Vec::new()).await);
+    let failed = runs.iter().filter(|r| !matches!(r.outcome, Outcome::Passed)).count();
     assert_eq!(failed, 0, "the benchmark needs a passing suite");
     // The checks alone, re-run over the recorded exchanges (pure: no I/O).
     let started = Instant::now();
@@ -98,8 +98,8 @@ async fn round(catalogue: &Catalogue, cases: &[Arc<Case>]) -> (Duration, Duratio
         })
         .collect();
     let requests = recorded.iter().map(Vec::len).sum();
-    let (server, _) = fresh(catalogue).await;
-    let base = server.base_url();
+    let session = fresh(catalogue).await;
+    let base = session.server_url().unwrap_or_default();
     let started = Instant::now();
     // Same scheduling as the suite (a task per case, at most CONCURRENCY at once), so the
     // difference is the harness's own work only.
@@ -125,7 +125,7 @@ async fn round(catalogue: &Catalogue, cases: &[Arc<Case>]) -> (Duration, Duratio
     }
     while set.join_next().await.is_some() {}
     let bare = started.elapsed();
-    server.shutdown().await;
+    drop(session.close(Vec::new()).await);
     let exec = execute_only(catalogue, cases, &http).await;
     (suite, bare, requests, checks, exec)
 }
@@ -137,7 +137,7 @@ fn main() {
         .enable_all()
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
-    let catalogue = Catalogue::builtin().unwrap_or_else(|e| panic!("{e}"));
+    let catalogue = Arc::new(Catalogue::builtin().unwrap_or_else(|e| panic!("{e}")));
     let cases: Vec<Arc<Case>> = generate(&catalogue).into_iter().map(Arc::new).collect();
     let n = cases.len();
     // One warm-up round (connections, allocator, lazy statics), not counted.

@@ -19,12 +19,10 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
 use crate::catalogue::{Catalogue, ListedRule, RuleTarget, SchemaLocation, rule_list};
-use crate::execute::{ClientOptions, client};
 use crate::generate::{Case, Expectation, generate};
 use crate::profile::ProfileFile;
-use crate::report::CaseOutcome;
-use crate::runner::{RunError, run_cases, start_reference_with};
-use crate::server::{ServerConfig, Variant};
+use crate::runner::{Outcome, RunError, Session, SessionOptions, ignore};
+use crate::server::Variant;
 
 /// Where the committed bite figure lives, relative to the project root.
 pub const BITE_FILE: &str = "fixtures/bite.json";
@@ -41,6 +39,8 @@ pub enum SelftestError {
 /// How much to run.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// Break rules at all (`false`: only the variants).
+    pub rules: bool,
     /// Only rules whose id contains this text.
     pub only: Option<String>,
     /// Also run the suite against every legitimate variant.
@@ -49,11 +49,13 @@ pub struct Options {
     pub servers: usize,
     /// Cases at once against each server.
     pub concurrency: usize,
+    /// The variants to run (default: every single variant, `Variant::all`).
+    pub variant_list: Option<Vec<Variant>>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { only: None, variants: true, servers: 4, concurrency: 8 }
+        Self { rules: true, only: None, variants: true, servers: 4, concurrency: 8, variant_list: None }
     }
 }
 
@@ -179,56 +181,78 @@ pub fn probes_for(rule: &ListedRule, case: &Case) -> bool {
     }
 }
 
-/// The cases a server breaking `rule` can tell apart: those with a step on its operation.
-fn relevant<'a>(rule: &ListedRule, cases: &'a [Arc<Case>]) -> Vec<Arc<Case>> {
-    cases.iter().filter(|c| c.steps.iter().any(|s| s.operation.meta.id == rule.operation)).map(Arc::clone).collect()
+/// The cases a server breaking `rule` can tell apart: those with a step on its operation, the
+/// rule's own probes first (the rest run only where the probes miss).
+fn relevant(rule: &ListedRule, cases: &[Arc<Case>]) -> (Vec<Arc<Case>>, Vec<Arc<Case>>) {
+    cases
+        .iter()
+        .filter(|c| c.steps.iter().any(|s| s.operation.meta.id == rule.operation))
+        .map(Arc::clone)
+        .partition(|c| probes_for(rule, c))
 }
 
-/// Runs `cases` against a fresh reference server configured by `adjust`; returns each case's outcome.
-async fn against(
-    catalogue: &Catalogue,
+/// Opens a session on a fresh in-process reference server that breaks `breaks` and plays
+/// `variants`; the server stops when the session is dropped.
+async fn server(
+    catalogue: &Arc<Catalogue>,
+    concurrency: usize,
+    breaks: Vec<crate::catalogue::RuleId>,
+    variants: Vec<Variant>,
+) -> Result<Session, SelftestError> {
+    let profile =
+        ProfileFile::reference().and_then(|f| f.resolve(&|_| None)).map_err(|e| SelftestError::Setup(e.to_string()))?;
+    let options = SessionOptions { concurrency, no_proxy: true, breaks, variants, ..SessionOptions::default() };
+    Ok(Session::open(Arc::clone(catalogue), profile, options).await?)
+}
+
+/// The first case, in order, that fails against a server breaking `rule`: cases run a batch at a
+/// time, and the run stops at the first batch with a failure (a later batch cannot hold an earlier
+/// case).
+async fn first_failure(
+    catalogue: &Arc<Catalogue>,
     cases: &[Arc<Case>],
     concurrency: usize,
-    http: &reqwest::Client,
-    adjust: impl FnOnce(&mut ServerConfig),
-) -> Result<Vec<CaseOutcome>, SelftestError> {
-    let mut profile =
-        ProfileFile::reference().and_then(|f| f.resolve(&|_| None)).map_err(|e| SelftestError::Setup(e.to_string()))?;
-    let server = start_reference_with(&mut profile, catalogue, adjust).await?;
-    let runs = run_cases(cases, Arc::new(profile), http.clone(), concurrency, &|_, _| {}).await;
-    server.shutdown().await;
-    Ok(runs.into_iter().map(|r| r.outcome).collect())
+    rule: &ListedRule,
+) -> Result<Option<String>, SelftestError> {
+    if cases.is_empty() {
+        return Ok(None);
+    }
+    let session = server(catalogue, concurrency, vec![rule.id.clone()], Vec::new()).await?;
+    for batch in cases.chunks(concurrency.max(1) * 2) {
+        let runs = session.run(batch, &ignore).await;
+        if let Some((case, _)) = batch.iter().zip(&runs).find(|(_, r)| matches!(r.outcome, Outcome::Failed)) {
+            return Ok(Some(case.id.to_string()));
+        }
+    }
+    Ok(None)
 }
 
 /// Runs the selftest: every listed rule (or those `options.only` names) against a server breaking
 /// it, then, if asked, the full suite against every legitimate variant.
 pub async fn run(catalogue: &Catalogue, options: &Options) -> Result<Selftest, SelftestError> {
     let cases: Vec<Arc<Case>> = generate(catalogue).into_iter().map(Arc::new).collect();
-    let http = client(ClientOptions { no_proxy: true, ..ClientOptions::default() })
-        .map_err(|e| SelftestError::Setup(e.to_string()))?;
     let rules: Vec<ListedRule> = rule_list(catalogue)
         .into_iter()
-        .filter(|r| options.only.as_deref().is_none_or(|o| r.id.as_str().contains(o)))
+        .filter(|r| options.rules && options.only.as_deref().is_none_or(|o| r.id.as_str().contains(o)))
         .collect();
     let catalogue = Arc::new(catalogue.clone());
     let permits = Arc::new(Semaphore::new(options.servers.max(1)));
     let mut set = tokio::task::JoinSet::new();
     for (i, rule) in rules.iter().enumerate() {
-        let (rule, catalogue, http, permits) =
-            (rule.clone(), Arc::clone(&catalogue), http.clone(), Arc::clone(&permits));
-        let probes = cases.iter().filter(|c| probes_for(&rule, c)).count();
-        let relevant = relevant(&rule, &cases);
+        let (rule, catalogue, permits) = (rule.clone(), Arc::clone(&catalogue), Arc::clone(&permits));
+        let (probes, rest) = relevant(&rule, &cases);
         let concurrency = options.concurrency;
         set.spawn(async move {
             let _permit = permits.acquire_owned().await;
-            let id = rule.id.clone();
-            let outcomes = against(&catalogue, &relevant, concurrency, &http, |c| c.breaks = vec![id]).await?;
-            let caught_by =
-                relevant.iter().zip(&outcomes).find(|(_, o)| **o == CaseOutcome::Failed).map(|(c, _)| c.id.to_string());
-            Ok::<_, SelftestError>((
-                i,
-                RuleBite { rule: rule.id.to_string(), operation: rule.operation.to_string(), probes, caught_by },
-            ))
+            let ordered: Vec<Arc<Case>> = probes.iter().chain(&rest).cloned().collect();
+            let caught_by = first_failure(&catalogue, &ordered, concurrency, &rule).await?;
+            let bite = RuleBite {
+                rule: rule.id.to_string(),
+                operation: rule.operation.to_string(),
+                probes: probes.len(),
+                caught_by,
+            };
+            Ok::<_, SelftestError>((i, bite))
         });
     }
     let mut bites: Vec<Option<RuleBite>> = vec![None; rules.len()];
@@ -239,17 +263,17 @@ pub async fn run(catalogue: &Catalogue, options: &Options) -> Result<Selftest, S
     let bite = Bite::of(&bites.into_iter().flatten().collect::<Vec<_>>());
     let mut variants = Vec::new();
     if options.variants {
-        for variant in Variant::all() {
-            let name = variant.to_string();
-            let outcomes =
-                against(&catalogue, &cases, options.concurrency, &http, |c| c.variants = vec![variant]).await?;
+        for variant in options.variant_list.clone().unwrap_or_else(Variant::all) {
+            let session = server(&catalogue, options.concurrency, Vec::new(), vec![variant]).await?;
+            let runs = session.run(&cases, &ignore).await;
+            // A correct server passes every case it can be asked (skips are the profile's, not its).
             let failed = cases
                 .iter()
-                .zip(&outcomes)
-                .filter(|(_, o)| matches!(o, CaseOutcome::Failed | CaseOutcome::Error))
+                .zip(&runs)
+                .filter(|(_, r)| matches!(r.outcome, Outcome::Failed | Outcome::Error(_)))
                 .map(|(c, _)| c.id.to_string())
                 .collect();
-            variants.push(VariantRun { variant: name, cases: cases.len(), failed });
+            variants.push(VariantRun { variant: variant.to_string(), cases: cases.len(), failed });
         }
     }
     Ok(Selftest { bite, variants })

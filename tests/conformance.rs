@@ -3,23 +3,20 @@
 //!
 //! Listing is cheap and I/O-free (cases come from the embedded catalogue). The target is the
 //! profile named by `HWCONFORM_TARGET`, or the reference server started in-process (fault
-//! injection on) on the first trial that needs it, and stopped when the run ends. Under nextest
-//! (one process per test) each process starts its own. Each trial fails on a contract failure,
+//! injection on): the first trial that needs it opens the process's [`Session`], `main` closes it
+//! when the run ends. Under nextest (one process per test) each process opens and closes its own.
+//! Cases that share a fixed project's state take turns inside a process (under nextest, run them
+//! with `--test-threads 1` or a serial test group). Each trial fails on a contract failure,
 //! and on drift from its committed snapshot (`snapshots/`, suffix = profile name).
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::{Arc, LazyLock, Mutex, OnceLock};
-use std::time::Duration;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use hwconform::catalogue::Catalogue;
-use hwconform::execute::{ClientOptions, RunLimits, Target, client};
 use hwconform::generate::{Case, generate};
 use hwconform::normalise::normalise;
-use hwconform::profile::{ProfileFile, TargetProfile};
-use hwconform::report::CaseOutcome;
-use hwconform::runner::{run_case, shares_state, skip_reason, start_reference};
-use hwconform::server::RunningServer;
+use hwconform::runner::{Exit, Outcome, Session, SessionOptions, ignore, load_profile};
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
 #[expect(clippy::expect_used, reason = "the harness cannot run without a runtime")]
@@ -27,73 +24,46 @@ static RT: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime")
 });
 
-struct Env {
-    profile: TargetProfile,
-    client: reqwest::Client,
-}
+/// The catalogue `main` compiled to list the trials; the session reuses it.
+static CATALOGUE: Mutex<Option<Arc<Catalogue>>> = Mutex::new(None);
+/// This process's run, opened by the first trial that needs it (under nextest each process opens
+/// its own) and closed by `main` after the last trial.
+static SESSION: Mutex<Option<Result<Arc<Session>, String>>> = Mutex::new(None);
 
-static ENV: OnceLock<Result<Env, String>> = OnceLock::new();
-/// The reference server, if this process started one; `main` stops it after the last trial.
-/// The catalogue `main` compiled to list the trials; the lazy set-up reuses it.
-static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
-static SERVER: Mutex<Option<RunningServer>> = Mutex::new(None);
-/// On a target with one fixed project, cases that change or page through its lists take turns
-/// (under nextest, run them with `--test-threads 1` or a serial test group).
-static SHARED_PROJECT: Mutex<()> = Mutex::new(());
-
-async fn setup() -> Result<Env, String> {
-    let file = match std::env::var_os("HWCONFORM_TARGET") {
-        Some(path) => ProfileFile::read(Path::new(&path)),
-        None => ProfileFile::reference(),
-    }
-    .map_err(|e| format!("failed to load the target profile: {e}"))?;
-    let mut profile =
-        file.resolve(&|v| std::env::var(v).ok()).map_err(|e| format!("failed to load the target profile: {e}"))?;
-    if profile.file.reference_server {
-        let catalogue = CATALOGUE.get().ok_or("the catalogue was not loaded")?;
-        let server = start_reference(&mut profile, catalogue).await.map_err(|e| format!("failed to {e}"))?;
-        if let Ok(mut slot) = SERVER.lock() {
-            *slot = Some(server);
-        }
-    }
-    let options = ClientOptions {
-        timeout: Duration::from_secs(profile.file.timeout_secs.unwrap_or(30)),
-        no_proxy: profile.file.reference_server,
-        ..ClientOptions::default()
-    };
-    let client = client(options).map_err(|e| format!("failed to {e}"))?;
-    Ok(Env { profile, client })
-}
-
-fn env() -> Result<&'static Env, Failed> {
-    ENV.get_or_init(|| RT.block_on(setup())).as_ref().map_err(|e| Failed::from(e.clone()))
+fn session() -> Result<Arc<Session>, Failed> {
+    let mut slot = SESSION.lock().unwrap_or_else(PoisonError::into_inner);
+    let opened = slot.get_or_insert_with(|| {
+        let catalogue = CATALOGUE.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        let catalogue = catalogue.ok_or("the catalogue was not loaded")?;
+        let profile = std::env::var_os("HWCONFORM_TARGET").map(std::path::PathBuf::from);
+        RT.block_on(async {
+            let profile = load_profile(profile.as_deref())?;
+            Session::open(catalogue, profile, SessionOptions::default()).await
+        })
+        .map(Arc::new)
+        .map_err(|e| format!("failed to {}", hwconform::execute::chain(&e)))
+    });
+    opened.clone().map_err(Failed::from)
 }
 
 fn run_trial(case: &Case) -> Result<Completion, Failed> {
-    let env = env()?;
-    if let Some(reason) = skip_reason(case, &env.profile) {
-        return Ok(Completion::ignored_with(reason));
-    }
-    let target = Target { profile: &env.profile, client: &env.client, limits: &RunLimits::none() };
-    let _turn = (!env.profile.file.isolate_projects && shares_state(case))
-        .then(|| SHARED_PROJECT.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
-    let run = RT.block_on(run_case(case, &target));
-    match run.outcome {
-        CaseOutcome::Failed => {
+    let session = session()?;
+    let run = RT.block_on(session.run_case(case, &ignore));
+    match &run.outcome {
+        Outcome::Skipped(reason) => return Ok(Completion::ignored_with(reason.to_string())),
+        Outcome::Failed => {
             let lines: Vec<String> = run.findings.iter().filter(|f| f.is_failure()).map(ToString::to_string).collect();
             return Err(format!("{} ({})\n  {}", case.id, case.rationale, lines.join("\n  ")).into());
         }
-        CaseOutcome::Error => {
-            return Err(format!("{}: could not test: {}", case.id, run.error.unwrap_or_default()).into());
-        }
-        CaseOutcome::Passed | CaseOutcome::Skipped => {}
+        Outcome::Error(e) => return Err(format!("{}: could not test: {e}", case.id).into()),
+        Outcome::Passed => {}
     }
     let value = normalise(case, &run.exchange);
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots"));
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
-    settings.set_snapshot_suffix(env.profile.name());
+    settings.set_snapshot_suffix(session.profile().name());
     settings.set_info(&case.sources);
     settings.set_description(case.rationale.clone());
     settings.set_sort_maps(true);
@@ -109,14 +79,14 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: failed to load the catalogue: {e}");
-            return ExitCode::from(2);
+            return Exit::Unusable.into();
         }
     };
     let cases = generate(&catalogue);
-    let _ = CATALOGUE.set(catalogue);
+    *CATALOGUE.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(catalogue));
     if cases.is_empty() {
         eprintln!("error: the catalogue yields no case");
-        return ExitCode::from(2);
+        return Exit::Unusable.into();
     }
     let trials: Vec<Trial> = cases
         .into_iter()
@@ -128,9 +98,12 @@ fn main() -> ExitCode {
         })
         .collect();
     let conclusion = libtest_mimic::run(&args, trials);
-    let server = SERVER.lock().ok().and_then(|mut s| s.take());
-    if let Some(server) = server {
-        RT.block_on(server.shutdown());
+    // Every trial is done: this process's run is closed (cleanup, server shutdown).
+    let opened = SESSION.lock().unwrap_or_else(PoisonError::into_inner).take();
+    if let Some(Ok(session)) = opened
+        && let Ok(session) = Arc::try_unwrap(session)
+    {
+        drop(RT.block_on(session.close(Vec::new())));
     }
     conclusion.exit_code()
 }

@@ -39,6 +39,7 @@ fn answer_raw(step: usize, label: &str, query: &[(&str, &str)], status: u16, ct:
             body.to_owned(),
             false,
         )),
+        retries: 0,
         duration: Duration::ZERO,
         bindings: [("graph".to_owned(), "g1".to_owned())].into_iter().collect(),
     }

@@ -15,6 +15,6 @@ pub enum CliError {
     Server(#[from] crate::server::ServerError),
     #[error("start the async runtime: {0}")]
     Runtime(String),
-    #[error("{0}")]
+    #[error(transparent)]
     Run(#[from] crate::runner::RunError),
 }

@@ -41,6 +41,7 @@ pub enum Command {
     /// Run the reference server (an in-memory stand-in for the documented operations).
     Serve(serve::ServeArgs),
     /// Run the conformance suite against a target (default: the reference server, in-process).
+    #[command(after_help = crate::runner::Exit::TABLE)]
     Run(Box<run::RunArgs>),
     /// List the generated cases: id, kind, rationale.
     Cases(cases::CasesArgs),

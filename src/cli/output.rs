@@ -20,7 +20,7 @@ pub fn print(text: &str) -> Result<(), CliError> {
 /// (bad input: an unreadable report or baseline, an unknown format).
 pub fn finish(result: Result<ExitCode, CliError>) -> ExitCode {
     result.unwrap_or_else(|e| {
-        eprintln!("hwconform: failed to {e}");
-        ExitCode::from(2)
+        eprintln!("hwconform: failed to {}", crate::execute::chain(&e));
+        crate::runner::Exit::Unusable.into()
     })
 }

@@ -1,6 +1,6 @@
 //! `hwconform run`: the suite against a target (a profile, flags, or the in-process reference
-//! server), with a progress bar on a terminal, a summary, `report.json`, and an exit code for CI:
-//! 0 every case passed or was skipped, 1 a case failed, 2 the suite could not run.
+//! server), with a progress bar on a terminal, a summary, `report.json`, and an exit code for CI
+//! ([`Exit`]: 0 clean, 1 failed, 2 could not run, 3 leftovers, 4 cut short).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,12 +11,11 @@ use clap::Args;
 
 use crate::auth::Secret;
 use crate::catalogue::Catalogue;
-use crate::execute::{ClientOptions, RunLimits, client};
 use crate::generate::{Case, CaseKind, generate};
 use crate::normalise::{compare_snapshot, normalise};
 use crate::profile::{ProfileFile, TargetProfile};
-use crate::report::{Baseline, CaseOutcome, Format, GateResult, Report, gate};
-use crate::runner::{RunError, build_report, case_result, run_cases_with, start_reference};
+use crate::report::{Baseline, CaseOutcome, Format, GateResult, Report, RunEnding, gate};
+use crate::runner::{Exit, Outcome, RunError, RunEvent, Session, SessionOptions, UsageError, case_result, ending_of};
 
 use super::CliError;
 use super::selection::select;
@@ -72,7 +71,8 @@ pub struct RunArgs {
     /// At most N requests a second across the whole run.
     #[arg(long, value_name = "N")]
     pub rps: Option<f64>,
-    /// Stop after SECS seconds: cases not finished by then are errors ("run timeout", exit 1).
+    /// Stop after SECS seconds: cases not finished by then are errors ("run timeout"; exit 4 unless a
+    /// case failed).
     #[arg(long, value_name = "SECS")]
     pub run_timeout: Option<u64>,
     /// Times a GET answered 429 or 503 is sent again, with backoff (POSTs never are).
@@ -148,7 +148,7 @@ fn profile(args: &RunArgs) -> Result<ProfileFile, RunError> {
     Ok(file)
 }
 
-/// Runs the command; the exit code says how it went (errors: one line on stderr, exit 2).
+/// Runs the command; the exit code says how it went (see [`Exit`]; errors: one line on stderr, exit 2).
 pub fn run(args: &RunArgs) -> ExitCode {
     // Logs (the in-process server's included) go to stderr; quiet unless RUST_LOG asks.
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -157,29 +157,22 @@ pub fn run(args: &RunArgs) -> ExitCode {
     let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| RunError::Runtime(e.to_string()))
+        .map_err(RunError::Runtime)
         .and_then(|rt| rt.block_on(run_async(args)));
-    super::output::finish(result.map_err(CliError::from))
+    super::output::finish(result.map(ExitCode::from).map_err(CliError::from))
 }
 
 /// The verb for callers already inside a Tokio runtime.
-pub async fn run_async(args: &RunArgs) -> Result<ExitCode, RunError> {
-    let started_at = chrono::Utc::now().to_rfc3339();
-    if let Some(rps) = args.rps
-        && !(rps.is_finite() && rps >= crate::execute::RateLimiter::MIN_RPS)
-    {
-        let min = crate::execute::RateLimiter::MIN_RPS;
-        return Err(RunError::BadOption(format!("--rps {rps}: give a number of requests a second of at least {min}")));
-    }
+pub async fn run_async(args: &RunArgs) -> Result<Exit, RunError> {
     let clock = std::time::Instant::now();
     // Every input is checked before a single request goes out.
     let formats = match (&args.format, &args.report_dir) {
-        (Some(list), Some(_)) => Format::parse_list(list).map_err(RunError::Input)?,
-        (Some(_), None) => return Err(RunError::Usage("write the reports: --format needs --report-dir".into())),
+        (Some(list), Some(_)) => Format::parse_list(list).map_err(UsageError::Input)?,
+        (Some(_), None) => return Err(UsageError::FormatWithoutReportDir.into()),
         (None, _) => Format::ALL.to_vec(),
     };
-    let baseline = args.baseline.as_deref().map(Baseline::read).transpose().map_err(RunError::Input)?;
-    let catalogue = Catalogue::builtin()?;
+    let baseline = args.baseline.as_deref().map(Baseline::read).transpose().map_err(UsageError::Input)?;
+    let catalogue = Arc::new(Catalogue::builtin()?);
     let selection = select(generate(&catalogue), args.only.as_deref(), args.rerun_failed.as_deref())?;
     for note in &selection.notes {
         eprintln!("hwconform: {note}");
@@ -187,52 +180,52 @@ pub async fn run_async(args: &RunArgs) -> Result<ExitCode, RunError> {
     if selection.nothing_failed {
         let shown = args.rerun_failed.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
         print_lines(&[format!("hwconform: no case failed in {shown}: nothing to rerun")]);
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Exit::Clean);
     }
     let cases: Vec<Arc<Case>> = selection.cases.into_iter().map(Arc::new).collect();
-    let mut profile: TargetProfile = profile(args)?.resolve(&|v| std::env::var(v).ok())?;
-    let server =
-        if profile.file.reference_server { Some(start_reference(&mut profile, &catalogue).await?) } else { None };
-    let options = ClientOptions {
-        timeout: Duration::from_secs(profile.file.timeout_secs.unwrap_or(30)),
-        no_proxy: profile.file.reference_server,
+    let profile: TargetProfile = profile(args)?.resolve(&|v| std::env::var(v).ok())?;
+    let options = SessionOptions {
+        concurrency: args.concurrency,
+        rps: args.rps,
+        retries: args.retries,
+        run_timeout: args.run_timeout.map(Duration::from_secs),
+        request_timeout: None,
         ca_file: args.ca_file.clone(),
-        ..ClientOptions::default()
+        no_proxy: false,
+        ..SessionOptions::default()
     };
-    let http = client(options)?;
-    let limits = Arc::new(RunLimits::new(args.rps, args.retries, args.run_timeout.map(Duration::from_secs)));
+    let session = Session::open(Arc::clone(&catalogue), profile, options).await?;
     let bar =
         indicatif::ProgressBar::with_draw_target(Some(cases.len() as u64), indicatif::ProgressDrawTarget::stderr());
-    let on_done = |case: &Case, _: &crate::runner::CaseRun| {
-        bar.set_message(case.id.to_string());
-        bar.inc(1);
+    let on_event = |event: &RunEvent<'_>| {
+        if let RunEvent::CaseFinished { case, .. } = event {
+            bar.set_message(case.id.to_string());
+            bar.inc(1);
+        }
     };
-    let profile = Arc::new(profile);
-    let runs = run_cases_with(&cases, Arc::clone(&profile), http, limits, args.concurrency, &on_done).await;
+    let runs = session.run(&cases, &on_event).await;
     bar.finish_and_clear();
-    if let Some(server) = server {
-        server.shutdown().await;
-    }
-    // Cases the run's deadline cut are errors of their own, not a sign of an unreachable target.
-    let timed_out = |r: &&crate::runner::CaseRun| r.error.as_deref() == Some(crate::runner::RUN_TIMEOUT);
-    let ran = runs.iter().filter(|r| r.outcome != CaseOutcome::Skipped && !timed_out(r)).count();
-    let errored: Vec<&str> = runs.iter().filter(|r| !timed_out(r)).filter_map(|r| r.error.as_deref()).collect();
-    if ran > 0 && errored.len() == ran {
-        let redactor = crate::runner::run_redactor(&profile);
-        return Err(RunError::Unreachable(redactor.redact(errored[0])));
-    }
     let mut results = Vec::with_capacity(cases.len());
     for (case, run) in cases.iter().zip(&runs) {
         let mut result = case_result(case, run);
-        if run.outcome != CaseOutcome::Skipped {
-            let path = args.snapshots.join(case.id.snapshot_file(profile.name()));
+        if !matches!(run.outcome, Outcome::Skipped(_)) {
+            let path = args.snapshots.join(case.id.snapshot_file(session.profile().name()));
             result.drift = compare_snapshot(&path, &normalise(case, &run.exchange));
         }
         results.push(result);
     }
-    let report = build_report(&catalogue, &profile, results, started_at);
+    // No answer at all is no verdict: say why, once (the report comes with the always-a-report work).
+    if ending_of(&results) == RunEnding::Unreachable
+        && let Some((case, (step, error))) =
+            cases.iter().zip(&runs).find_map(|(c, r)| r.exchange.unanswered().map(|u| (c, u)))
+    {
+        let (case, step, error) = (case.id.to_string(), step.to_owned(), error.clone());
+        drop(session.close(Vec::new()).await);
+        return Err(RunError::Unreachable { case, step, error });
+    }
+    let report = session.close(results).await;
     let written = match &args.report_dir {
-        Some(dir) => crate::report::write_reports(&report, dir, &formats)?,
+        Some(dir) => crate::report::write_reports(&report, dir, &formats).map_err(RunError::Report)?,
         None => Vec::new(),
     };
     let gated = baseline.as_ref().map(|b| gate(&report, b));
@@ -242,12 +235,7 @@ pub async fn run_async(args: &RunArgs) -> Result<ExitCode, RunError> {
         lines.extend(g.render_text(&report).lines().map(str::to_owned));
     }
     print_lines(&lines);
-    let drifted = args.fail_on_drift && report.summary.drift > 0;
-    let failed = match &gated {
-        Some(g) => !g.passed,
-        None => report.summary.failed > 0 || report.summary.errors > 0,
-    };
-    Ok(if failed || drifted { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(Exit::of_run(&report, gated.as_ref(), args.fail_on_drift))
 }
 
 /// Writes lines to stdout; a closed pipe ends quietly (the run's exit code still counts).

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::generate::Case;
 use crate::report::{failed_case_ids, read_report};
-use crate::runner::RunError;
+use crate::runner::UsageError;
 
 /// The cases chosen, and what the user should be told about the choice.
 #[derive(Debug)]
@@ -20,12 +20,12 @@ pub struct Selection {
 }
 
 /// Filters `cases` by `only` and the failures of the report at `rerun`.
-pub fn select(cases: Vec<Case>, only: Option<&str>, rerun: Option<&Path>) -> Result<Selection, RunError> {
+pub fn select(cases: Vec<Case>, only: Option<&str>, rerun: Option<&Path>) -> Result<Selection, UsageError> {
     let mut cases: Vec<Case> =
         cases.into_iter().filter(|c| only.is_none_or(|p| super::cases::matches(c.id.as_str(), p))).collect();
     let mut notes = Vec::new();
     if let Some(path) = rerun {
-        let report = read_report(path).map_err(RunError::Input)?;
+        let report = read_report(path).map_err(UsageError::Input)?;
         let failed = failed_case_ids(&report);
         if failed.is_empty() {
             return Ok(Selection { cases: Vec::new(), notes, nothing_failed: true });
@@ -40,11 +40,15 @@ pub fn select(cases: Vec<Case>, only: Option<&str>, rerun: Option<&Path>) -> Res
         }
         cases.retain(|c| wanted.contains(c.id.as_str()));
         if cases.is_empty() {
-            return Err(RunError::NothingToRerun(format!("the {} failed case(s) of {}", failed.len(), path.display())));
+            return Err(UsageError::NothingToRerun(format!(
+                "the {} failed case(s) of {}",
+                failed.len(),
+                path.display()
+            )));
         }
     }
     if cases.is_empty() {
-        return Err(RunError::NoCases(only.unwrap_or_default().to_owned()));
+        return Err(UsageError::NoCases(only.unwrap_or_default().to_owned()));
     }
     Ok(Selection { cases, notes, nothing_failed: false })
 }
@@ -63,6 +67,6 @@ mod tests {
         assert!(!sel.cases.is_empty() && sel.cases.len() < n);
         let err = select(all.clone(), None, Some(Path::new("/nonexistent/report.json"))).unwrap_err().to_string();
         assert_eq!(err, "read /nonexistent/report.json: no such file or directory");
-        assert!(matches!(select(all, Some("no-such-case"), None), Err(RunError::NoCases(_))));
+        assert!(matches!(select(all, Some("no-such-case"), None), Err(UsageError::NoCases(_))));
     }
 }

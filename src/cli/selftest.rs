@@ -38,10 +38,12 @@ pub fn run(args: &SelftestArgs) -> ExitCode {
 fn main(args: &SelftestArgs) -> Result<ExitCode, CliError> {
     let catalogue = Catalogue::builtin()?;
     let options = Options {
+        rules: true,
         only: args.only.clone(),
         variants: !args.no_variants,
         servers: args.servers,
         concurrency: args.concurrency,
+        variant_list: None,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -2,9 +2,11 @@
 //! captures values for later steps. Records everything; decides nothing.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::error::Stopped;
 use super::exchange::Exchange;
 use super::pace::RunLimits;
 use super::send::{Bindings, prepare, send};
@@ -33,7 +35,7 @@ pub async fn execute(case: &Case, target: &Target<'_>) -> Exchange {
         let base = match target.profile.endpoint(&step.operation.meta.service) {
             Ok(b) => b.to_owned(),
             Err(e) => {
-                exchange.stopped = Some(e.to_string());
+                exchange.stopped = Some(Stopped::NoEndpoint { step: step.label.clone(), source: Arc::new(e) });
                 break;
             }
         };
@@ -43,7 +45,7 @@ pub async fn execute(case: &Case, target: &Target<'_>) -> Exchange {
             let prepared = match prepare(&step.operation, &template, &base, &bindings) {
                 Ok(p) => p,
                 Err(e) => {
-                    exchange.stopped = Some(format!("step {}: {}", step.label, e.0));
+                    exchange.stopped = Some(Stopped::Unfilled { step: step.label.clone(), reason: e.0 });
                     return exchange;
                 }
             };

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::ExecuteError;
+use super::error::CaFileError;
 
 /// The largest response body read; the rest is dropped and the body marked truncated.
 pub const BODY_CAP: usize = 1024 * 1024;
@@ -31,13 +32,13 @@ impl Default for ClientOptions {
     }
 }
 
-/// The certificates of a PEM file, or a one-line error naming it.
+/// The certificates of a PEM file, or an error naming it.
 fn certificates(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, ExecuteError> {
-    let bad = |message: String| ExecuteError::CaFile { path: path.display().to_string(), message };
-    let pem = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
-    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| bad(e.to_string()))?;
+    let bad = |source: CaFileError| ExecuteError::CaFile { path: path.display().to_string(), source };
+    let pem = std::fs::read(path).map_err(|e| bad(e.into()))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| bad(CaFileError::Pem(e)))?;
     if certs.is_empty() {
-        return Err(bad("no PEM certificate in it".into()));
+        return Err(bad(CaFileError::Empty));
     }
     Ok(certs)
 }
@@ -62,5 +63,5 @@ pub fn client(options: ClientOptions) -> Result<reqwest::Client, ExecuteError> {
         .retry(reqwest::retry::never())
         .user_agent(concat!("hwconform/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| ExecuteError::Client(e.to_string()))
+        .map_err(ExecuteError::Client)
 }

@@ -8,24 +8,30 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::error::{StepError, Stopped};
+
 /// Every request of one case, in order (a walked step records one entry per page).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Exchange {
     pub steps: Vec<StepExchange>,
     /// Why execution stopped before the last step, if it did (a value to capture was missing).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub stopped: Option<String>,
+    #[serde(skip)]
+    pub stopped: Option<Stopped>,
 }
 
 /// One request and its answer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct StepExchange {
     /// Index of the step in `Case::steps`.
     pub step: usize,
     pub label: String,
     pub request: SentRequest,
-    /// The answer, or the one-line reason there was none (timeout, refused connection …).
-    pub response: Result<Received, String>,
+    /// The answer, or why there was none (timeout, refused connection, malformed HTTP …).
+    pub response: Result<Received, StepError>,
+    /// How many times the request was sent again after the target throttled it.
+    #[serde(skip)]
+    pub retries: u32,
     #[serde(skip)]
     pub duration: Duration,
     /// The values the target's slots took, by role name (`project`, `graph` …) or capture name.
@@ -92,8 +98,13 @@ impl Exchange {
         self.steps.iter().filter(move |s| s.label == label)
     }
 
-    /// The first transport error, if any request got no answer.
-    pub fn transport_error(&self) -> Option<(&str, &str)> {
-        self.steps.iter().find_map(|s| s.response.as_ref().err().map(|e| (s.label.as_str(), e.as_str())))
+    /// The first step that got no answer, with why.
+    pub fn unanswered(&self) -> Option<(&str, &StepError)> {
+        self.steps.iter().find_map(|s| s.response.as_ref().err().map(|e| (s.label.as_str(), e)))
+    }
+
+    /// Requests sent again after the target throttled them, over every step.
+    pub fn retries(&self) -> u32 {
+        self.steps.iter().map(|s| s.retries).sum()
     }
 }

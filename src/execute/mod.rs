@@ -9,7 +9,9 @@ mod send;
 
 pub use case::{Target, execute, project_for};
 pub use client::{BODY_CAP, ClientOptions, client};
-pub use error::ExecuteError;
+pub use error::{
+    CaFileError, ExecuteError, Phase, SharedSource, StepError, Stopped, TransportError, TransportKind, chain,
+};
 pub use exchange::{Exchange, Received, SentRequest, StepExchange};
 pub use pace::{RETRY_STATUSES, RateLimiter, RunLimits};
 pub use send::{WRONG_TOKEN, encode};

@@ -8,6 +8,7 @@ use http::header::HOST;
 use serde_json::Value;
 
 use super::BODY_CAP;
+use super::error::{Phase, StepError, TransportError};
 use super::exchange::{Received, SentRequest, StepExchange};
 use super::pace::{RETRY_STATUSES, RunLimits};
 use crate::auth::RequestParts;
@@ -151,8 +152,9 @@ pub async fn send(
     mut p: Prepared,
 ) -> StepExchange {
     let started = Instant::now();
+    let mut retries = 0;
     let response = match authenticate(profile, &mut p).await {
-        Ok(parts) => send_with_retries(client, limits, parts).await,
+        Ok(parts) => send_with_retries(client, limits, parts, &mut retries).await,
         Err(e) => Err(e),
     };
     StepExchange {
@@ -160,6 +162,7 @@ pub async fn send(
         label: label.to_owned(),
         request: p.record,
         response,
+        retries,
         duration: started.elapsed(),
         bindings: p.bindings,
     }
@@ -167,27 +170,36 @@ pub async fn send(
 
 /// Builds the request's parts, applies the credentials, and records the headers sent (credentials
 /// redacted; a deliberately wrong token is no secret and stays visible).
-async fn authenticate(profile: &TargetProfile, p: &mut Prepared) -> Result<RequestParts, String> {
-    let method = http::Method::from_bytes(p.record.method.as_bytes()).map_err(|e| format!("bad method: {e}"))?;
-    let mut parts = RequestParts::parse(method, &p.record.url).map_err(|e| e.to_string())?;
+async fn authenticate(profile: &TargetProfile, p: &mut Prepared) -> Result<RequestParts, StepError> {
+    let build = |e: Box<dyn std::error::Error + Send + Sync>| StepError::Build(e.into());
+    let method = http::Method::from_bytes(p.record.method.as_bytes()).map_err(|e| build(e.into()))?;
+    let mut parts = RequestParts::parse(method, &p.record.url).map_err(|e| build(e.into()))?;
     for (name, value) in &p.headers {
-        let name = http::HeaderName::from_bytes(name.as_bytes()).map_err(|e| format!("bad header name: {e}"))?;
-        let value = http::HeaderValue::from_str(value).map_err(|e| format!("bad header value: {e}"))?;
+        let name = http::HeaderName::from_bytes(name.as_bytes()).map_err(|e| build(e.into()))?;
+        let value = http::HeaderValue::from_str(value).map_err(|e| build(e.into()))?;
         parts.headers.append(name, value);
     }
     // The recorded copy is `p.record.body`; these bytes are only sent.
     parts.body = p.body.take().unwrap_or_default();
     let wrong = p.auth == Some(AuthMode::Wrong);
+    let refused = |e: crate::auth::AuthError| StepError::Authenticate(std::sync::Arc::new(e));
     match p.auth {
-        Some(AuthMode::Valid) => profile.auth.apply(&mut parts).await.map_err(|e| format!("authenticate: {e}"))?,
+        Some(AuthMode::Valid) => profile.auth.apply(&mut parts).await.map_err(refused)?,
         Some(AuthMode::Wrong) => {
-            profile.auth.wrong().apply(&mut parts).await.map_err(|e| format!("authenticate: {e}"))?;
+            profile.auth.wrong().apply(&mut parts).await.map_err(refused)?;
         }
         Some(AuthMode::NearMiss(kind)) => {
-            let token = profile.auth.token().ok_or("near-miss tokens need a fixed token; the profile has none")?;
-            let altered = kind.apply(token.expose()).ok_or("this alteration leaves the token unchanged")?;
+            let unmade = |why: &str| {
+                StepError::Authenticate(std::sync::Arc::from(Box::<dyn std::error::Error + Send + Sync>::from(why)))
+            };
+            let token = profile
+                .auth
+                .token()
+                .ok_or_else(|| unmade("near-miss tokens need a fixed token; the profile has none"))?;
+            let altered =
+                kind.apply(token.expose()).ok_or_else(|| unmade("this alteration leaves the token unchanged"))?;
             let near = crate::auth::TokenAuth::new(crate::auth::Secret::new(altered));
-            crate::auth::Auth::apply(&near, &mut parts).await.map_err(|e| format!("authenticate: {e}"))?;
+            crate::auth::Auth::apply(&near, &mut parts).await.map_err(refused)?;
         }
         Some(AuthMode::Missing) | None => {}
     }
@@ -211,7 +223,8 @@ async fn send_with_retries(
     client: &reqwest::Client,
     limits: &RunLimits,
     parts: RequestParts,
-) -> Result<Received, String> {
+    retries: &mut u32,
+) -> Result<Received, StepError> {
     let idempotent = parts.method == http::Method::GET;
     let mut attempt = 0;
     // Only a request that may be sent again needs its parts kept (and copied) after the first try.
@@ -220,14 +233,17 @@ async fn send_with_retries(
         limits.pace().await;
         let resendable = idempotent && attempt < limits.retries;
         let next = if resendable { parts.clone() } else { parts.take() };
-        let Some(next) = next else { return Err("request already sent".into()) };
-        let req = next.into_reqwest(client).map_err(|e| e.to_string())?;
+        let Some(next) = next else {
+            return Err(StepError::Build(std::sync::Arc::new(std::io::Error::other("the request was already sent"))));
+        };
+        let req = next.into_reqwest(client).map_err(|e| StepError::Build(std::sync::Arc::new(e)))?;
         let received = send_inner(client, req).await?;
         let retry = resendable && RETRY_STATUSES.contains(&received.status);
         if !retry || limits.expired() {
             return Ok(received);
         }
         attempt += 1;
+        *retries = attempt;
         let after = received.headers.get("retry-after").map(String::as_str);
         let delay = limits.retry_delay(attempt, after);
         tracing::info!(status = received.status, attempt, ?delay, "target throttled a GET; retrying");
@@ -235,8 +251,9 @@ async fn send_with_retries(
     }
 }
 
-async fn send_inner(client: &reqwest::Client, req: reqwest::Request) -> Result<Received, String> {
-    let mut resp = client.execute(req).await.map_err(|e| transport(&e))?;
+async fn send_inner(client: &reqwest::Client, req: reqwest::Request) -> Result<Received, TransportError> {
+    let transport = |e: reqwest::Error| TransportError::classify(e, Phase::Body);
+    let mut resp = client.execute(req).await.map_err(|e| TransportError::classify(e, Phase::Head))?;
     let status = resp.status().as_u16();
     let headers = resp
         .headers()
@@ -247,10 +264,10 @@ async fn send_inner(client: &reqwest::Client, req: reqwest::Request) -> Result<R
     let mut truncated = false;
     let bytes = match declared {
         // The common case: a declared length under the cap is read in one go.
-        Some(n) if n <= BODY_CAP => Vec::from(resp.bytes().await.map_err(|e| transport(&e))?),
+        Some(n) if n <= BODY_CAP => Vec::from(resp.bytes().await.map_err(transport)?),
         _ => {
             let mut bytes = Vec::with_capacity(declared.unwrap_or(0).min(BODY_CAP));
-            while let Some(chunk) = resp.chunk().await.map_err(|e| transport(&e))? {
+            while let Some(chunk) = resp.chunk().await.map_err(transport)? {
                 let room = BODY_CAP.saturating_sub(bytes.len());
                 if chunk.len() > room {
                     bytes.extend_from_slice(&chunk[..room]);
@@ -264,26 +281,6 @@ async fn send_inner(client: &reqwest::Client, req: reqwest::Request) -> Result<R
     };
     let body = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     Ok(Received::new(status, headers, body, truncated))
-}
-
-/// One line saying why there was no answer (never the URL's secrets: there are none in it).
-fn transport(e: &reqwest::Error) -> String {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "could not connect"
-    } else if e.is_body() || e.is_decode() {
-        "could not read the body"
-    } else {
-        "request failed"
-    };
-    let mut detail = String::new();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        detail = s.to_string();
-        source = s.source();
-    }
-    if detail.is_empty() { kind.to_owned() } else { format!("{kind}: {detail}") }
 }
 
 #[cfg(test)]

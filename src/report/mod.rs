@@ -31,9 +31,10 @@ pub use json::render_json;
 pub use junit::render_junit;
 pub use markdown::render_markdown;
 pub use model::{
-    BiteRecord, CaseOutcome, CaseResult, Coverage, CreatedResource, DriftRecord, ErratumRecord, ExchangeRecord,
-    ExpectationRecord, FamilyVerdict, FindingRecord, Report, RequestRecord, ResponseRecord, RowCoverage,
-    SCHEMA_VERSION, StepExpectationRecord, Strength, Summary, TargetInfo, ToolInfo, Verdict,
+    BiteRecord, CaseOutcome, CaseResult, CleanupState, Coverage, CreatedResource, DriftRecord, ErratumRecord,
+    ErrorKind, ExchangeRecord, ExpectationRecord, FamilyVerdict, FindingRecord, Provenance, Report, RequestRecord,
+    ResourceRecord, ResponseRecord, RowCoverage, RunEnding, SCHEMA_VERSION, StepExpectationRecord, Strength, Summary,
+    TargetInfo, ToolInfo, TransportKind, Verdict, WaitRecord,
 };
 pub use redact::{MASK, SENSITIVE_HEADERS, redact_report, redact_report_with};
 pub use summary::{errata_records, summary_of};

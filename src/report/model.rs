@@ -1,8 +1,8 @@
 //! The result model: what a run found, as plain serialisable data. `report.json` is this model
 //! (versioned by [`SCHEMA_VERSION`]); JUnit, Markdown and HTML are rendered from it.
 //!
-//! Stability contract (other tools and CI read `report.json`): fields are only ever added; the
-//! fields `schema_version`, `target`, `summary.{total,passed,failed,skipped,drift}` and
+//! Stability contract (other tools and CI read `report.json`): fields are only ever added (each with
+//! a serde default, so older reports still read); the fields `schema_version`, `target`, `summary.{total,passed,failed,skipped,drift}` and
 //! `cases[].{id,operation,kind,outcome,findings[].{check,message,source},duration_ms}` stay.
 //! No secret is ever stored here: values are redacted before they reach this model.
 
@@ -11,9 +11,13 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::Source;
+pub use crate::execute::TransportKind;
 
-/// The version of the `report.json` format.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The version of the `report.json` format. 2 added, all optional: `ending`, `summary.leftovers`,
+/// `resources`, `cases[].{error_kind, retries, waits}`, `cases[].exchanges[].{transport_error,
+/// retries}`, `cases[].exchanges[].response.{body_size, body_sha256, body_truncated}`
+/// (documented in docs/architecture.md, "The report model").
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// One run of the suite against one target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,10 +41,114 @@ pub struct Report {
     /// What the run created on the target (the contract has no delete operation: clean up by hand).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub created_resources: Vec<CreatedResource>,
+    /// How the run ended (v2; absent: completed).
+    #[serde(default)]
+    pub ending: RunEnding,
+    /// Every resource of the target the run used: where it came from and, for what the run created,
+    /// whether it was cleaned up (v2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<ResourceRecord>,
     /// The suite's proven bite on the catalogue (`hwconform selftest`, committed as
     /// `fixtures/bite.json`) and the rules no case probes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bite: Option<BiteRecord>,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunEnding {
+    /// Every selected case ran to its end (or was skipped).
+    #[default]
+    Completed,
+    /// The run's deadline (`--run-timeout`) cut it short.
+    RunTimeout,
+    /// Ctrl-C or SIGTERM cut it short.
+    Interrupted,
+    /// No case got an answer from the target.
+    Unreachable,
+}
+
+/// One resource of the target a run used (v2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceRecord {
+    /// What it is, in the contract's words (`backup`, `export`).
+    pub kind: String,
+    /// Its id on the target (or the best identification the answer gave, e.g. a job id).
+    pub id: String,
+    /// The operation whose answer named it, or that would delete it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<String>,
+    pub provenance: Provenance,
+    /// For what the run created: what became of it. Absent for resources the run did not create.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cleanup: Option<CleanupState>,
+}
+
+/// Where a resource the run used came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "source", rename_all = "snake_case")]
+pub enum Provenance {
+    /// Supplied by the user: a profile key or a flag (named).
+    Profile { setting: String },
+    /// Found on the target (e.g. listed), never created by the run.
+    Discovered { how: String },
+    /// Created by the run, by this case.
+    Created { case: String },
+}
+
+/// What became of a resource the run created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum CleanupState {
+    /// Deleted, and (where the contract has a list) verified gone.
+    Deleted { how: String },
+    /// Deletion accepted by the target but not verifiable (no list operation).
+    Accepted { how: String },
+    /// Still on the target, and why (`--keep`, deletion refused, wait ran out …).
+    Left { reason: String },
+    /// The contract has no way to remove it (e.g. an export written to the user's storage).
+    NotRemovable { reason: String },
+}
+
+impl CleanupState {
+    /// Whether the resource was left behind on the target (a litter the exit code reports).
+    pub fn is_left(&self) -> bool {
+        matches!(self, Self::Left { .. })
+    }
+}
+
+/// Why a case could not be tested, by kind (v2: the `error` line says it in words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// A request got no usable answer (see the exchange's `transport_error`).
+    Transport,
+    /// A request could not be built or authenticated.
+    Request,
+    /// Execution stopped before the last step (a value to capture was missing).
+    Stopped,
+    /// The run's deadline came first.
+    RunTimeout,
+    /// The run was interrupted.
+    Interrupted,
+    /// A resource the case needs did not settle in time, or ended `failed`.
+    Unsettled,
+    /// The harness itself failed (a panicked task).
+    Panicked,
+}
+
+/// One wait for asynchronous work on the target (v2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitRecord {
+    /// What was awaited (`backup 1f3… of graph g1 to leave backing_up`).
+    pub what: String,
+    pub duration_ms: u64,
+    /// Requests sent to find out.
+    pub polls: u32,
+    /// The state it ended in (`success`, `failed`), or absent when the wait ran out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled: Option<String>,
 }
 
 /// How many documented rules the suite is proven to catch: each broken alone in the reference
@@ -106,6 +214,9 @@ pub struct Summary {
     /// Findings of strength `observation` (never fail a run).
     #[serde(default)]
     pub observations: usize,
+    /// Resources the run created and left on the target (v2).
+    #[serde(default)]
+    pub leftovers: usize,
 }
 
 /// Whether a case passed.
@@ -162,6 +273,15 @@ pub struct ResponseRecord {
     pub headers: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    /// The body's full size in bytes as received (v2; `body` may hold only an excerpt).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_size: Option<u64>,
+    /// SHA-256 of the body as received, hex (v2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_sha256: Option<String>,
+    /// Whether `body` is an excerpt (cut at the excerpt size or the read cap), not the whole body (v2).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub body_truncated: bool,
 }
 
 /// A request and what came back (or why nothing did).
@@ -172,7 +292,18 @@ pub struct ExchangeRecord {
     pub response: Option<ResponseRecord>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The kind of transport failure, when `error` is one (v2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transport_error: Option<TransportKind>,
+    /// Times the request was sent again after the target throttled it (v2).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub retries: u32,
     pub duration_ms: u64,
+}
+
+#[expect(clippy::trivially_copy_pass_by_ref, reason = "serde's skip_serializing_if passes a reference")]
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// How a case's normalised exchange differs from its recorded snapshot.
@@ -213,6 +344,15 @@ pub struct CaseResult {
     /// What the case expected of the target, step by step (absent in reports before it was added).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expectation: Option<ExpectationRecord>,
+    /// Why the case could not be tested, by kind, when `outcome` is `error` (v2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_kind: Option<ErrorKind>,
+    /// Requests the case sent again after the target throttled them (v2).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub retries: u32,
+    /// Waits for asynchronous work the case made (v2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waits: Vec<WaitRecord>,
 }
 
 /// What a case expected: one record per request, plus the rule relating the answers, if any.
@@ -311,6 +451,9 @@ impl CaseResult {
             exchanges: Vec::new(),
             drift: None,
             expectation: None,
+            error_kind: None,
+            retries: 0,
+            waits: Vec::new(),
         }
     }
 }

@@ -10,7 +10,10 @@
 
 use std::collections::BTreeMap;
 
-use super::{CaseResult, DriftRecord, ExchangeRecord, ExpectationRecord, FindingRecord, Report};
+use super::{
+    CaseResult, CleanupState, DriftRecord, ExchangeRecord, ExpectationRecord, FindingRecord, Provenance, Report,
+    ResourceRecord,
+};
 use crate::auth::{Redactor, is_sensitive_header};
 use crate::catalogue::Source;
 
@@ -95,6 +98,7 @@ impl Walk<'_> {
             self.s(&mut c.url);
             self.map(&mut c.ids);
         }
+        r.resources.iter_mut().for_each(|x| self.resource(x));
         for e in &mut r.errata {
             self.s(&mut e.id);
             self.s(&mut e.operation);
@@ -129,6 +133,32 @@ impl Walk<'_> {
         if let Some(e) = &mut c.expectation {
             self.expectation(e);
         }
+        for w in &mut c.waits {
+            self.s(&mut w.what);
+            self.opt(&mut w.settled);
+        }
+    }
+
+    fn resource(&self, r: &mut ResourceRecord) {
+        self.s(&mut r.kind);
+        self.s(&mut r.id);
+        self.opt(&mut r.operation);
+        match &mut r.provenance {
+            Provenance::Profile { setting: s }
+            | Provenance::Discovered { how: s }
+            | Provenance::Created { case: s } => {
+                self.s(s);
+            }
+        }
+        match &mut r.cleanup {
+            Some(
+                CleanupState::Deleted { how: s }
+                | CleanupState::Accepted { how: s }
+                | CleanupState::Left { reason: s }
+                | CleanupState::NotRemovable { reason: s },
+            ) => self.s(s),
+            None => {}
+        }
     }
 
     fn expectation(&self, e: &mut ExpectationRecord) {
@@ -158,6 +188,7 @@ impl Walk<'_> {
         if let Some(resp) = &mut x.response {
             self.headers(&mut resp.headers);
             self.opt(&mut resp.body);
+            self.opt(&mut resp.body_sha256);
         }
         self.opt(&mut x.error);
     }
@@ -189,6 +220,8 @@ mod tests {
                 },
                 response: None,
                 error: None,
+                transport_error: None,
+                retries: 0,
                 duration_ms: 0,
             }],
             ..CaseResult::blank("c", "f", CaseOutcome::Passed)

@@ -7,85 +7,65 @@ use crate::check::{Finding, check};
 use crate::execute::{Exchange, Target, execute};
 use crate::generate::{Case, Requirement};
 use crate::profile::TargetProfile;
-use crate::report::CaseOutcome;
+
+use super::outcome::{CaseError, Outcome, SkipReason};
 
 /// A case's run.
 #[derive(Debug, Clone)]
 pub struct CaseRun {
-    pub outcome: CaseOutcome,
+    pub outcome: Outcome,
     pub findings: Vec<Finding>,
     pub exchange: Exchange,
-    pub skip_reason: Option<String>,
-    pub error: Option<String>,
     pub duration: Duration,
 }
 
 impl CaseRun {
-    /// A case that sent nothing: skipped with a reason, or lost before it could report.
-    pub fn not_run(outcome: CaseOutcome, skip_reason: Option<String>, error: Option<String>) -> Self {
-        Self {
-            outcome,
-            findings: Vec::new(),
-            exchange: Exchange::default(),
-            skip_reason,
-            error,
-            duration: Duration::ZERO,
-        }
+    /// A case that sent nothing: skipped, or lost before it could report.
+    pub fn not_run(outcome: Outcome) -> Self {
+        Self { outcome, findings: Vec::new(), exchange: Exchange::default(), duration: Duration::ZERO }
     }
 }
 
 /// Why the target cannot run `case`, if it cannot.
-pub fn skip_reason(case: &Case, profile: &TargetProfile) -> Option<String> {
+pub fn skip_reason(case: &Case, profile: &TargetProfile) -> Option<SkipReason> {
     for r in &case.requires {
         match r {
-            Requirement::FaultInjection if !profile.file.fault_injection => {
-                return Some("the target profile has no fault-injection control (fault_injection = false)".into());
-            }
-            Requirement::OwnProject if !profile.file.isolate_projects => {
-                return Some("needs a project of its own; the target profile uses one fixed project".into());
-            }
-            Requirement::FixedToken if profile.auth.token().is_none() => {
-                return Some(
-                    "near-miss tokens are made from a fixed token; the profile authenticates otherwise".into(),
-                );
-            }
+            Requirement::FaultInjection if !profile.file.fault_injection => return Some(SkipReason::NoFaultInjection),
+            Requirement::OwnProject if !profile.file.isolate_projects => return Some(SkipReason::NeedsOwnProject),
+            Requirement::FixedToken if profile.auth.token().is_none() => return Some(SkipReason::NoFixedToken),
             _ => {}
         }
     }
     if case.mutating && profile.file.read_only {
-        return Some("creates resources; the run is read-only (--read-only or read_only = true)".into());
+        return Some(SkipReason::ReadOnly);
     }
     if case.mutating && !profile.file.allow_mutating {
-        return Some("creates resources; the target profile does not allow it (allow_mutating = false)".into());
+        return Some(SkipReason::MutatingNotAllowed);
     }
     None
 }
 
-/// The outcome of an executed case.
+/// The outcome of an executed case: failed on a failure finding, else could-not-test when a request
+/// got no answer or execution stopped early, else passed.
 pub fn conclude(exchange: Exchange, findings: Vec<Finding>, duration: Duration) -> CaseRun {
     let failed = findings.iter().any(Finding::is_failure);
     let error = exchange
-        .transport_error()
-        .map(|(label, e)| format!("[{label}] no answer: {e}"))
-        .or_else(|| (!failed).then(|| exchange.stopped.clone()).flatten());
-    let outcome = if failed {
-        CaseOutcome::Failed
-    } else if error.is_some() {
-        CaseOutcome::Error
-    } else {
-        CaseOutcome::Passed
+        .unanswered()
+        .map(|(step, error)| CaseError::NoAnswer { step: step.to_owned(), error: error.clone() })
+        .or_else(|| if failed { None } else { exchange.stopped.clone().map(CaseError::Stopped) });
+    let outcome = match error {
+        _ if failed => Outcome::Failed,
+        Some(e) => Outcome::Error(e),
+        None => Outcome::Passed,
     };
-    CaseRun { outcome, findings, exchange, skip_reason: None, error, duration }
+    CaseRun { outcome, findings, exchange, duration }
 }
-
-/// The error of a case the run's deadline (`--run-timeout`) left unfinished or never started.
-pub const RUN_TIMEOUT: &str = "run timeout";
 
 /// Runs one case against the target.
 pub async fn run_case(case: &Case, target: &Target<'_>) -> CaseRun {
-    let timed_out = || CaseRun::not_run(CaseOutcome::Error, None, Some(RUN_TIMEOUT.into()));
+    let timed_out = || CaseRun::not_run(Outcome::Error(CaseError::RunTimeout));
     if let Some(reason) = skip_reason(case, target.profile) {
-        return CaseRun::not_run(CaseOutcome::Skipped, Some(reason), None);
+        return CaseRun::not_run(Outcome::Skipped(reason));
     }
     if target.limits.expired() {
         return timed_out();

@@ -1,35 +1,53 @@
-//! Errors that stop a whole run (the command exits 2). Messages read after "failed to …".
+//! Owns [`RunError`] (a run could not start or finish: the command exits 2) and [`UsageError`] (the
+//! user's flags or files are unusable, found before a single request goes out). Messages read after
+//! "failed to …"; the detail is the `source()` chain.
 
 use crate::catalogue::CatalogueError;
-use crate::execute::ExecuteError;
+use crate::execute::{ExecuteError, StepError};
 use crate::profile::ProfileError;
+use crate::report::ReportError;
 use crate::server::ServerError;
 
+/// Why a run could not start or finish.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    #[error("load the catalogue: {0}")]
+    /// The user's input is unusable.
+    #[error(transparent)]
+    Usage(#[from] UsageError),
+    #[error("load the catalogue")]
     Catalogue(#[from] CatalogueError),
-    #[error("load the target profile: {0}")]
+    #[error("load the target profile")]
     Profile(#[from] ProfileError),
-    #[error("start the reference server: {0}")]
+    #[error("start the reference server")]
     Server(#[from] ServerError),
-    #[error("{0}")]
+    #[error(transparent)]
     Execute(#[from] ExecuteError),
-    #[error("reach the target: {0}")]
-    Unreachable(String),
-    #[error("write the report: {0}")]
-    Report(#[from] crate::report::ReportError),
-    #[error("start the async runtime: {0}")]
-    Runtime(String),
-    #[error("read the options: {0}")]
-    BadOption(String),
+    /// No case that sent a request got an answer; the first case's failure stands for all.
+    #[error("get an answer from the target: no case did (first: {case}, step {step})")]
+    Unreachable {
+        case: String,
+        step: String,
+        #[source]
+        error: StepError,
+    },
+    #[error("write the report")]
+    Report(#[source] ReportError),
+    #[error("start the async runtime")]
+    Runtime(#[source] std::io::Error),
+}
+
+/// Flags or files the user gave that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum UsageError {
+    #[error("read the options: --rps {0}: give a number of requests a second of at least {min}", min = crate::execute::RateLimiter::MIN_RPS)]
+    Rps(f64),
+    #[error("write the reports: --format needs --report-dir")]
+    FormatWithoutReportDir,
+    /// A file the user named (report to rerun, baseline) or a flag value is unusable.
+    #[error(transparent)]
+    Input(ReportError),
     #[error("select cases: none matches {0:?}")]
     NoCases(String),
-    /// A file the user named (report to rerun, baseline) or a flag value is unusable.
-    #[error("{0}")]
-    Input(crate::report::ReportError),
     #[error("select cases: none of {0} is generated any more")]
     NothingToRerun(String),
-    #[error("{0}")]
-    Usage(String),
 }

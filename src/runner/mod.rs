@@ -1,18 +1,25 @@
-//! A run of the suite against one target: start the reference server if asked, run the cases,
-//! and build the report.
+//! A run of the suite against one target, owned by a [`Session`]: open (reference server if asked,
+//! client, limits), run cases with an event callback ([`RunEvent`]), close (cleanup, server
+//! shutdown, report). Also owns what a run decides: each case's [`Outcome`] and the run's [`Exit`].
 
 mod case;
 mod created;
 mod error;
+mod event;
+mod exit;
 mod expectation;
+mod outcome;
 mod reference;
 mod report;
+mod session;
 mod suite;
 
-pub use case::{CaseRun, RUN_TIMEOUT, conclude, run_case, skip_reason};
-pub use created::created_resources;
-pub use error::RunError;
+pub use case::{CaseRun, conclude, skip_reason};
+pub use error::{RunError, UsageError};
+pub use event::{OnEvent, RunEvent, ignore};
+pub use exit::Exit;
 pub use expectation::expectation_record;
-pub use reference::{start_reference, start_reference_with};
-pub use report::{build_report, case_result, run_redactor};
-pub use suite::{run_cases, run_cases_with, shares_state};
+pub use outcome::{CaseError, Outcome, SkipReason};
+pub use report::{case_result, ending_of, run_redactor};
+pub use session::{Session, SessionOptions, load_profile};
+pub use suite::shares_state;

@@ -13,12 +13,7 @@ use super::RunError;
 /// Starts the server (127.0.0.1, port 0) accepting the profile's credentials (its token, or its AK/SK
 /// pair's signatures) with its fault injection, and fills every service's endpoint with its address.
 /// The caller stops it (`shutdown`, or drop).
-pub async fn start_reference(profile: &mut TargetProfile, catalogue: &Catalogue) -> Result<RunningServer, RunError> {
-    start_reference_with(profile, catalogue, |_| {}).await
-}
-
-/// [`start_reference`] with the server's configuration adjusted first (rule breaks, variants: the
-/// selftest's broken and legitimate servers).
+/// `adjust` sets what else the server plays (rule breaks, legitimate variants).
 pub async fn start_reference_with(
     profile: &mut TargetProfile,
     catalogue: &Catalogue,
@@ -32,7 +27,7 @@ pub async fn start_reference_with(
         }
         Arc::new(SignatureAuthenticator::new(keys)) as Arc<dyn Authenticator>
     });
-    let config = ServerConfig {
+    let mut config = ServerConfig {
         tokens: profile.auth.token().map(|t| t.expose().to_owned()).into_iter().collect(),
         fault_injection: profile.file.fault_injection,
         authenticator,
@@ -40,7 +35,6 @@ pub async fn start_reference_with(
         catalogue: Some(Arc::new(catalogue.clone())),
         ..ServerConfig::default()
     };
-    let mut config = config;
     adjust(&mut config);
     let server = spawn(config).await?;
     for op in catalogue.operations() {

@@ -5,18 +5,23 @@
 
 use crate::auth::Redactor;
 use crate::catalogue::Catalogue;
-use crate::execute::StepExchange;
+use sha2::{Digest as _, Sha256};
+
+use crate::execute::{StepError, StepExchange};
 use crate::generate::Case;
 use crate::profile::TargetProfile;
 use crate::report::{
-    CaseResult, ExchangeRecord, Report, RequestRecord, ResponseRecord, SCHEMA_VERSION, TargetInfo, ToolInfo, coverage,
-    errata_records, family_verdicts, redact_report_with, summary_of,
+    CaseOutcome, CaseResult, CleanupState, ErrorKind, ExchangeRecord, Report, RequestRecord, ResourceRecord,
+    ResponseRecord, RunEnding, SCHEMA_VERSION, TargetInfo, ToolInfo, coverage, errata_records, family_verdicts,
+    redact_report_with, summary_of,
 };
 
 use super::case::CaseRun;
 use super::expectation::expectation_record;
+use super::outcome::CaseError;
 
 fn exchange_record(ex: &StepExchange) -> ExchangeRecord {
+    let failure = ex.response.as_ref().err();
     ExchangeRecord {
         request: RequestRecord {
             method: ex.request.method.clone(),
@@ -28,8 +33,14 @@ fn exchange_record(ex: &StepExchange) -> ExchangeRecord {
             status: rx.status,
             headers: rx.headers.clone(),
             body: Some(rx.body.clone()),
+            // What was read: a body cut at the read cap is marked, and its size is the part kept.
+            body_size: u64::try_from(rx.body.len()).ok(),
+            body_sha256: Some(hex::encode(Sha256::digest(rx.body.as_bytes()))),
+            body_truncated: rx.truncated,
         }),
-        error: ex.response.as_ref().err().cloned(),
+        error: failure.map(StepError::line),
+        transport_error: failure.and_then(StepError::transport).map(|t| t.kind),
+        retries: ex.retries,
         duration_ms: u64::try_from(ex.duration.as_millis()).unwrap_or(u64::MAX),
     }
 }
@@ -44,10 +55,13 @@ pub fn case_result(case: &Case, run: &CaseRun) -> CaseResult {
         kind: case.kind.as_str().to_owned(),
         rationale: case.rationale.clone(),
         mutating: case.mutating,
-        outcome: run.outcome,
+        outcome: run.outcome.flat(),
         findings: run.findings.iter().map(|f| f.record()).collect(),
-        skip_reason: run.skip_reason.clone(),
-        error: run.error.clone(),
+        skip_reason: run.outcome.skip_reason().map(ToString::to_string),
+        error: run.outcome.error().map(ToString::to_string),
+        error_kind: run.outcome.error().map(CaseError::kind),
+        retries: run.exchange.retries(),
+        waits: Vec::new(),
         duration_ms: u64::try_from(run.duration.as_millis()).unwrap_or(u64::MAX),
         sources: case.sources.clone(),
         exchanges: run.exchange.steps.iter().map(exchange_record).collect(),
@@ -69,9 +83,12 @@ pub fn build_report(
     catalogue: &Catalogue,
     profile: &TargetProfile,
     results: Vec<CaseResult>,
+    resources: Vec<ResourceRecord>,
     started_at: String,
 ) -> Report {
     let created_resources = super::created::created_resources(&results);
+    let mut summary = summary_of(&results);
+    summary.leftovers = resources.iter().filter(|r| r.cleanup.as_ref().is_some_and(CleanupState::is_left)).count();
     let report = Report {
         schema_version: SCHEMA_VERSION,
         tool: ToolInfo { name: "hwconform".into(), version: env!("CARGO_PKG_VERSION").into() },
@@ -83,13 +100,32 @@ pub fn build_report(
             fault_injection: profile.file.fault_injection,
             reference_server: profile.file.reference_server,
         },
-        summary: summary_of(&results),
+        summary,
         families: family_verdicts(&results),
         coverage: Some(coverage(catalogue, &results)),
         errata: errata_records(catalogue),
+        ending: ending_of(&results),
         cases: results,
         created_resources,
+        resources,
         bite: crate::selftest::bite_record(catalogue),
     };
     redact_report_with(&report, &run_redactor(profile))
+}
+
+/// How the run ended, read from its cases' error kinds: cut short by the deadline or an interruption,
+/// or unreachable when every case that sent something got no answer at the transport level.
+pub fn ending_of(results: &[CaseResult]) -> RunEnding {
+    let kind = |k: ErrorKind| results.iter().any(|c| c.error_kind == Some(k));
+    if kind(ErrorKind::Interrupted) {
+        return RunEnding::Interrupted;
+    }
+    if kind(ErrorKind::RunTimeout) {
+        return RunEnding::RunTimeout;
+    }
+    let mut ran = results.iter().filter(|c| c.outcome != CaseOutcome::Skipped).peekable();
+    if ran.peek().is_some() && ran.all(|c| c.error_kind == Some(ErrorKind::Transport)) {
+        return RunEnding::Unreachable;
+    }
+    RunEnding::Completed
 }

@@ -1,5 +1,4 @@
-//! Runs many cases with bounded concurrency (each case's steps stay in order), reporting progress
-//! through a callback.
+//! Runs many cases with bounded concurrency (each case's steps stay in order), emitting run events.
 //!
 //! Where every case has a project of its own, all run at once. Where the target has one fixed
 //! project, cases that change or page through the project's lists would see each other's
@@ -12,6 +11,8 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::case::{CaseRun, run_case};
+use super::event::{OnEvent, RunEvent};
+use super::outcome::{CaseError, Outcome};
 use crate::execute::{RunLimits, Target};
 use crate::generate::{Case, CaseKind};
 use crate::profile::TargetProfile;
@@ -21,73 +22,68 @@ pub fn shares_state(case: &Case) -> bool {
     case.mutating || matches!(case.kind, CaseKind::Pagination | CaseKind::Flow)
 }
 
-/// Runs `cases` (at most `concurrency` at once) with no rate limit, retries or deadline; results come
-/// back in the cases' order.
-pub async fn run_cases(
-    cases: &[Arc<Case>],
-    profile: Arc<TargetProfile>,
-    client: reqwest::Client,
-    concurrency: usize,
-    on_done: &(dyn Fn(&Case, &CaseRun) + Sync),
-) -> Vec<CaseRun> {
-    run_cases_with(cases, profile, client, Arc::new(RunLimits::none()), concurrency, on_done).await
+/// What every case of a run shares.
+#[derive(Clone)]
+pub(super) struct Shared {
+    pub profile: Arc<TargetProfile>,
+    pub client: reqwest::Client,
+    pub limits: Arc<RunLimits>,
 }
 
-/// [`run_cases`] under a run's limits (rate, retries, deadline).
-pub async fn run_cases_with(
+/// Runs `cases` (at most `concurrency` at once); results come back in the cases' order.
+pub(super) async fn run_all(
     cases: &[Arc<Case>],
-    profile: Arc<TargetProfile>,
-    client: reqwest::Client,
-    limits: Arc<RunLimits>,
+    shared: &Shared,
     concurrency: usize,
-    on_done: &(dyn Fn(&Case, &CaseRun) + Sync),
+    on_event: OnEvent<'_>,
 ) -> Vec<CaseRun> {
-    if profile.file.isolate_projects {
-        return run_batch(cases, profile, client, limits, concurrency, on_done).await;
+    if shared.profile.file.isolate_projects {
+        return run_batch(cases, shared, concurrency, on_event).await;
     }
-    let (shared, free): (Vec<usize>, Vec<usize>) = (0..cases.len()).partition(|&i| shares_state(&cases[i]));
+    let (serial, free): (Vec<usize>, Vec<usize>) = (0..cases.len()).partition(|&i| shares_state(&cases[i]));
     let pick = |idx: &[usize]| idx.iter().map(|&i| Arc::clone(&cases[i])).collect::<Vec<_>>();
-    let free_runs =
-        run_batch(&pick(&free), Arc::clone(&profile), client.clone(), Arc::clone(&limits), concurrency, on_done).await;
-    let shared_runs = run_batch(&pick(&shared), profile, client, limits, 1, on_done).await;
+    let free_runs = run_batch(&pick(&free), shared, concurrency, on_event).await;
+    let serial_runs = run_batch(&pick(&serial), shared, 1, on_event).await;
     let mut results: Vec<Option<CaseRun>> = vec![None; cases.len()];
-    for (i, run) in free.into_iter().zip(free_runs).chain(shared.into_iter().zip(shared_runs)) {
+    for (i, run) in free.into_iter().zip(free_runs).chain(serial.into_iter().zip(serial_runs)) {
         results[i] = Some(run);
     }
     results.into_iter().map(|r| r.unwrap_or_else(panicked)).collect()
 }
 
 fn panicked() -> CaseRun {
-    CaseRun::not_run(crate::report::CaseOutcome::Error, None, Some("the case's task panicked".into()))
+    CaseRun::not_run(Outcome::Error(CaseError::Panicked))
 }
 
-async fn run_batch(
-    cases: &[Arc<Case>],
-    profile: Arc<TargetProfile>,
-    client: reqwest::Client,
-    limits: Arc<RunLimits>,
-    concurrency: usize,
-    on_done: &(dyn Fn(&Case, &CaseRun) + Sync),
-) -> Vec<CaseRun> {
+async fn run_batch(cases: &[Arc<Case>], shared: &Shared, concurrency: usize, on_event: OnEvent<'_>) -> Vec<CaseRun> {
     let permits = Arc::new(Semaphore::new(concurrency.max(1)));
+    let (started_tx, mut started_rx) = tokio::sync::mpsc::unbounded_channel::<usize>();
     let mut set = JoinSet::new();
     for (i, case) in cases.iter().enumerate() {
-        let (case, profile, client, permits, limits) =
-            (Arc::clone(case), Arc::clone(&profile), client.clone(), Arc::clone(&permits), Arc::clone(&limits));
+        let (case, shared, permits, started) =
+            (Arc::clone(case), shared.clone(), Arc::clone(&permits), started_tx.clone());
         set.spawn(async move {
             let _permit = permits.acquire_owned().await;
-            let target = Target { profile: &profile, client: &client, limits: &limits };
+            // The subscriber is not `'static`: the start is reported from this loop, not the task.
+            let _ = started.send(i);
+            let target = Target { profile: &shared.profile, client: &shared.client, limits: &shared.limits };
             (i, run_case(&case, &target).await)
         });
     }
+    drop(started_tx);
     let mut results: Vec<Option<CaseRun>> = vec![None; cases.len()];
-    while let Some(joined) = set.join_next().await {
-        match joined {
-            Ok((i, run)) => {
-                on_done(&cases[i], &run);
-                results[i] = Some(run);
-            }
-            Err(e) => tracing::error!(error = %e, "a case task panicked"),
+    loop {
+        tokio::select! {
+            biased;
+            Some(i) = started_rx.recv() => on_event(&RunEvent::CaseStarted { case: &cases[i] }),
+            joined = set.join_next() => match joined {
+                Some(Ok((i, run))) => {
+                    on_event(&RunEvent::CaseFinished { case: &cases[i], run: &run });
+                    results[i] = Some(run);
+                }
+                Some(Err(e)) => tracing::error!(error = %e, "a case task panicked"),
+                None => break,
+            },
         }
     }
     results.into_iter().map(|r| r.unwrap_or_else(panicked)).collect()

@@ -5,6 +5,7 @@ mod catalogue;
 mod derive;
 mod live;
 mod reports;
+mod selftest;
 mod server;
 mod server_breaks;
 mod server_cli;

@@ -295,9 +295,27 @@ fn leaky() -> Report {
             status: 401,
             headers: [("x-echo".to_owned(), sig.to_owned())].into(),
             body: Some(format!("{{\"error_msg\":\"bad token {token}\"}}")),
+            body_size: Some(40),
+            body_sha256: None,
+            body_truncated: false,
         }),
         error: Some(format!("retry with {ak}")),
+        transport_error: None,
+        retries: 1,
         duration_ms: 1,
+    });
+    case.waits.push(hwconform::report::WaitRecord {
+        what: format!("backup made with {token}"),
+        duration_ms: 5,
+        polls: 2,
+        settled: Some(format!("success {sk}")),
+    });
+    r.resources.push(hwconform::report::ResourceRecord {
+        kind: "backup".into(),
+        id: format!("b-{ak}"),
+        operation: Some(format!("op {token}")),
+        provenance: hwconform::report::Provenance::Created { case: format!("case {sk}") },
+        cleanup: Some(hwconform::report::CleanupState::Left { reason: format!("refused for {ak}") }),
     });
     case.drift = Some(DriftRecord { snapshot: "s.snap".into(), diff: format!("+ {sig}\n") });
     r.cases[4].skip_reason = Some(format!("no fault injection for {ak}"));

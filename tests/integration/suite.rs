@@ -5,11 +5,10 @@
 use std::sync::Arc;
 
 use hwconform::catalogue::Catalogue;
-use hwconform::execute::{ClientOptions, client};
 use hwconform::generate::{Requirement, generate};
 use hwconform::profile::ProfileFile;
 use hwconform::report::CaseOutcome;
-use hwconform::runner::{build_report, case_result, run_cases, start_reference};
+use hwconform::runner::{Outcome, Session, SessionOptions, case_result, ignore};
 
 #[test]
 fn every_snapshot_file_matches_a_generated_case() {
@@ -35,14 +34,9 @@ fn every_snapshot_file_matches_a_generated_case() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_reference_server_passes_every_case_and_the_report_keeps_its_contract() {
-    let catalogue = Catalogue::builtin().unwrap();
-    let mut profile = ProfileFile::reference().unwrap().resolve(&|_| None).unwrap();
-    let server = start_reference(&mut profile, &catalogue).await.unwrap();
-    let cases: Vec<_> = generate(&catalogue).into_iter().map(Arc::new).collect();
-    let http = client(ClientOptions { no_proxy: true, ..ClientOptions::default() }).unwrap();
-    let profile = Arc::new(profile);
-    let runs = run_cases(&cases, Arc::clone(&profile), http, 8, &|_, _| {}).await;
-    server.shutdown().await;
+    let session = Session::reference(SessionOptions::default()).await.unwrap();
+    let cases: Vec<_> = generate(session.catalogue()).into_iter().map(Arc::new).collect();
+    let runs = session.run(&cases, &ignore).await;
     let results: Vec<_> = cases.iter().zip(&runs).map(|(c, r)| case_result(c, r)).collect();
     let failed: Vec<String> = results
         .iter()
@@ -50,9 +44,10 @@ async fn the_reference_server_passes_every_case_and_the_report_keeps_its_contrac
         .map(|r| format!("{} {:?} {:?} {:?}", r.id, r.outcome, r.error, r.findings))
         .collect();
     assert!(failed.is_empty(), "{failed:#?}");
-    let report = build_report(&catalogue, &profile, results, "2026-01-01T00:00:00Z".into());
+    let report = session.close(results).await;
     let json = serde_json::to_value(&report).unwrap();
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["schema_version"], 2);
+    assert_eq!(json["ending"], "completed");
     for key in ["total", "passed", "failed", "skipped", "drift"] {
         assert!(json["summary"][key].is_u64(), "summary.{key}");
     }
@@ -72,27 +67,52 @@ async fn the_reference_server_passes_every_case_and_the_report_keeps_its_contrac
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_shared_project_passes_too_with_state_changing_cases_in_turn() {
-    let catalogue = Catalogue::builtin().unwrap();
+    let catalogue = Arc::new(Catalogue::builtin().unwrap());
     let mut file = ProfileFile::reference().unwrap();
     file.isolate_projects = false;
-    let mut profile = file.resolve(&|_| None).unwrap();
-    let server = start_reference(&mut profile, &catalogue).await.unwrap();
+    let profile = file.resolve(&|_| None).unwrap();
+    let session = Session::open(Arc::clone(&catalogue), profile, SessionOptions::default()).await.unwrap();
     let cases: Vec<_> = generate(&catalogue).into_iter().map(Arc::new).collect();
-    let http = client(ClientOptions { no_proxy: true, ..ClientOptions::default() }).unwrap();
     // Twice: the second run starts from the state the first left (more backups than the seed).
     for _ in 0..2 {
-        let runs = run_cases(&cases, Arc::new(profile.clone()), http.clone(), 8, &|_, _| {}).await;
+        let runs = session.run(&cases, &ignore).await;
         let bad: Vec<String> = cases
             .iter()
             .zip(&runs)
-            .filter(|(_, r)| matches!(r.outcome, CaseOutcome::Failed | CaseOutcome::Error))
-            .map(|(c, r)| format!("{} {:?} {:?}", c.id, r.error, r.findings))
+            .filter(|(_, r)| matches!(r.outcome, Outcome::Failed | Outcome::Error(_)))
+            .map(|(c, r)| format!("{} {:?} {:?}", c.id, r.outcome, r.findings))
             .collect();
         assert!(bad.is_empty(), "{bad:#?}");
-        let skipped = runs.iter().filter(|r| r.outcome == CaseOutcome::Skipped).count();
+        let skipped = runs.iter().filter(|r| matches!(r.outcome, Outcome::Skipped(_))).count();
         let own = cases.iter().filter(|c| c.requires.contains(&Requirement::OwnProject)).count();
         assert!(own >= 2, "valid project ids are probed");
         assert_eq!(skipped, own, "only the cases needing a project of their own are skipped");
     }
-    server.shutdown().await;
+    drop(session.close(Vec::new()).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_case_reports_its_start_and_its_end_once() {
+    use hwconform::runner::RunEvent;
+    use std::sync::Mutex;
+    let session = Session::reference(SessionOptions::default()).await.unwrap();
+    let cases: Vec<_> =
+        generate(session.catalogue()).into_iter().filter(|c| c.id.as_str().contains("auth")).map(Arc::new).collect();
+    let seen = Mutex::new(Vec::new());
+    let on_event = |e: &RunEvent<'_>| match e {
+        RunEvent::CaseStarted { case } => seen.lock().unwrap().push(format!("start {}", case.id)),
+        RunEvent::CaseFinished { case, run } => {
+            seen.lock().unwrap().push(format!("end {} {:?}", case.id, run.outcome.flat()));
+        }
+        _ => {}
+    };
+    let runs = session.run(&cases, &on_event).await;
+    drop(session.close(Vec::new()).await);
+    let seen = seen.into_inner().unwrap();
+    assert_eq!(seen.len(), 2 * cases.len(), "{seen:#?}");
+    for (case, run) in cases.iter().zip(&runs) {
+        let start = seen.iter().position(|s| *s == format!("start {}", case.id)).unwrap();
+        let end = seen.iter().position(|s| *s == format!("end {} {:?}", case.id, run.outcome.flat())).unwrap();
+        assert!(start < end, "{} ended before it started", case.id);
+    }
 }

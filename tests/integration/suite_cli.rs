@@ -65,7 +65,10 @@ fn an_unreachable_target_exits_2() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("could not connect"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("failed to get an answer from the target"), "{stderr}");
+    assert!(stderr.contains("connect to the target"), "{stderr}");
+    assert!(!stderr.contains("hwc-unreachable-token"), "{stderr}");
 }
 
 #[test]
@@ -280,4 +283,14 @@ fn help_warns_that_token_is_visible_in_the_process_list() {
     let (code, stdout, _) = text(&hwconform().args(["run", "--help"]).output().unwrap());
     assert_eq!(code, Some(0));
     assert!(stdout.contains("--token <T>") && stdout.contains("process list"), "{stdout}");
+}
+
+#[test]
+fn help_documents_every_exit_code() {
+    let out = hwconform().args(["run", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains(hwconform::runner::Exit::TABLE), "{help}");
+    for code in 0..=4 {
+        assert!(help.contains(&format!("{code} ")), "exit code {code} missing: {help}");
+    }
 }

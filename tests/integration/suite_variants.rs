@@ -12,8 +12,7 @@ use hwconform::catalogue::Catalogue;
 use hwconform::execute::{ClientOptions, client};
 use hwconform::generate::{Case, generate};
 use hwconform::profile::ProfileFile;
-use hwconform::report::CaseOutcome;
-use hwconform::runner::{run_cases, start_reference};
+use hwconform::runner::{Outcome, Session, SessionOptions, ignore};
 use serde_json::Value;
 
 /// A request as the proxy sees it (query kept raw, already encoded).
@@ -399,7 +398,12 @@ async fn forward(State(p): State<Arc<Proxy>>, request: Request) -> Response {
         .unwrap_or_default()
 }
 
-async fn run_variant(variant: usize, upstream: &str, cases: &[Arc<Case>]) -> Vec<(String, Vec<String>)> {
+async fn run_variant(
+    variant: usize,
+    upstream: &str,
+    catalogue: Arc<Catalogue>,
+    cases: &[Arc<Case>],
+) -> Vec<(String, Vec<String>)> {
     let http = client(ClientOptions { no_proxy: true, ..ClientOptions::default() }).unwrap();
     let proxy = Arc::new(Proxy { upstream: upstream.to_owned(), client: http.clone(), variant });
     let server = Loopback::start(axum::Router::new().fallback(forward).with_state(proxy)).await;
@@ -409,17 +413,19 @@ async fn run_variant(variant: usize, upstream: &str, cases: &[Arc<Case>]) -> Vec
     for service in ["GES", "GeminiDB"] {
         file.endpoints.insert(service.into(), server.base.clone());
     }
-    let profile = Arc::new(file.resolve(&|_| None).unwrap());
-    let runs = run_cases(cases, profile, http, 8, &|_, _| {}).await;
+    let options = SessionOptions { no_proxy: true, ..SessionOptions::default() };
+    let session = Session::open(catalogue, file.resolve(&|_| None).unwrap(), options).await.unwrap();
+    let runs = session.run(cases, &ignore).await;
+    drop(session.close(Vec::new()).await);
     server.stop().await;
     cases
         .iter()
         .zip(runs)
-        .filter(|(_, r)| matches!(r.outcome, CaseOutcome::Failed | CaseOutcome::Error))
+        .filter(|(_, r)| matches!(r.outcome, Outcome::Failed | Outcome::Error(_)))
         .map(|(c, r)| {
             let mut kinds: Vec<String> =
                 r.findings.iter().filter(|f| f.is_failure()).map(|f| f.check.to_string()).collect();
-            if let Some(e) = r.error {
+            if let Some(e) = r.outcome.error() {
                 kinds.push(format!("error: {e}"));
             }
             (c.id.to_string(), kinds)
@@ -429,17 +435,18 @@ async fn run_variant(variant: usize, upstream: &str, cases: &[Arc<Case>]) -> Vec
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_broken_variant_is_caught_naming_the_rule() {
-    let catalogue = Catalogue::builtin().unwrap();
-    let mut profile = ProfileFile::reference().unwrap().resolve(&|_| None).unwrap();
-    let server = start_reference(&mut profile, &catalogue).await.unwrap();
-    let upstream = profile.file.endpoints["GES"].clone();
+    let catalogue = Arc::new(Catalogue::builtin().unwrap());
+    let profile = ProfileFile::reference().unwrap().resolve(&|_| None).unwrap();
+    // The upstream: a session on the reference server, whose own cases are never run.
+    let upstream_session = Session::open(Arc::clone(&catalogue), profile, SessionOptions::default()).await.unwrap();
+    let upstream = upstream_session.server_url().unwrap();
     let cases: Vec<Arc<Case>> = generate(&catalogue).into_iter().map(Arc::new).collect();
     let all = variants();
     let mut caught = 0;
     let mut legitimate = 0;
     let mut problems = Vec::new();
     for (i, v) in all.iter().enumerate() {
-        let failed = run_variant(i, &upstream, &cases).await;
+        let failed = run_variant(i, &upstream, Arc::clone(&catalogue), &cases).await;
         if v.expect.0.is_empty() {
             if !failed.is_empty() {
                 problems.push(format!("{}: a correct server failed {failed:?}", v.name));
@@ -456,7 +463,7 @@ async fn every_broken_variant_is_caught_naming_the_rule() {
         }
         eprintln!("variant {:<75} {} failed case(s){}", v.name, failed.len(), if named { "" } else { "  NOT CAUGHT" });
     }
-    server.shutdown().await;
+    drop(upstream_session.close(Vec::new()).await);
     let tried = all.len() - legitimate;
     eprintln!("broken variants: {tried} tried, {caught} caught; legitimate variants passed: {legitimate}");
     assert!(problems.is_empty(), "{problems:#?}");
