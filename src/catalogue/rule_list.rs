@@ -8,7 +8,7 @@
 //! and its `error_status`, the error `envelope` members, `auth` (`required`, `exact_token`), a
 //! documented `default`, a documented `count`, `pagination` (`limit`, `offset`, `total`), the
 //! answer's `media_type`, `not_found` (an unknown resource is refused), `malformed` (a body that is
-//! not JSON is a 4xx) and `state` (what a create adds is `listed`).
+//! not JSON is a 4xx) and `state` (what a create adds is `listed`, what a delete takes is `removed`).
 //!
 //! Everything here is read from the catalogue's metadata and schemas: a new operation folder
 //! brings its rules with no Rust. Only rules a server can observably break are listed (the type
@@ -146,6 +146,8 @@ pub enum RuleTarget {
     Malformed,
     /// What this operation creates is listed by the service's list operation.
     Listed,
+    /// What this operation deletes leaves the service's list (and its count).
+    Removed,
 }
 
 /// One documented rule with its id, a one-line description and where the pages state it.
@@ -387,6 +389,15 @@ fn rules_of_operation(catalogue: &Catalogue, op: &Operation, out: &mut Vec<Liste
             RuleTarget::Listed,
         );
     }
+    if let Some(list) = lists_what_it_deletes(catalogue, op) {
+        let source = list.meta.pagination.as_ref().map(|p| p.source.clone());
+        push(
+            "state/removed".into(),
+            format!("what it deletes leaves {} and its count", list.meta.id),
+            source.into_iter().collect(),
+            RuleTarget::Removed,
+        );
+    }
 }
 
 fn applies_words(e: &ErrorExample) -> String {
@@ -425,6 +436,24 @@ pub fn lists_what_it_creates<'a>(catalogue: &'a Catalogue, op: &Operation) -> Op
     }
     catalogue.operations().iter().find(|l| {
         l.meta.pagination.is_some() && l.meta.service == op.meta.service && last(&l.meta.path) == last(&op.meta.path)
+    })
+}
+
+/// The list operation of the same service that shows what `op` deletes: `op` is a `DELETE` of one
+/// item of the list's collection (`…/backups/{backup_id}` for a list ending in `backups`).
+pub fn lists_what_it_deletes<'a>(catalogue: &'a Catalogue, op: &Operation) -> Option<&'a Operation> {
+    if !op.meta.method.eq_ignore_ascii_case("DELETE") {
+        return None;
+    }
+    let mut segments = op.meta.path.trim_end_matches('/').rsplit('/');
+    let (Some(item), Some(collection)) = (segments.next(), segments.next()) else { return None };
+    if !item.starts_with('{') {
+        return None;
+    }
+    catalogue.operations().iter().find(|l| {
+        l.meta.pagination.is_some()
+            && l.meta.service == op.meta.service
+            && l.meta.path.trim_end_matches('/').rsplit('/').next() == Some(collection)
     })
 }
 

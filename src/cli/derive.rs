@@ -1,5 +1,9 @@
 //! `hwconform derive PAGE… [--out DIR]` and `hwconform derive --check PAGE… [--schemas DIR]`:
 //! exit 0 when derived (or no drift), 1 on drift, 2 on input that cannot be read.
+//!
+//! Keep-going: a page that cannot be derived (unreadable, no request line, an operation id
+//! another page also yields) is reported on one `error:` line and the other pages are still
+//! derived and written (or checked); the exit status is then 2.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -68,11 +72,16 @@ pub fn run(args: &DeriveArgs) -> ExitCode {
     for p in &derived.pages {
         eprintln!("derived {} → {} in {:.1} ms", p.page, p.operation, p.elapsed.as_secs_f64() * 1000.0);
     }
+    for f in &derived.failures {
+        eprintln!("error: failed to derive: {f}");
+    }
+    // Every page that could be derived is written or checked; failed pages still fail the run.
+    let done = if derived.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_INPUT) };
     if args.check {
         return match check(&derived, &args.schemas, &fixtures) {
             Ok(drift) if drift.is_empty() => {
                 eprintln!("no drift: the committed catalogue is what the pages say (plus the overlay)");
-                ExitCode::SUCCESS
+                done
             }
             Ok(drift) => {
                 let mut out = std::io::stdout().lock();
@@ -92,6 +101,9 @@ pub fn run(args: &DeriveArgs) -> ExitCode {
             return ExitCode::from(EXIT_INPUT);
         }
         eprintln!("wrote {} files below {}", derived.json.len() + derived.text.len(), out.display());
+        if !derived.failures.is_empty() {
+            eprintln!("error: {} of the pages could not be derived (above)", derived.failures.len());
+        }
     } else {
         let mut out = std::io::stdout().lock();
         for path in derived.json.keys().chain(derived.text.keys()) {
@@ -100,5 +112,5 @@ pub fn run(args: &DeriveArgs) -> ExitCode {
             }
         }
     }
-    ExitCode::SUCCESS
+    done
 }

@@ -1,13 +1,15 @@
 //! Assembles the facts of one page into the catalogue's file format (`schemas/README.md`):
 //! `operation.json`, the request, response and nested-object schemas, and the printed examples.
-//! Identity (id, title, family …) comes from the overlay; everything else from the page.
+//! Identity (id, title, family …) comes from the overlay; without an entry, a provisional id is
+//! made from what identifies the operation on the page (see [`provisional_id`]).
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
 use super::Warning;
-use super::interpret::{Facts, Field, FieldTable, Place};
+use super::interpret::{Facts, Field, FieldTable, Param};
+use super::types::{item_type, json_type};
 
 pub const ID_BASE: &str = "https://schemas.hwconform.invalid/";
 pub const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
@@ -75,32 +77,11 @@ pub fn source(page: &str, table: &str, row: &str) -> Value {
     json!({"page": page, "table": table, "row": row})
 }
 
-fn json_type(doc_type: &str) -> Option<&'static str> {
-    let t = doc_type.trim();
-    Some(match t.to_ascii_lowercase().as_str() {
-        "string" => "string",
-        "integer" | "long" | "int" => "integer",
-        "number" | "float" | "double" => "number",
-        "boolean" => "boolean",
-        "object" => "object",
-        _ if t.starts_with("Array") || t.ends_with(" array") => "array",
-        _ if t.ends_with(" object") => "object",
-        _ => return None,
-    })
-}
-
-/// The object name of `Array of backup objects` / `backup object`.
-fn object_name(doc_type: &str) -> Option<&str> {
-    let t = doc_type.trim();
-    let t = t.strip_prefix("Array of ").unwrap_or(t);
-    t.strip_suffix(" objects").or_else(|| t.strip_suffix(" object"))
-}
-
 fn find_envelope(facts: &Facts) -> Option<Envelope> {
     for style in [Style::Snake, Style::Camel] {
         let (code, msg) = style.fields();
         let tables =
-            facts.responses.iter().map(|(s, t)| (Some(*s), t)).chain(facts.objects.iter().map(|(_, t)| (None, t)));
+            facts.responses.iter().map(|(s, t)| (Some(*s), t)).chain(facts.objects.iter().map(|o| (None, &o.table)));
         for (status, table) in tables {
             let members: Vec<(String, String)> = table
                 .fields
@@ -133,46 +114,64 @@ fn mark_unread(schema: &mut Map<String, Value>, field: &Field, ty: Option<&str>,
 
 struct Builder<'a> {
     facts: &'a Facts,
-    objects: Vec<String>,
     warnings: &'a mut Vec<Warning>,
 }
 
 impl Builder<'_> {
-    fn untyped(&mut self, table: &FieldTable, field: &Field) {
-        let message = format!("unknown type `{}`; member left untyped", field.doc_type);
-        self.warnings.push(Warning::new(&self.facts.page, &table.label, &field.name, message));
+    fn warn(&mut self, field: &Field, message: impl Into<String>) {
+        self.warnings.push(Warning::new(&self.facts.page, &field.table, &field.name, message).at(field.line));
+    }
+
+    fn untyped(&mut self, field: &Field) {
+        self.warn(field, format!("unknown type `{}`; member left untyped", field.doc_type));
+    }
+
+    /// The type, items and `$ref` of one member.
+    fn typed(&mut self, schema: &mut Map<String, Value>, field: &Field, ty: Option<&'static str>) {
+        let nested = field.nested.as_ref().map(|n| json!({"$ref": format!("{n}.schema.json")}));
+        match (ty, nested) {
+            (Some("array"), nested) => {
+                schema.insert("type".into(), json!("array"));
+                match (nested, item_type(&field.doc_type)) {
+                    (Some(items), _) => {
+                        schema.insert("items".into(), items);
+                    }
+                    (None, Some(t)) => {
+                        schema.insert("items".into(), json!({"type": t}));
+                    }
+                    (None, None) => self.warn(
+                        field,
+                        format!("no table documents the items of `{}`; items left unconstrained", field.doc_type),
+                    ),
+                }
+            }
+            (Some(t), nested) => {
+                schema.insert("type".into(), json!(t));
+                if let Some(Value::Object(r)) = nested {
+                    schema.extend(r);
+                }
+            }
+            (None, _) => self.untyped(field),
+        }
+    }
+
+    /// The type and constraint keywords of one member (or parameter), and its JSON type.
+    fn constrained(&mut self, field: &Field) -> (Map<String, Value>, Option<&'static str>) {
+        let mut schema = Map::new();
+        let ty = json_type(&field.doc_type);
+        self.typed(&mut schema, field, ty);
+        let misfits = field.constraints.apply(&mut schema, ty);
+        for sentence in &misfits {
+            self.warn(field, sentence.clone());
+        }
+        mark_unread(&mut schema, field, ty, misfits);
+        (schema, ty)
     }
 
     /// The schema of one member, and whether a success body must contain it.
-    fn property(&mut self, table: &FieldTable, field: &Field, envelope: bool) -> (Value, bool) {
+    fn property(&mut self, field: &Field, envelope: bool) -> (Value, bool) {
         let page = &self.facts.page;
-        let mut schema = Map::new();
-        let ty = json_type(&field.doc_type);
-        match ty {
-            Some("array") => {
-                schema.insert("type".into(), json!("array"));
-                match object_name(&field.doc_type).filter(|n| self.objects.iter().any(|o| o == n)) {
-                    Some(name) => {
-                        schema.insert("items".into(), json!({"$ref": format!("{name}.schema.json")}));
-                    }
-                    None => self.warnings.push(Warning::new(
-                        page,
-                        &table.label,
-                        &field.name,
-                        format!("no table documents the items of `{}`; items left unconstrained", field.doc_type),
-                    )),
-                }
-            }
-            Some(t) => {
-                schema.insert("type".into(), json!(t));
-            }
-            None => self.untyped(table, field),
-        }
-        let misfits = field.constraints.apply(&mut schema, ty);
-        for sentence in &misfits {
-            self.warnings.push(Warning::new(page, &table.label, &field.name, sentence.clone()));
-        }
-        mark_unread(&mut schema, field, ty, misfits);
+        let (mut schema, ty) = self.constrained(field);
         let blank = field.constraints.may_be_blank && !envelope;
         if blank {
             if let Some(t) = ty {
@@ -181,7 +180,7 @@ impl Builder<'_> {
             schema.insert("x-may-be-blank".into(), json!(true));
         }
         schema.insert("x-doc-type".into(), json!(field.doc_type));
-        schema.insert("x-source".into(), source(page, &table.label, &field.name));
+        schema.insert("x-source".into(), source(page, &field.table, &field.name));
         (Value::Object(schema), !blank)
     }
 
@@ -189,9 +188,10 @@ impl Builder<'_> {
         let mut properties = Map::new();
         let mut required = Vec::new();
         for f in &table.fields {
-            let (schema, needed) = self.property(table, f, false);
+            let (schema, needed) = self.property(f, false);
             properties.insert(f.name.clone(), schema);
-            let needed = if request { f.required == Some(true) } else { needed };
+            // A response member the page marks not mandatory (否/No) may be absent, like a blank one.
+            let needed = if request { f.required == Some(true) } else { needed && f.required != Some(false) };
             if needed {
                 required.push(f.name.clone());
             }
@@ -211,141 +211,144 @@ impl Builder<'_> {
     }
 }
 
-/// Assembles one operation. `identity` is the overlay's; `None` makes a provisional one.
-pub fn assemble(facts: &Facts, identity: Option<&Identity>, warnings: &mut Vec<Warning>) -> OperationFiles {
-    let page = facts.page.as_str();
-    let identity = identity.cloned().unwrap_or_else(|| {
-        let slug: String =
-            facts.title.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
-        let id = format!("{}.{}", facts.api_version, slug.trim_matches('_'));
-        warnings.push(Warning::new(
-            page,
-            "-",
-            "-",
-            format!("no overlay entry: provisional id {id}; service, family and parameter roles unknown, mutating read from the method"),
-        ));
-        Identity {
-            id,
-            title: facts.title.clone(),
-            service: String::new(),
-            family: facts.api_version.clone(),
-            mutating: facts.method != "GET",
-            roles: BTreeMap::new(),
-        }
-    });
-    let id = identity.id.clone();
-    let heading = format!("{} ({})", identity.title, identity.family);
-    let mut b = Builder { facts, objects: facts.objects.iter().map(|(n, _)| n.clone()).collect(), warnings };
-    let mut schemas = BTreeMap::new();
-    let envelope = find_envelope(facts);
-
-    // Parameters (path, query, header) in page order.
-    let mut parameters = Vec::new();
-    for (place, table) in facts.params.iter().filter(|(p, _)| *p != Place::Body) {
-        for f in &table.fields {
-            let mut schema = Map::new();
-            let ty = json_type(&f.doc_type);
-            match ty {
-                Some(t) => {
-                    schema.insert("type".into(), json!(t));
-                }
-                None => b.untyped(table, f),
+/// A provisional operation id, for a page the overlay does not name: API version, method, path
+/// template (placeholders by name), the query values the request line fixes, and the doc version
+/// the title gives — everything that tells two operations (or two doc versions of one) apart.
+pub fn provisional_id(facts: &Facts) -> String {
+    let slug = |s: &str| -> String {
+        let s: String =
+            s.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' }).collect();
+        let mut out = String::new();
+        for part in s.split('_').filter(|p| !p.is_empty()) {
+            if !out.is_empty() {
+                out.push('_');
             }
-            let misfits = f.constraints.apply(&mut schema, ty);
-            for s in &misfits {
-                b.warnings.push(Warning::new(page, &table.label, &f.name, s.clone()));
-            }
-            mark_unread(&mut schema, f, ty, misfits);
-            let mut p = json!({
-                "name": f.name,
-                "in": place.as_str(),
-                "required": f.required.unwrap_or(false),
-                "schema": schema,
-                "source": source(page, &table.label, &f.name),
-            });
-            match identity.roles.get(&f.name) {
-                Some(role) => p["role"] = serde_json::to_value(role).unwrap_or_default(),
-                None => b.warnings.push(Warning::new(
-                    page,
-                    &table.label,
-                    &f.name,
-                    "no role for this parameter in the overlay",
-                )),
-            }
-            parameters.push(p);
+            out.push_str(part);
         }
-    }
-
-    // The request body: its table, or the example body where the page documents no table.
-    let request_example = facts.examples.iter().find(|e| e.status.is_none());
-    let request_body = if let Some(table) = facts.body() {
-        let doc = b.object_schema(
-            table,
-            &format!("{id}/request.schema.json"),
-            format!("{heading}: request body"),
-            true,
-            true,
-        );
-        schemas.insert(format!("schemas/{id}/request.schema.json"), doc);
-        json!({"schema": "request.schema.json", "media_type": "application/json", "source": source(page, &table.label, "*")})
-    } else if let Some(ex) = request_example.filter(|e| e.body.is_some()) {
-        let empty = ex.body.as_deref().is_some_and(|b| serde_json::from_str::<Value>(b).is_ok_and(|v| v == json!({})));
-        let description = if empty {
-            "The page documents no body parameters; its example request sends an empty JSON object."
-        } else {
-            "The page documents no body parameters; its example request sends a body, left unconstrained."
-        };
-        if !empty {
-            b.warnings.push(Warning::new(
-                page,
-                &ex.table,
-                &ex.row,
-                "example request body without a body table; body left unconstrained",
-            ));
-        }
-        let doc = json!({
-            "$schema": DRAFT,
-            "$id": format!("{ID_BASE}{id}/request.schema.json"),
-            "title": format!("{heading}: request body"),
-            "description": description,
-            "type": "object",
-            "x-source": source(page, &ex.table, &ex.row),
-        });
-        schemas.insert(format!("schemas/{id}/request.schema.json"), doc);
-        json!({"schema": "request.schema.json", "media_type": "application/json", "source": source(page, &ex.table, &ex.row)})
-    } else {
-        Value::Null
+        out
     };
+    let version = if facts.api_version.is_empty() { "v0".to_owned() } else { facts.api_version.clone() };
+    let rest = facts.path.strip_prefix(&format!("/{version}")).unwrap_or(&facts.path);
+    let mut id = format!("{version}.{}.{}", facts.method.to_lowercase(), slug(rest));
+    for (k, v) in &facts.fixed_query {
+        id.push_str(&format!(".{}-{}", slug(k), slug(v)));
+    }
+    if let Some(doc) = &facts.doc_version {
+        id.push_str(&format!("@{}", slug(doc)));
+    }
+    id
+}
 
-    // Nested objects, then responses.
-    for (name, table) in &facts.objects {
-        let doc = b.object_schema(
-            table,
-            &format!("{id}/{name}.schema.json"),
-            format!("{heading}: {name} object"),
-            true,
-            false,
-        );
-        schemas.insert(format!("schemas/{id}/{name}.schema.json"), doc);
+fn provisional_identity(facts: &Facts, warnings: &mut Vec<Warning>) -> Identity {
+    let id = provisional_id(facts);
+    warnings.push(Warning::new(
+        &facts.page,
+        "-",
+        "-",
+        format!("no overlay entry: provisional id {id}; service, family and parameter roles unknown, mutating read from the method"),
+    ));
+    Identity {
+        id,
+        title: facts.title.clone(),
+        service: String::new(),
+        family: facts.api_version.clone(),
+        mutating: facts.method != "GET",
+        roles: BTreeMap::new(),
+    }
+}
+
+/// Parameters (path, query, header) in page order.
+fn parameters(b: &mut Builder<'_>, params: &[Param], identity: &Identity) -> Vec<Value> {
+    let page = &b.facts.page;
+    let mut out = Vec::new();
+    for Param { place, field: f } in params {
+        let (mut schema, _) = b.constrained(f);
+        if let Some(value) = &f.fixed {
+            // The request line fixes the value (`?action_id=start`): the one value it may take.
+            schema.insert("enum".into(), json!([value]));
+        }
+        let mut p = json!({
+            "name": f.name,
+            "in": place.as_str(),
+            "required": f.required.unwrap_or(false),
+            "schema": schema,
+            "source": source(page, &f.table, &f.name),
+        });
+        match identity.roles.get(&f.name) {
+            Some(role) => p["role"] = serde_json::to_value(role).unwrap_or_default(),
+            None => b.warn(f, "no role for this parameter in the overlay"),
+        }
+        out.push(p);
+    }
+    out
+}
+
+/// The request body: its table, or the example body where the page documents no table.
+fn request_body(b: &mut Builder<'_>, id: &str, heading: &str, schemas: &mut BTreeMap<String, Value>) -> Value {
+    let facts = b.facts;
+    let page = &facts.page;
+    let title = format!("{heading}: request body");
+    if let Some(table) = &facts.body {
+        let doc = b.object_schema(table, &format!("{id}/request.schema.json"), title, true, true);
+        schemas.insert(format!("schemas/{id}/request.schema.json"), doc);
+        return json!({"schema": "request.schema.json", "media_type": "application/json", "source": source(page, &table.label, "*")});
+    }
+    let Some(ex) = facts.examples.iter().find(|e| e.status.is_none() && e.body.is_some()) else {
+        return Value::Null;
+    };
+    let empty = ex.body.as_deref().is_some_and(|b| serde_json::from_str::<Value>(b).is_ok_and(|v| v == json!({})));
+    let description = if empty {
+        "The page documents no body parameters; its example request sends an empty JSON object."
+    } else {
+        b.warnings.push(Warning::new(
+            page,
+            &ex.table,
+            &ex.row,
+            "example request body without a body table; body left unconstrained",
+        ));
+        "The page documents no body parameters; its example request sends a body, left unconstrained."
+    };
+    let doc = json!({
+        "$schema": DRAFT,
+        "$id": format!("{ID_BASE}{id}/request.schema.json"),
+        "title": title,
+        "description": description,
+        "type": "object",
+        "x-source": source(page, &ex.table, &ex.row),
+    });
+    schemas.insert(format!("schemas/{id}/request.schema.json"), doc);
+    json!({"schema": "request.schema.json", "media_type": "application/json", "source": source(page, &ex.table, &ex.row)})
+}
+
+/// Nested objects, then the documented responses (and the error examples of the envelope).
+fn responses(
+    b: &mut Builder<'_>,
+    id: &str,
+    heading: &str,
+    envelope: Option<&Envelope>,
+    schemas: &mut BTreeMap<String, Value>,
+) -> Vec<Value> {
+    let facts = b.facts;
+    let page = &facts.page;
+    for o in &facts.objects {
+        let title = format!("{heading}: {} object", o.name);
+        let doc = b.object_schema(&o.table, &format!("{id}/{}.schema.json", o.name), title, true, o.request);
+        schemas.insert(format!("schemas/{id}/{}.schema.json", o.name), doc);
     }
     let mut responses = Vec::new();
     for (status, table) in &facts.responses {
-        let is_envelope = envelope.as_ref().is_some_and(|e| e.only_for == Some(*status));
-        let schema = if is_envelope {
-            envelope.as_ref().map(|e| style_schema(e.style)).unwrap_or_default()
-        } else {
-            let mut doc = b.object_schema(
-                table,
-                &format!("{id}/response.{status}.schema.json"),
-                format!("{heading}: {status} response body"),
-                false,
-                false,
-            );
-            if let Some(obj) = doc.as_object_mut() {
-                obj.remove("x-source");
+        let schema = match envelope.filter(|e| e.only_for == Some(*status)) {
+            Some(e) => style_schema(e.style),
+            None => {
+                let title = format!("{heading}: {status} response body");
+                let mut doc =
+                    b.object_schema(table, &format!("{id}/response.{status}.schema.json"), title, false, false);
+                if let Some(obj) = doc.as_object_mut() {
+                    obj.remove("x-source");
+                }
+                schemas.insert(format!("schemas/{id}/response.{status}.schema.json"), doc);
+                format!("response.{status}.schema.json")
             }
-            schemas.insert(format!("schemas/{id}/response.{status}.schema.json"), doc);
-            format!("response.{status}.schema.json")
         };
         responses
             .push((*status, json!({"status": status, "schema": schema, "source": source(page, &table.label, "*")})));
@@ -355,7 +358,7 @@ pub fn assemble(facts: &Facts, identity: Option<&Identity>, warnings: &mut Vec<W
         if responses.iter().any(|(s, _)| *s == status) {
             continue;
         }
-        match (&envelope, status >= 400) {
+        match (envelope, status >= 400) {
             (Some(e), true) => responses.push((
                 status,
                 json!({"status": status, "schema": style_schema(e.style), "source": source(page, &ex.table, &ex.row)}),
@@ -369,62 +372,38 @@ pub fn assemble(facts: &Facts, identity: Option<&Identity>, warnings: &mut Vec<W
         }
     }
     responses.sort_by_key(|(s, _)| *s);
+    responses.into_iter().map(|(_, r)| r).collect()
+}
 
-    let error_envelope = match &envelope {
-        Some(e) => json!({
-            "style": style_name(e.style),
-            "schema": style_schema(e.style),
-            "basis": "table",
-            "source": source(page, &e.label, "*"),
-        }),
-        None => {
-            b.warnings.push(Warning::new(page, "-", "-", "the page documents no error envelope"));
-            Value::Null
-        }
-    };
-
-    // Examples and the error codes they show.
-    let mut examples = Vec::new();
-    let mut error_examples = Vec::new();
+/// The printed examples to write, their `operation.json` entries, and the error codes they show.
+fn examples(facts: &Facts, envelope: Option<&Envelope>) -> (Vec<ExampleOut>, Vec<Value>, Vec<Value>) {
+    let page = &facts.page;
+    let mut out = Vec::new();
+    let mut meta = Vec::new();
     for ex in &facts.examples {
         let src = source(page, &ex.table, &ex.row);
         let raw = ex.body.clone().or_else(|| ex.request_line.clone()).unwrap_or_default();
-        examples.push(ExampleOut {
-            name: ex.name.clone(),
-            status: ex.status,
-            raw,
-            body_raw: ex.body.clone(),
-            source: src,
-        });
+        let mut m = json!({"name": ex.name, "raw": format!("raw/{}.txt", ex.name), "source": src});
+        if let Some(s) = ex.status {
+            m["status"] = json!(s);
+        }
+        if ex.body.is_some() {
+            m["file"] = json!(format!("{}.json", ex.name));
+        }
+        if let Some(line) = &ex.request_line {
+            m["request_line"] = json!(line);
+            if let Some((_, q)) = line.split_once('?') {
+                let query: Map<String, Value> =
+                    q.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_owned(), json!(v))).collect();
+                m["query"] = Value::Object(query);
+            }
+        }
+        meta.push(m);
+        out.push(ExampleOut { name: ex.name.clone(), status: ex.status, raw, body_raw: ex.body.clone(), source: src });
     }
-    let example_meta: Vec<Value> = facts
-        .examples
-        .iter()
-        .zip(&examples)
-        .map(|(ex, out)| {
-            let mut m = json!({"name": ex.name, "raw": format!("raw/{}.txt", ex.name), "source": out.source});
-            if let Some(s) = ex.status {
-                m["status"] = json!(s);
-            }
-            if ex.body.is_some() {
-                m["file"] = json!(format!("{}.json", ex.name));
-            }
-            if let Some(line) = &ex.request_line {
-                m["request_line"] = json!(line);
-                if let Some((_, q)) = line.split_once('?') {
-                    let query: Map<String, Value> = q
-                        .split('&')
-                        .filter_map(|kv| kv.split_once('='))
-                        .map(|(k, v)| (k.to_owned(), json!(v)))
-                        .collect();
-                    m["query"] = Value::Object(query);
-                }
-            }
-            m
-        })
-        .collect();
+    let mut error_examples = Vec::new();
     for ex in facts.examples.iter().filter(|e| e.status.is_some_and(|s| s >= 400)) {
-        let (Some(env), Some(body)) = (&envelope, ex.body.as_deref()) else { continue };
+        let (Some(env), Some(body)) = (envelope, ex.body.as_deref()) else { continue };
         let (code, msg) = env.style.fields();
         let parsed = serde_json::from_str::<Value>(body).ok();
         let field = |k: &str| parsed.as_ref().and_then(|v| v.get(k)).and_then(Value::as_str).map(str::to_owned);
@@ -438,7 +417,34 @@ pub fn assemble(facts: &Facts, identity: Option<&Identity>, warnings: &mut Vec<W
             }));
         }
     }
+    (out, meta, error_examples)
+}
 
+/// Assembles one operation. `identity` is the overlay's; `None` makes a provisional one.
+pub fn assemble(facts: &Facts, identity: Option<&Identity>, warnings: &mut Vec<Warning>) -> OperationFiles {
+    let page = facts.page.as_str();
+    let identity = identity.cloned().unwrap_or_else(|| provisional_identity(facts, warnings));
+    let id = identity.id.clone();
+    let heading = format!("{} ({})", identity.title, identity.family);
+    let mut b = Builder { facts, warnings };
+    let mut schemas = BTreeMap::new();
+    let envelope = find_envelope(facts);
+    let parameters = parameters(&mut b, &facts.params, &identity);
+    let request_body = request_body(&mut b, &id, &heading, &mut schemas);
+    let responses = responses(&mut b, &id, &heading, envelope.as_ref(), &mut schemas);
+    let error_envelope = match &envelope {
+        Some(e) => json!({
+            "style": style_name(e.style),
+            "schema": style_schema(e.style),
+            "basis": "table",
+            "source": source(page, &e.label, "*"),
+        }),
+        None => {
+            b.warnings.push(Warning::new(page, "-", "-", "the page documents no error envelope"));
+            Value::Null
+        }
+    };
+    let (examples, example_meta, error_examples) = examples(facts, envelope.as_ref());
     let status_codes: Vec<Value> =
         facts.status_codes.iter().map(|(s, t, r)| json!({"status": s, "source": source(page, t, r)})).collect();
     let operation = json!({
@@ -457,7 +463,7 @@ pub fn assemble(facts: &Facts, identity: Option<&Identity>, warnings: &mut Vec<W
         "error_envelope": error_envelope,
         "parameters": parameters,
         "request_body": request_body,
-        "responses": responses.into_iter().map(|(_, r)| r).collect::<Vec<_>>(),
+        "responses": responses,
         "status_codes": status_codes,
         "error_examples": error_examples,
         "examples": example_meta,

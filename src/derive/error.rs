@@ -15,6 +15,8 @@ pub enum DeriveError {
     Overlay { path: String, message: String },
     #[error("{path}: cannot write: {message}")]
     Write { path: String, message: String },
+    #[error("{page}: operation id {id} is also what {others} yields; none of them is written (ids must be unique)")]
+    IdCollision { page: String, id: String, others: String },
     #[error("{path}: invalid JSON: {message}")]
     Json { path: String, message: String },
 }

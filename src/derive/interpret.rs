@@ -1,7 +1,8 @@
-//! Reads a parsed [`Page`] into the facts of one operation: endpoint, parameters, body and
-//! response tables with their constraints, status codes and the printed examples. Tables get their
-//! provenance label here (the page's caption, else the heading they stand under, renamed by the
-//! overlay where the page numbers none).
+//! Reads a parsed [`Page`] into the facts of one operation: walks its blocks in order, keeping the
+//! section each table stands in (its role), the request line, the printed examples and the status
+//! codes. Tables get their provenance label here (the page's caption, else the heading they stand
+//! under, renamed by the overlay where the page numbers none). [`super::roles`] then decides where
+//! each table's members go.
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -10,10 +11,13 @@ use regex::Regex;
 
 use super::page::{Block, Page};
 use super::phrases::{Constraints, re, read_constraints};
+use super::request_line::{RequestLine, parse_request_line};
+use super::roles::place_tables;
+use super::sections::{Caption, Section, caption, heading_status, section_of};
 use super::table::{Column, Table};
 use super::{DeriveError, Warning};
 
-/// Where a parameter table's members go.
+/// Where a parameter goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Place {
     Path,
@@ -40,6 +44,14 @@ pub struct Field {
     pub required: Option<bool>,
     pub doc_type: String,
     pub constraints: Constraints,
+    /// The provenance label of the table the row is in.
+    pub table: String,
+    /// The page line of the row (0: not from a row).
+    pub line: usize,
+    /// The nested object documenting this member's members (its items, for an array).
+    pub nested: Option<String>,
+    /// The value the request line fixes for a query parameter (`action_id=start`).
+    pub fixed: Option<String>,
 }
 
 /// The members of one table, under its provenance label.
@@ -47,6 +59,21 @@ pub struct Field {
 pub struct FieldTable {
     pub label: String,
     pub fields: Vec<Field>,
+}
+
+/// One parameter of the request (path, query or header).
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub place: Place,
+    pub field: Field,
+}
+
+/// A nested object: its file name, members, and whether it is part of the request.
+#[derive(Debug, Clone)]
+pub struct Object {
+    pub name: String,
+    pub table: FieldTable,
+    pub request: bool,
 }
 
 /// A printed example: the request line and/or body text exactly as on the page.
@@ -60,6 +87,19 @@ pub struct PrintedExample {
     pub row: String,
 }
 
+impl PrintedExample {
+    fn response(status: u16, body: String, table: String, row: String) -> Self {
+        Self {
+            name: format!("response.{status}"),
+            status: Some(status),
+            request_line: None,
+            body: Some(body),
+            table,
+            row,
+        }
+    }
+}
+
 /// Everything one page documents about its operation.
 #[derive(Debug, Clone)]
 pub struct Facts {
@@ -68,10 +108,13 @@ pub struct Facts {
     pub doc_version: Option<String>,
     pub method: String,
     pub path: String,
+    /// Query parameters the request line fixes (`action_id=start`), part of the operation's identity.
+    pub fixed_query: Vec<(String, String)>,
     pub api_version: String,
-    pub params: Vec<(Place, FieldTable)>,
+    pub params: Vec<Param>,
+    pub body: Option<FieldTable>,
     pub responses: BTreeMap<u16, FieldTable>,
-    pub objects: Vec<(String, FieldTable)>,
+    pub objects: Vec<Object>,
     pub status_codes: Vec<(u16, String, String)>,
     pub success_status: u16,
     pub examples: Vec<PrintedExample>,
@@ -79,56 +122,56 @@ pub struct Facts {
     pub tables: Vec<(String, Vec<String>)>,
 }
 
-impl Facts {
-    /// The body table, if the page documents one.
-    pub fn body(&self) -> Option<&FieldTable> {
-        self.params.iter().find(|(p, _)| *p == Place::Body).map(|(_, t)| t)
-    }
-}
-
-static ENDPOINT: LazyLock<Regex> = LazyLock::new(|| re(r"^(GET|POST|PUT|DELETE|PATCH)\s+(/\S*)$"));
-static REQUEST_LINE: LazyLock<Regex> = LazyLock::new(|| re(r"^(GET|POST|PUT|DELETE|PATCH)\s+(https?://\S+)$"));
-static STATUS_HEADING: LazyLock<Regex> = LazyLock::new(|| re(r"^Status code: (\d{3})$"));
-static STATUS_CAPTION: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)status code:?\s*(\d{3})"));
-static STATUS_CELL: LazyLock<Regex> = LazyLock::new(|| re(r"^(\d{3})\b"));
-static HEADER_NAME: LazyLock<Regex> = LazyLock::new(|| re(r"^[A-Z][A-Za-z0-9]*(-[A-Za-z0-9]+)+$"));
-static OBJECT_LABEL: LazyLock<Regex> = LazyLock::new(|| re(r"^(?:Table \d+|表\d+)\s+(\S+)$"));
-static VERSION: LazyLock<Regex> = LazyLock::new(|| re(r"^/(v\d+(?:\.\d+)?)/"));
-
+/// What a table documents, from the section it stands in (or, outside any, its columns).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Section {
-    Other,
+pub enum Role {
     Uri,
     Request,
-    Response,
-    ExampleRequest,
-    ExampleResponse,
-    StatusCodes,
+    Response(Option<u16>),
 }
 
-fn section_of(heading: &str) -> Option<Section> {
-    Some(match heading {
-        "URI" => Section::Uri,
-        "Request Parameters" | "请求" => Section::Request,
-        "Response Parameters" | "响应" => Section::Response,
-        "Example Request" | "Example Requests" => Section::ExampleRequest,
-        "Example Response" | "Example Responses" => Section::ExampleResponse,
-        "Status Codes" | "Status Code" | "返回值" => Section::StatusCodes,
-        "Function" | "Constraints" | "Error Codes" | "功能介绍" => Section::Other,
-        _ => return None,
-    })
+/// A member table as read, before its members are placed.
+#[derive(Debug, Clone)]
+pub struct ReadTable {
+    pub label: String,
+    pub caption: Option<Caption>,
+    pub role: Role,
+    pub table: Table,
+    pub fields: Vec<Field>,
 }
 
-struct Reader<'a> {
-    page: &'a Page,
+static STATUS_CAPTION: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)status code:?\s*(\d{3})"));
+static STATUS_CELL: LazyLock<Regex> = LazyLock::new(|| re(r"^(\d{3})\b"));
+static VERSION: LazyLock<Regex> = LazyLock::new(|| re(r"^/(v\d+(?:\.\d+)?)/"));
+
+/// The endpoint as found: the request line and where it stands.
+pub struct Endpoint {
+    pub line: RequestLine,
+    pub table: String,
+    pub page_line: usize,
+}
+
+pub(super) struct Reader<'a> {
+    pub page: &'a Page,
     labels: &'a BTreeMap<String, String>,
-    warnings: &'a mut Vec<Warning>,
+    pub warnings: &'a mut Vec<Warning>,
     used_labels: BTreeMap<String, usize>,
+    section: Section,
+    section_heading: String,
+    heading: String,
+    status: Option<u16>,
+    bullet: Option<String>,
+    pub endpoint: Option<Endpoint>,
+    pub examples: Vec<PrintedExample>,
+    pub status_codes: Vec<(u16, String, String)>,
+    saw_status_table: bool,
+    pub tables: Vec<ReadTable>,
+    pub rows: Vec<(String, Vec<String>)>,
 }
 
-impl Reader<'_> {
-    fn warn(&mut self, table: &str, row: &str, message: impl Into<String>) {
-        self.warnings.push(Warning::new(&self.page.file, table, row, message));
+impl<'a> Reader<'a> {
+    pub fn warn(&mut self, table: &str, row: &str, line: usize, message: impl Into<String>) {
+        self.warnings.push(Warning::new(&self.page.file, table, row, message).at(line));
     }
 
     fn label(&mut self, table: &Table, heading: &str) -> String {
@@ -143,16 +186,13 @@ impl Reader<'_> {
         let mut fields = Vec::new();
         for row in &table.rows {
             let name = row.key().to_owned();
-            let required = match table.cell(row, &Column::Mandatory) {
+            let required = match table.cell(row, &Column::Mandatory).map(str::trim) {
                 None => None,
-                Some("Yes" | "是") => Some(true),
-                Some("No" | "否") => Some(false),
+                Some("Yes" | "是" | "true" | "必选") => Some(true),
+                Some("No" | "否" | "false" | "可选") => Some(false),
                 Some(other) => {
-                    self.warn(
-                        label,
-                        &name,
-                        format!("mandatory cell `{other}` is neither Yes nor No; read as optional"),
-                    );
+                    let message = format!("mandatory cell `{other}` is neither Yes nor No; read as optional");
+                    self.warn(label, &name, row.line, message);
                     Some(false)
                 }
             };
@@ -160,15 +200,172 @@ impl Reader<'_> {
             let description = table.cell(row, &Column::Description).unwrap_or("");
             let constraints = read_constraints(description, &doc_type);
             for sentence in &constraints.unread {
-                self.warn(
-                    label,
-                    &name,
-                    format!("constraint not understood, member left unconstrained by it: {sentence:?}"),
-                );
+                let message = format!("constraint not understood, member left unconstrained by it: {sentence:?}");
+                self.warn(label, &name, row.line, message);
             }
-            fields.push(Field { name, required, doc_type, constraints });
+            fields.push(Field {
+                name,
+                required,
+                doc_type,
+                constraints,
+                table: label.to_owned(),
+                line: row.line,
+                nested: None,
+                fixed: None,
+            });
         }
         fields
+    }
+
+    fn heading(&mut self, text: &str) {
+        if let Some(s) = section_of(text) {
+            self.section = s;
+            self.section_heading = text.to_owned();
+            self.status = None;
+            self.bullet = None;
+        }
+        if let Some(s) = heading_status(text) {
+            self.status = Some(s);
+        }
+        self.heading = text.to_owned();
+    }
+
+    /// A bullet; "- 正常" followed by a bare status code is a status-code row outside any table.
+    /// Returns whether the next block was consumed.
+    fn bullet(&mut self, text: &str, next: Option<&Block>) -> bool {
+        self.bullet = Some(text.to_owned());
+        if self.section == Section::StatusCodes
+            && let Some(Block::Text { text: code, .. }) = next
+            && let Some(c) = STATUS_CELL.captures(code)
+            && code.len() == 3
+        {
+            let status = c[1].parse().unwrap_or(0);
+            self.status_codes.push((status, self.section_heading.clone(), format!("{text} {code}")));
+            return true;
+        }
+        false
+    }
+
+    /// A request line: the endpoint when it is the first in the URI section (or the first written
+    /// as a template), else a printed example when it names a host. Returns whether it was one.
+    fn request_line(&mut self, text: &str, line: usize, table: String, body: Option<String>) -> bool {
+        let Some(l) = parse_request_line(text) else { return false };
+        // Outside code, a request line with a host is an example only where requests are shown.
+        let shown = body.is_some() || matches!(self.section, Section::Request | Section::ExampleRequest);
+        let template_place = !matches!(self.section, Section::ExampleRequest | Section::ExampleResponse);
+        if self.endpoint.is_none() && template_place && (self.section == Section::Uri || !l.has_host) {
+            self.endpoint = Some(Endpoint { line: l, table: self.section_heading.clone(), page_line: line });
+            return true;
+        }
+        if !l.has_host || !shown {
+            return false;
+        }
+        let has_body = body.as_deref().is_some_and(|b| !b.trim().is_empty());
+        let row = match (&body, has_body) {
+            (Some(_), true) => "body".to_owned(),
+            (Some(_), false) => "request line".to_owned(),
+            (None, _) => String::new(),
+        };
+        self.examples.push(PrintedExample {
+            name: "request".into(),
+            status: None,
+            request_line: Some(l.text.clone()),
+            body: body.filter(|_| has_body),
+            table,
+            row,
+        });
+        true
+    }
+
+    fn text(&mut self, blocks: &[Block], i: usize, text: &str, line: usize) -> usize {
+        let example = matches!(self.section, Section::ExampleRequest | Section::ExampleResponse);
+        if self.request_line(text, line, self.section_heading.clone(), None) {
+            self.bullet = None;
+        } else if example && (text.starts_with('{') || text.starts_with('[')) {
+            let (body, next) = collect_body(blocks, i);
+            self.example_body(body, line);
+            return next;
+        } else if self.section == Section::ExampleResponse
+            && let Some(c) = STATUS_CAPTION.captures(text)
+        {
+            self.status = c[1].parse().ok();
+        }
+        i + 1
+    }
+
+    fn example_body(&mut self, body: String, line: usize) {
+        let table = self.section_heading.clone();
+        if self.section == Section::ExampleRequest {
+            let row = self.bullet.clone().unwrap_or_else(|| "body".into());
+            match self.examples.iter_mut().rfind(|e| e.status.is_none()) {
+                Some(e) if e.body.is_none() => {
+                    e.body = Some(body);
+                    e.row = row;
+                }
+                _ => self.examples.push(PrintedExample {
+                    name: "request".into(),
+                    status: None,
+                    request_line: None,
+                    body: Some(body),
+                    table,
+                    row,
+                }),
+            }
+        } else if let Some(s) = self.status {
+            self.examples.push(PrintedExample::response(s, body, table, format!("Status code: {s}")));
+        } else {
+            self.warn(&table, "-", line, "example body with no status code before it; ignored");
+        }
+    }
+
+    fn code(&mut self, text: &str, line: usize) {
+        let mut lines = text.lines();
+        let first = lines.next().unwrap_or("").trim();
+        let rest = lines.collect::<Vec<_>>().join("\n");
+        let table = self.bullet.clone().unwrap_or_else(|| self.heading.clone());
+        if self.request_line(first, line, table.clone(), Some(rest.clone())) {
+            return;
+        }
+        if let Some(c) = STATUS_CAPTION.captures(first) {
+            let s: u16 = c[1].parse().unwrap_or(0);
+            self.examples.push(PrintedExample::response(s, rest, table, first.to_owned()));
+        }
+    }
+
+    fn table(&mut self, table: &Table) {
+        let under = if self.heading.is_empty() { self.section_heading.clone() } else { self.heading.clone() };
+        let label = self.label(table, &under);
+        if table.truncated {
+            let (row, line) = table.rows.last().map_or(("-".to_owned(), table.line), |r| (r.key().to_owned(), r.line));
+            self.warn(&label, &row, line, "the table ends in an incomplete row: the page looks truncated");
+        }
+        self.rows.push((label.clone(), table.rows.iter().map(|r| r.key().to_owned()).collect()));
+        if table.columns.first() == Some(&Column::Status) {
+            self.saw_status_table = true;
+            for row in &table.rows {
+                match STATUS_CELL.captures(row.key()).and_then(|c| c[1].parse().ok()) {
+                    Some(code) => self.status_codes.push((code, label.clone(), row.key().to_owned())),
+                    None => self.warn(&label, row.key(), row.line, "status-code row without a status code"),
+                }
+            }
+            return;
+        }
+        let role = match self.section {
+            Section::Uri => Some(Role::Uri),
+            Section::Request => Some(Role::Request),
+            Section::Response => Some(Role::Response(self.status)),
+            // Outside the member sections the columns say: a mandatory column documents input.
+            _ if table.has(&Column::Mandatory) => Some(Role::Request),
+            _ => Some(Role::Response(self.status)),
+        }
+        .filter(|_| table.has(&Column::Mandatory) || table.has(&Column::Type));
+        let Some(role) = role else {
+            self.warn(&label, "-", table.line, "table with unknown columns; ignored");
+            return;
+        };
+        let fields = self.fields(table, &label);
+        let caption = table.label.as_deref().and_then(caption);
+        self.tables.push(ReadTable { label, caption, role, table: table.clone(), fields });
     }
 }
 
@@ -178,199 +375,115 @@ pub fn read_page(
     labels: &BTreeMap<String, String>,
     warnings: &mut Vec<Warning>,
 ) -> Result<Facts, DeriveError> {
-    let mut r = Reader { page, labels, warnings, used_labels: BTreeMap::new() };
-    let mut endpoint = None;
-    let mut params = Vec::new();
-    let mut responses: BTreeMap<u16, FieldTable> = BTreeMap::new();
-    let mut objects = Vec::new();
-    let mut status_codes = Vec::new();
-    let mut examples: Vec<PrintedExample> = Vec::new();
-    let mut tables = Vec::new();
-    let mut section = Section::Other;
-    let mut section_heading = String::new();
-    let mut heading = String::new();
-    let mut status: Option<u16> = None;
-    let mut bullet: Option<String> = None;
-    let mut saw_status_table = false;
-
+    let mut r = Reader {
+        page,
+        labels,
+        warnings,
+        used_labels: BTreeMap::new(),
+        section: Section::Other,
+        section_heading: String::new(),
+        heading: String::new(),
+        status: None,
+        bullet: None,
+        endpoint: None,
+        examples: Vec::new(),
+        status_codes: Vec::new(),
+        saw_status_table: false,
+        tables: Vec::new(),
+        rows: Vec::new(),
+    };
     let blocks = &page.blocks;
     let mut i = 0;
     while i < blocks.len() {
         match &blocks[i] {
-            Block::Heading { text, .. } => {
-                if let Some(s) = section_of(text) {
-                    section = s;
-                    section_heading = text.clone();
-                    status = None;
-                    bullet = None;
-                }
-                if let Some(c) = STATUS_HEADING.captures(text) {
-                    status = c[1].parse().ok();
-                }
-                heading = text.clone();
-            }
+            Block::Heading { text, .. } => r.heading(text),
             Block::Bullet { text, .. } => {
-                bullet = Some(text.clone());
-                // "- 正常" followed by a bare status code: a status-code row outside any table.
-                if section == Section::StatusCodes
-                    && let Some(Block::Text { text: code, .. }) = blocks.get(i + 1)
-                    && let Some(c) = STATUS_CELL.captures(code)
-                    && code.len() == 3
-                {
-                    status_codes.push((c[1].parse().unwrap_or(0), section_heading.clone(), format!("{text} {code}")));
+                if r.bullet(text, blocks.get(i + 1)) {
                     i += 1;
                 }
             }
-            Block::Text { text, .. } => {
-                if endpoint.is_none()
-                    && let Some(c) = ENDPOINT.captures(text)
-                {
-                    endpoint = Some((c[1].to_owned(), c[2].to_owned()));
-                } else if section == Section::ExampleRequest || section == Section::ExampleResponse {
-                    if let Some(c) = REQUEST_LINE.captures(text).filter(|_| section == Section::ExampleRequest) {
-                        examples.push(PrintedExample {
-                            name: "request".into(),
-                            status: None,
-                            request_line: Some(c[0].to_owned()),
-                            body: None,
-                            table: section_heading.clone(),
-                            row: String::new(),
-                        });
-                        bullet = None;
-                    } else if text.starts_with('{') || text.starts_with('[') {
-                        let (body, next) = collect_body(blocks, i);
-                        i = next;
-                        if section == Section::ExampleRequest {
-                            let row = bullet.clone().unwrap_or_else(|| "body".into());
-                            match examples.iter_mut().rfind(|e| e.status.is_none()) {
-                                Some(e) if e.body.is_none() => {
-                                    e.body = Some(body);
-                                    e.row = row;
-                                }
-                                _ => examples.push(PrintedExample {
-                                    name: "request".into(),
-                                    status: None,
-                                    request_line: None,
-                                    body: Some(body),
-                                    table: section_heading.clone(),
-                                    row,
-                                }),
-                            }
-                        } else if let Some(s) = status {
-                            examples.push(PrintedExample {
-                                name: format!("response.{s}"),
-                                status: Some(s),
-                                request_line: None,
-                                body: Some(body),
-                                table: section_heading.clone(),
-                                row: format!("Status code: {s}"),
-                            });
-                        } else {
-                            r.warn(&section_heading, "-", "example body with no status code before it; ignored");
-                        }
-                        continue;
-                    } else if section == Section::ExampleResponse
-                        && let Some(c) = STATUS_CAPTION.captures(text)
-                    {
-                        status = c[1].parse().ok();
-                    }
-                }
+            Block::Text { text, line } => {
+                i = r.text(blocks, i, text, *line);
+                continue;
             }
-            Block::Code { text, .. } => {
-                let mut lines = text.lines();
-                let first = lines.next().unwrap_or("").trim();
-                let rest = lines.collect::<Vec<_>>().join("\n");
-                let table = bullet.clone().unwrap_or_else(|| heading.clone());
-                if endpoint.is_none()
-                    && let Some(c) = ENDPOINT.captures(first)
-                {
-                    endpoint = Some((c[1].to_owned(), c[2].to_owned()));
-                } else if REQUEST_LINE.is_match(first) {
-                    let has_body = !rest.trim().is_empty();
-                    examples.push(PrintedExample {
-                        name: "request".into(),
-                        status: None,
-                        request_line: Some(first.to_owned()),
-                        body: has_body.then(|| rest.clone()),
-                        table,
-                        row: if has_body { "body".into() } else { "request line".into() },
-                    });
-                } else if let Some(c) = STATUS_CAPTION.captures(first) {
-                    let s: u16 = c[1].parse().unwrap_or(0);
-                    examples.push(PrintedExample {
-                        name: format!("response.{s}"),
-                        status: Some(s),
-                        request_line: None,
-                        body: Some(rest),
-                        table,
-                        row: first.to_owned(),
-                    });
-                }
-            }
-            Block::Table(table) => {
-                let under = if heading.is_empty() { section_heading.clone() } else { heading.clone() };
-                let label = r.label(table, &under);
-                if table.truncated {
-                    let row = table.rows.last().map(|r| r.key().to_owned()).unwrap_or_else(|| "-".into());
-                    r.warn(&label, &row, "the table ends in an incomplete row: the page looks truncated");
-                }
-                tables.push((label.clone(), table.rows.iter().map(|r| r.key().to_owned()).collect()));
-                if table.columns.first() == Some(&Column::Status) {
-                    saw_status_table = true;
-                    for row in &table.rows {
-                        match STATUS_CELL.captures(row.key()).and_then(|c| c[1].parse().ok()) {
-                            Some(code) => status_codes.push((code, label.clone(), row.key().to_owned())),
-                            None => r.warn(&label, row.key(), "status-code row without a status code"),
-                        }
-                    }
-                } else if table.columns.contains(&Column::Mandatory) {
-                    let place = place_of(&label, section, table);
-                    let fields = r.fields(table, &label);
-                    params.push((place, FieldTable { label, fields }));
-                } else if table.columns.contains(&Column::Type) {
-                    let fields = r.fields(table, &label);
-                    let key = status.unwrap_or(0);
-                    if let std::collections::btree_map::Entry::Vacant(e) = responses.entry(key) {
-                        e.insert(FieldTable { label, fields });
-                    } else {
-                        let name = OBJECT_LABEL
-                            .captures(&label)
-                            .map(|c| c[1].to_owned())
-                            .unwrap_or_else(|| format!("object{}", objects.len() + 1));
-                        objects.push((name, FieldTable { label, fields }));
-                    }
-                } else {
-                    r.warn(&label, "-", "table with unknown columns; ignored");
-                }
-            }
+            Block::Code { text, line } => r.code(text, *line),
+            Block::Table(table) => r.table(table),
         }
         i += 1;
     }
+    finish(r)
+}
 
-    let (method, path) = endpoint.ok_or_else(|| DeriveError::NoEndpoint { page: page.file.clone() })?;
+/// The facts, once every block is read: the endpoint, the tables placed, examples checked.
+fn finish(mut r: Reader<'_>) -> Result<Facts, DeriveError> {
+    if r.endpoint.is_none() {
+        // No template line: the first example request line gives method and path.
+        let example = r.examples.iter().find_map(|e| e.request_line.as_deref().and_then(parse_request_line));
+        if let Some(line) = example {
+            let table =
+                r.examples.iter().find(|e| e.request_line.is_some()).map(|e| e.table.clone()).unwrap_or_default();
+            r.warn(
+                &table,
+                "request line",
+                0,
+                "no request line in the URI section; method and path read from the example request",
+            );
+            r.endpoint = Some(Endpoint { line, table, page_line: 0 });
+        }
+    }
+    let Some(endpoint) = r.endpoint.take() else {
+        return Err(DeriveError::NoEndpoint { page: r.page.file.clone() });
+    };
+    let path = endpoint.line.path.clone();
     let api_version = VERSION.captures(&path).map(|c| c[1].to_owned()).unwrap_or_else(|| {
-        r.warn("URI", &path, "no API version in the path");
+        r.warn("URI", &path, endpoint.page_line, "no API version in the path");
         String::new()
     });
+    let placed = place_tables(&mut r, &endpoint);
+    let mut responses = placed.responses;
     let success_status = responses
         .keys()
         .copied()
-        .chain(status_codes.iter().map(|(s, _, _)| *s))
+        .chain(r.status_codes.iter().map(|(s, _, _)| *s))
         .find(|s| (200..300).contains(s))
         .unwrap_or(200);
     // A response table under no status heading documents the success response.
     if let Some(t) = responses.remove(&0) {
         responses.insert(success_status, t);
     }
-    if !saw_status_table && status_codes.is_empty() {
-        r.warn("Status Codes", "*", "the page documents no status-code table");
+    if !r.saw_status_table && r.status_codes.is_empty() {
+        r.warn("Status Codes", "*", 0, "the page documents no status-code table");
     }
-    // One example per request and status: a second one would overwrite the first's fixture.
+    let examples = one_example_each(&mut r);
+    let fixed_query = endpoint.line.query.iter().filter_map(|q| q.fixed.clone().map(|v| (q.name.clone(), v))).collect();
+    Ok(Facts {
+        page: r.page.file.clone(),
+        title: r.page.title.clone(),
+        doc_version: r.page.doc_version.clone(),
+        method: endpoint.line.method.clone(),
+        path,
+        fixed_query,
+        api_version,
+        params: placed.params,
+        body: placed.body,
+        responses,
+        objects: placed.objects,
+        status_codes: std::mem::take(&mut r.status_codes),
+        success_status,
+        examples,
+        tables: std::mem::take(&mut r.rows),
+    })
+}
+
+/// One example per request and status: a second one would overwrite the first's fixture.
+fn one_example_each(r: &mut Reader<'_>) -> Vec<PrintedExample> {
+    let mut examples = std::mem::take(&mut r.examples);
     let mut seen = std::collections::BTreeSet::new();
+    let page = r.page.file.clone();
     examples.retain(|e| {
         let first = seen.insert(e.name.clone());
         if !first {
-            r.warnings.push(Warning::new(&page.file, &e.table, &e.row, format!("second {} example ignored", e.name)));
+            r.warnings.push(Warning::new(&page, &e.table, &e.row, format!("second {} example ignored", e.name)));
         }
         first
     });
@@ -380,40 +493,7 @@ pub fn read_page(
             e.row = if query { "query".into() } else { "request line".into() };
         }
     }
-    Ok(Facts {
-        page: page.file.clone(),
-        title: page.title.clone(),
-        doc_version: page.doc_version.clone(),
-        method,
-        path,
-        api_version,
-        params,
-        responses,
-        objects,
-        status_codes,
-        success_status,
-        examples,
-        tables,
-    })
-}
-
-fn place_of(label: &str, section: Section, table: &Table) -> Place {
-    let lower = label.to_lowercase();
-    // The table's own caption says more than the section it stands in.
-    if lower.contains("query") || label.contains("查询") {
-        Place::Query
-    } else if lower.contains("header") || label.contains("请求头") || label.contains("消息头") {
-        Place::Header
-    } else if lower.contains("body") || label.contains("请求体") {
-        Place::Body
-    } else if section == Section::Uri || lower.contains("uri") || lower.contains("path") {
-        Place::Path
-    } else if !table.rows.is_empty() && table.rows.iter().all(|r| HEADER_NAME.is_match(r.key())) {
-        // An unlabelled request table whose members are all HTTP header names (`X-Auth-Token`).
-        Place::Header
-    } else {
-        Place::Body
-    }
+    examples
 }
 
 /// The JSON text starting at `blocks[start]`: text lines until the brackets balance.

@@ -1,15 +1,18 @@
 //! A documentation page as a sequence of blocks: format detection (pipe-delimited text, one cell
 //! per line, Markdown with HTML tables), page chrome stripped (navigation menus before the title,
-//! cookie banners, feedback widgets after the content), tables parsed by [`super::table`].
+//! cookie banners, feedback widgets after the content). Plain-text tables are read by
+//! [`super::text_tables`], Markdown pages by [`super::markdown`].
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::phrases::re;
-
 use super::DeriveError;
-use super::table::{Line, Table, parse_cells, parse_html, parse_pipe};
+use super::markdown::read_markdown;
+use super::phrases::re;
+use super::sections::{caption, is_heading, section_of};
+use super::table::Table;
+use super::text_tables::{Line, parse_cells, parse_pipe};
 
 /// The page syntax, detected from the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,40 +61,14 @@ pub struct Page {
     pub blocks: Vec<Block>,
 }
 
-static TABLE_LABEL: LazyLock<Regex> = LazyLock::new(|| re(r"^Table \d+\s+\S.*$"));
-static STATUS_HEADING: LazyLock<Regex> = LazyLock::new(|| re(r"^Status code: \d{3}$"));
 static SEPARATOR_LINE: LazyLock<Regex> = LazyLock::new(|| re(r"^\|?(-{3,}\|)+-*$"));
-static VERSIONED_TITLE: LazyLock<Regex> = LazyLock::new(|| re(r"^(.*?)\s*\((\d+(?:\.\d+)+)\)$"));
-static ANCHOR: LazyLock<Regex> = LazyLock::new(|| re(r"<a [^>]*>\s*</a>"));
-static MD_LABEL: LazyLock<Regex> = LazyLock::new(|| re(r"^\*\*表\s*(\d+)\*\*\s*(.+)$"));
-static MD_BULLET: LazyLock<Regex> = LazyLock::new(|| re(r"^-\s+(.+)$"));
-
-/// Section headings of the English page formats.
-const HEADINGS: &[&str] = &[
-    "Function",
-    "URI",
-    "Constraints",
-    "Request Parameters",
-    "Response Parameters",
-    "Example Request",
-    "Example Requests",
-    "Example Response",
-    "Example Responses",
-    "Status Codes",
-    "Status Code",
-    "Error Codes",
-];
+static VERSIONED_TITLE: LazyLock<Regex> = LazyLock::new(|| re(r"^(.*?)\s*[(（](\d+(?:\.\d+)+)[)）]$"));
 
 /// Lines that end the page content (the feedback widget and what follows it).
 const END_MARKERS: &[&str] = &["Feedback", "Was this page helpful?"];
 
 /// Substrings of cookie-banner lines, which some pages place inside the content.
 const COOKIE_MARKERS: &[&str] = &["cookie", "çerez"];
-
-/// Whether a line of an English page is a section heading or a table caption.
-pub fn is_heading(line: &str) -> bool {
-    HEADINGS.contains(&line) || STATUS_HEADING.is_match(line) || TABLE_LABEL.is_match(line)
-}
 
 impl Page {
     /// Parses the text of the page file `file` (its name is the provenance of everything derived).
@@ -125,7 +102,8 @@ fn split_title(title: &str) -> (String, Option<String>) {
     }
 }
 
-fn is_chrome(line: &str) -> bool {
+/// Whether a line is page chrome (a cookie banner placed inside the content).
+pub fn is_chrome(line: &str) -> bool {
     let lower = line.to_lowercase();
     COOKIE_MARKERS.iter().any(|m| lower.contains(m))
 }
@@ -139,8 +117,10 @@ fn parse_text(file: &str, text: &str, format: Format) -> Result<Page, DeriveErro
         .collect();
     // The content starts at the title: the line before the first `Function` heading (skipping an
     // "Updated on" stamp); everything before it is navigation.
-    let function =
-        all.iter().position(|(_, l)| l == "Function").ok_or_else(|| DeriveError::NoTitle { page: file.to_owned() })?;
+    let function = all
+        .iter()
+        .position(|(_, l)| matches!(l.as_str(), "Function" | "功能介绍"))
+        .ok_or_else(|| DeriveError::NoTitle { page: file.to_owned() })?;
     let title_at = all[..function]
         .iter()
         .rposition(|(_, l)| !l.starts_with("Updated on"))
@@ -160,7 +140,8 @@ fn parse_text(file: &str, text: &str, format: Format) -> Result<Page, DeriveErro
         };
         if let Some((mut table, next)) = parsed {
             if let Some(Block::Heading { text, .. }) = blocks.last()
-                && TABLE_LABEL.is_match(text)
+                && caption(text).is_some()
+                && section_of(text).is_none()
             {
                 table.label = Some(text.clone());
                 blocks.pop();
@@ -182,64 +163,11 @@ fn parse_text(file: &str, text: &str, format: Format) -> Result<Page, DeriveErro
     Ok(Page { file: file.to_owned(), format, title, doc_version, blocks })
 }
 
-fn clean_md(text: &str) -> String {
-    let text = ANCHOR.replace_all(text, "");
-    text.replace("\\(", "(").replace("\\)", ")").replace("\\_", "_").trim().to_owned()
-}
-
 fn parse_markdown(file: &str, text: &str) -> Result<Page, DeriveError> {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut blocks = Vec::new();
-    let mut title = None;
-    let mut label = None;
-    let mut i = 0;
-    while i < lines.len() {
-        let line = i + 1;
-        let trimmed = lines[i].trim();
-        if trimmed.is_empty() || (trimmed.starts_with("<a ") && clean_md(trimmed).is_empty()) || is_chrome(trimmed) {
-            i += 1;
-        } else if let Some(h) = trimmed.strip_prefix("# ") {
-            title.get_or_insert_with(|| clean_md(h));
-            i += 1;
-        } else if trimmed.starts_with("##") {
-            blocks.push(Block::Heading { text: clean_md(trimmed.trim_start_matches('#')), line });
-            i += 1;
-        } else if let Some(c) = MD_LABEL.captures(trimmed) {
-            label = Some(format!("表{} {}", &c[1], c[2].trim()));
-            i += 1;
-        } else if trimmed.starts_with("<table") {
-            let start = i;
-            while i < lines.len() && !lines[i].contains("</table>") {
-                i += 1;
-            }
-            let html = lines[start..(i + 1).min(lines.len())].join("\n");
-            i += 1;
-            if let Some(mut table) = parse_html(&html, line) {
-                table.label = label.take();
-                blocks.push(Block::Table(table));
-            }
-        } else if trimmed.starts_with("```") {
-            let start = i + 1;
-            i += 1;
-            while i < lines.len() && !lines[i].trim().starts_with("```") {
-                i += 1;
-            }
-            let body = &lines[start..i.min(lines.len())];
-            let indent = body.iter().filter(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start().len()).min();
-            let text = body.iter().map(|l| l.get(indent.unwrap_or(0)..).unwrap_or("").trim_end()).collect::<Vec<_>>();
-            blocks.push(Block::Code { text: text.join("\n").trim_matches('\n').to_owned(), line: start + 1 });
-            i += 1;
-        } else if let Some(c) = MD_BULLET.captures(trimmed) {
-            blocks.push(Block::Bullet { text: clean_md(&c[1]), line });
-            i += 1;
-        } else {
-            blocks.push(Block::Text { text: clean_md(trimmed), line });
-            i += 1;
-        }
-    }
-    let title = title.ok_or_else(|| DeriveError::NoTitle { page: file.to_owned() })?;
+    let page = read_markdown(text);
+    let title = page.title.ok_or_else(|| DeriveError::NoTitle { page: file.to_owned() })?;
     let (title, doc_version) = split_title(&title);
-    Ok(Page { file: file.to_owned(), format: Format::Markdown, title, doc_version, blocks })
+    Ok(Page { file: file.to_owned(), format: Format::Markdown, title, doc_version, blocks: page.blocks })
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 //! The derive pipeline: pages → facts → assembled files → examples checked (errata) → overlay
-//! applied → the catalogue files, with every warning and the time each page took.
+//! applied → the catalogue files, with every warning and the time each page took. One page that
+//! cannot be read (or whose operation id another page also yields) is a failure of that page
+//! only: every other page is still derived.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -8,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use super::assemble::{Envelope, OperationFiles, Style, assemble, envelope_schema, style_name};
-use super::errata::{Validators, check_examples, check_request_lines};
+use super::errata::{Found, Validators, check_examples, check_request_lines};
 use super::interpret::{Facts, read_page};
 use super::overlay::apply_patch;
 use super::{DeriveError, Overlay, Page, Warning};
@@ -22,6 +24,19 @@ pub struct DerivedPage {
     pub elapsed: Duration,
 }
 
+/// A page derive could not turn into an operation, with why (one line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub page: String,
+    pub error: String,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.error)
+    }
+}
+
 /// The derived catalogue: files by path relative to the project root (`schemas/…`, `fixtures/…`).
 #[derive(Debug, Clone, Default)]
 pub struct Derived {
@@ -29,6 +44,8 @@ pub struct Derived {
     pub text: BTreeMap<String, String>,
     pub warnings: Vec<Warning>,
     pub pages: Vec<DerivedPage>,
+    /// Pages that gave no operation; the others are derived all the same.
+    pub failures: Vec<Failure>,
 }
 
 const ERRATA_COMMENT: &str = "Mistakes in the documentation pages. Each entry keeps the raw example (fixtures/examples/<operation>/raw/), says why it is wrong and what the catalogue follows instead; tests/ prove every entry against the raw text.";
@@ -60,35 +77,71 @@ impl Derived {
     }
 }
 
-/// Reads page files and derives them. A page that cannot be read is an error naming it.
-pub fn derive_files(paths: &[PathBuf], overlay: &Overlay) -> Result<Derived, DeriveError> {
-    let mut pages = Vec::new();
-    for path in paths {
-        let shown = path.display().to_string();
-        let bytes =
-            std::fs::read(path).map_err(|e| DeriveError::Read { path: shown.clone(), message: e.to_string() })?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| DeriveError::Read { path: shown.clone(), message: "not UTF-8 text".into() })?;
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or(shown);
-        pages.push((name, text));
-    }
-    derive(&pages, overlay)
+fn read_text(path: &Path) -> Result<String, DeriveError> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| DeriveError::Read { path: shown.clone(), message: e.to_string() })?;
+    String::from_utf8(bytes).map_err(|_| DeriveError::Read { path: shown, message: "not UTF-8 text".into() })
 }
 
-/// Derives the catalogue of `pages` (file name, text), applying `overlay`.
-pub fn derive(pages: &[(String, String)], overlay: &Overlay) -> Result<Derived, DeriveError> {
-    let mut out = Derived::default();
+/// Reads page files and derives them. A page that cannot be read is a failure naming it.
+pub fn derive_files(paths: &[PathBuf], overlay: &Overlay) -> Result<Derived, DeriveError> {
+    let mut pages = Vec::new();
+    let mut failures = Vec::new();
+    for path in paths {
+        let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        match read_text(path) {
+            Ok(text) => pages.push((name, text)),
+            Err(e) => failures.push(Failure { page: name, error: e.to_string() }),
+        }
+    }
+    let mut derived = derive(&pages, overlay)?;
+    failures.append(&mut derived.failures);
+    derived.failures = failures;
+    Ok(derived)
+}
+
+/// Reads and assembles every page; a page that fails is recorded and the others go on.
+fn read_pages(pages: &[(String, String)], overlay: &Overlay, out: &mut Derived) -> Vec<(Facts, OperationFiles)> {
     let mut ops: Vec<(Facts, OperationFiles)> = Vec::new();
     let mut sorted: Vec<&(String, String)> = pages.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     for (name, text) in sorted {
         let start = Instant::now();
-        let page = Page::parse(name, text)?;
-        let facts = read_page(&page, &overlay.labels(name), &mut out.warnings)?;
+        let facts = Page::parse(name, text).and_then(|page| read_page(&page, &overlay.labels(name), &mut out.warnings));
+        let facts = match facts {
+            Ok(f) => f,
+            Err(e) => {
+                out.failures.push(Failure { page: name.clone(), error: e.to_string() });
+                continue;
+            }
+        };
         let files = assemble(&facts, overlay.identity(name).as_ref(), &mut out.warnings);
         out.pages.push(DerivedPage { page: name.clone(), operation: files.id.clone(), elapsed: start.elapsed() });
         ops.push((facts, files));
     }
+    // Two pages yielding one operation id would overwrite each other: both fail, naming each other.
+    let mut by_id: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (f, o) in &ops {
+        by_id.entry(o.id.clone()).or_default().push(f.page.clone());
+    }
+    for (id, pages) in by_id.iter().filter(|(_, p)| p.len() > 1) {
+        for page in pages {
+            let others: Vec<&str> = pages.iter().filter(|p| *p != page).map(String::as_str).collect();
+            let error = DeriveError::IdCollision { page: page.clone(), id: id.clone(), others: others.join(", ") };
+            out.failures.push(Failure { page: page.clone(), error: error.to_string() });
+        }
+    }
+    let collided = |id: &str| by_id.get(id).is_some_and(|p| p.len() > 1);
+    out.pages.retain(|p| !collided(&p.operation));
+    ops.retain(|(_, o)| !collided(&o.id));
+    ops
+}
+
+/// Derives the catalogue of `pages` (file name, text), applying `overlay`. Pages that cannot be
+/// derived are listed in [`Derived::failures`]; the error is for what stops every page.
+pub fn derive(pages: &[(String, String)], overlay: &Overlay) -> Result<Derived, DeriveError> {
+    let mut out = Derived::default();
+    let mut ops = read_pages(pages, overlay, &mut out);
 
     // The shared error envelopes, from every page that documents one.
     for style in [Style::Snake, Style::Camel] {
@@ -114,7 +167,7 @@ pub fn derive(pages: &[(String, String)], overlay: &Overlay) -> Result<Derived, 
         out.json.iter().filter(|(p, _)| p.ends_with(".schema.json")).map(|(p, v)| (p.clone(), v.clone())).collect();
     let validators = Validators::new(&schemas);
     let mut errata = Vec::new();
-    let mut unnamed = 0;
+    let mut unnamed = 0u32;
     let mut rows = Vec::new();
     for (facts, o) in &mut ops {
         let roles = overlay.identity(&facts.page).map(|i| i.roles).unwrap_or_default();
@@ -124,79 +177,9 @@ pub fn derive(pages: &[(String, String)], overlay: &Overlay) -> Result<Derived, 
         }
         let (found, bodies) = check_examples(facts, o, &schemas, &validators, &roles, &mut out.warnings);
         check_request_lines(facts, &mut out.warnings);
-        let mut ids_by_example: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        let mut undocumented: BTreeMap<u64, Vec<String>> = BTreeMap::new();
-        let mut matched = BTreeSet::new();
-        for f in found {
-            let entry = overlay
-                .errata
-                .iter()
-                .find(|e| e.operation == f.operation && e.example == f.example && e.kind == f.kind);
-            let (id, reason, decision, source) = match entry {
-                Some(e) => {
-                    matched.insert(e.id.clone());
-                    (e.id.clone(), e.reason.clone(), e.decision.clone(), e.source.clone().unwrap_or(f.source.clone()))
-                }
-                None => {
-                    unnamed += 1;
-                    let id = format!("D{unnamed}");
-                    out.warnings.push(Warning::new(
-                        &facts.page,
-                        f.source["table"].as_str().unwrap_or("-"),
-                        f.source["row"].as_str().unwrap_or("-"),
-                        format!(
-                            "erratum {id} ({}, {}) has no decision in the overlay: {}",
-                            kind_name(f.kind),
-                            f.example,
-                            f.reason
-                        ),
-                    ));
-                    (
-                        id,
-                        f.reason.clone(),
-                        "None recorded: the overlay has no decision for this erratum.".to_owned(),
-                        f.source.clone(),
-                    )
-                }
-            };
-            ids_by_example.entry(f.example.clone()).or_default().push(id.clone());
-            if f.kind == ErratumKind::UndocumentedResponse
-                && let Some(s) = f.example.strip_prefix("response.").and_then(|s| s.parse().ok())
-            {
-                undocumented.entry(s).or_default().push(id.clone());
-            }
-            let mut e = json!({
-                "id": id, "operation": f.operation, "example": f.example, "kind": f.kind,
-                "source": source, "reason": reason, "decision": decision,
-            });
-            if let Some(v) = f.violates {
-                e["violates"] = v;
-            }
-            errata.push(e);
-        }
-        for e in overlay.errata.iter().filter(|e| e.operation == o.id && !matched.contains(&e.id)) {
-            // Evidence outside the pages (the official SDKs): carried as the overlay states it.
-            if e.kind == ErratumKind::SdkDisagrees
-                && let (Some(source), Some(sdk)) = (&e.source, &e.sdk)
-            {
-                ids_by_example.entry(e.example.clone()).or_default().push(e.id.clone());
-                errata.push(json!({
-                    "id": e.id, "operation": e.operation, "example": e.example, "kind": e.kind,
-                    "sdk": sdk, "source": source, "reason": e.reason, "decision": e.decision,
-                }));
-                continue;
-            }
-            out.warnings.push(Warning::new(
-                &facts.page,
-                "-",
-                &e.example,
-                format!(
-                    "overlay erratum {} ({}) was not found on the page: the page changed or the entry is stale",
-                    e.id,
-                    kind_name(e.kind)
-                ),
-            ));
-        }
+        let decided = decide_errata(facts, &o.id, found, overlay, &mut unnamed, &mut out.warnings);
+        errata.extend(decided.errata);
+        let (ids_by_example, undocumented) = (decided.ids_by_example, decided.undocumented);
         if let Some(meta) = out.json.get_mut(&meta_path) {
             annotate(meta, &ids_by_example, &undocumented, overlay, &o.id, &facts.page, &mut out.warnings);
         }
@@ -220,6 +203,97 @@ pub fn derive(pages: &[(String, String)], overlay: &Overlay) -> Result<Derived, 
     out.json.insert("fixtures/errata.json".into(), json!({"$comment": ERRATA_COMMENT, "errata": errata}));
     out.json.insert("fixtures/rows.json".into(), json!({"$comment": ROWS_COMMENT, "pages": rows}));
     Ok(out)
+}
+
+/// Errata of one operation, with the ids each example and undocumented status carry.
+#[derive(Default)]
+struct Decided {
+    errata: Vec<Value>,
+    ids_by_example: BTreeMap<String, Vec<String>>,
+    undocumented: BTreeMap<u64, Vec<String>>,
+}
+
+/// Gives each contradiction found on a page its overlay decision (or a provisional `D<n>` id and a
+/// warning), and carries the overlay's errata whose evidence lies outside the pages.
+fn decide_errata(
+    facts: &Facts,
+    op: &str,
+    found: Vec<Found>,
+    overlay: &Overlay,
+    unnamed: &mut u32,
+    warnings: &mut Vec<Warning>,
+) -> Decided {
+    let mut d = Decided::default();
+    let mut matched = BTreeSet::new();
+    for f in found {
+        let entry =
+            overlay.errata.iter().find(|e| e.operation == f.operation && e.example == f.example && e.kind == f.kind);
+        let (id, reason, decision, source) = match entry {
+            Some(e) => {
+                matched.insert(e.id.clone());
+                (e.id.clone(), e.reason.clone(), e.decision.clone(), e.source.clone().unwrap_or(f.source.clone()))
+            }
+            None => {
+                *unnamed += 1;
+                let id = format!("D{unnamed}");
+                warnings.push(Warning::new(
+                    &facts.page,
+                    f.source["table"].as_str().unwrap_or("-"),
+                    f.source["row"].as_str().unwrap_or("-"),
+                    format!(
+                        "erratum {id} ({}, {}) has no decision in the overlay: {}",
+                        kind_name(f.kind),
+                        f.example,
+                        f.reason
+                    ),
+                ));
+                (
+                    id,
+                    f.reason.clone(),
+                    "None recorded: the overlay has no decision for this erratum.".to_owned(),
+                    f.source.clone(),
+                )
+            }
+        };
+        d.ids_by_example.entry(f.example.clone()).or_default().push(id.clone());
+        if f.kind == ErratumKind::UndocumentedResponse
+            && let Some(s) = f.example.strip_prefix("response.").and_then(|s| s.parse().ok())
+        {
+            d.undocumented.entry(s).or_default().push(id.clone());
+        }
+        let mut e = json!({
+            "id": id, "operation": f.operation, "example": f.example, "kind": f.kind,
+            "source": source, "reason": reason, "decision": decision,
+        });
+        if let Some(v) = f.violates {
+            e["violates"] = v;
+        }
+        d.errata.push(e);
+    }
+    for e in overlay.errata.iter().filter(|e| e.operation == op && !matched.contains(&e.id)) {
+        // Evidence outside the pages (the official SDKs): carried as the overlay states it.
+        if e.kind == ErratumKind::SdkDisagrees
+            && let (Some(source), Some(sdk)) = (&e.source, &e.sdk)
+        {
+            d.ids_by_example.entry(e.example.clone()).or_default().push(e.id.clone());
+            d.errata.push(json!({
+                "id": e.id, "operation": e.operation, "example": e.example, "kind": e.kind,
+                "sdk": sdk, "source": source, "reason": e.reason, "decision": e.decision,
+            }));
+            continue;
+        }
+        warnings.push(Warning::new(
+            &facts.page,
+            "-",
+            &e.example,
+            format!(
+                "overlay erratum {} ({}) was not found on the page: the page changed or the entry is stale",
+                e.id,
+                kind_name(e.kind)
+            ),
+        ));
+    }
+    d
 }
 
 /// Writes errata ids and error-code readings into one `operation.json`.

@@ -1,14 +1,7 @@
-//! The three table syntaxes of the documentation pages, each parsed into one [`Table`] shape:
-//! pipe-delimited text (`Parameter |` … `|---|`), one cell per line (a header is a run of column
-//! names, then rows), and HTML `<table>` elements embedded in Markdown.
-
-use std::sync::LazyLock;
-
-use regex::Regex;
-
-use super::phrases::re;
-
-use super::page::is_heading;
+//! The one table model every page syntax is read into: columns by meaning, rows of cells with the
+//! page line each starts on and the links its cells carry, the caption and the anchor that name
+//! the table. The readers live in [`super::text_tables`] (plain text), [`super::html`] (HTML
+//! `<table>` elements) and [`super::markdown`] (where those elements sit in a Markdown page).
 
 /// A column of a documentation table, by meaning (the pages name them in English or Chinese).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,40 +12,57 @@ pub enum Column {
     Description,
     /// The status column of a status-code table ("Return Value", "Status Code", "返回值").
     Status,
+    /// A column derive does not read (its header as written), kept so cells stay aligned.
+    Other(String),
 }
 
 impl Column {
-    /// The column a header cell names, if it is one derive knows.
+    /// The column a header cell names, if it is one derive reads.
     pub fn from_name(name: &str) -> Option<Self> {
         Some(match name.trim() {
-            "Parameter" | "参数" | "名称" => Self::Parameter,
-            "Mandatory" | "是否必选" | "必选" => Self::Mandatory,
-            "Type" | "类型" | "参数类型" => Self::Type,
-            "Description" | "说明" | "描述" => Self::Description,
+            "Parameter" | "Name" | "Parameter Name" | "参数" | "名称" | "参数名" | "参数名称" | "字段" => {
+                Self::Parameter
+            }
+            "Mandatory" | "Required" | "是否必选" | "必选" | "是否必填" | "必填" => Self::Mandatory,
+            "Type" | "Data Type" | "类型" | "参数类型" | "数据类型" => Self::Type,
+            "Description" | "说明" | "描述" | "参数说明" => Self::Description,
             "Return Value" | "Status Code" | "返回值" | "状态码" => Self::Status,
             _ => return None,
         })
     }
+
+    /// The column a header cell of an HTML table names: unknown headers are kept as [`Column::Other`].
+    pub fn from_header(name: &str) -> Self {
+        Self::from_name(name).unwrap_or_else(|| Self::Other(name.trim().to_owned()))
+    }
 }
 
-/// One table row: its cells in column order and the page line it starts on.
+/// One table row: its cells in column order, the page line it starts on, and the targets of the
+/// links in its cells (`#table123`, `page.md#table4`), in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
     pub cells: Vec<String>,
     pub line: usize,
+    pub links: Vec<String>,
 }
 
 impl Row {
+    pub fn new(cells: Vec<String>, line: usize) -> Self {
+        Self { cells, line, links: Vec::new() }
+    }
+
     /// The first cell: the row's name in provenance (`x-source.row`).
     pub fn key(&self) -> &str {
         self.cells.first().map(String::as_str).unwrap_or("")
     }
 }
 
-/// A parsed table. `label` is the page's own caption ("Table 3 …", "表2 要素说明") where it has one.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A parsed table. `label` is the page's own caption ("Table 3 …", "表2 要素说明") where it has one;
+/// `anchor` the name other tables link to it by (`<a name="table123">` before it).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Table {
     pub label: Option<String>,
+    pub anchor: Option<String>,
     pub columns: Vec<Column>,
     pub rows: Vec<Row>,
     pub line: usize,
@@ -66,249 +76,8 @@ impl Table {
         let i = self.columns.iter().position(|c| c == column)?;
         row.cells.get(i).map(String::as_str)
     }
-}
 
-/// A page line: 1-based line number and trimmed text (blank lines are dropped before parsing).
-pub type Line = (usize, String);
-
-static SEPARATOR: LazyLock<Regex> = LazyLock::new(|| re(r"^\|?(\s*:?-{3,}:?\s*\|)+\s*(:?-{3,}:?)?\s*$"));
-static DOC_TYPE: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"^(String|Integer|Long|Int|Boolean|Number|Float|Double|Object|Array|Array of .+|.+ array|Map<.+>|[A-Za-z]+ object)$",
-    )
-});
-static STATUS_CELL: LazyLock<Regex> = LazyLock::new(|| re(r"^\d{3}\b"));
-
-/// Whether a cell names a documented type (`String`, `Array of backup objects` …).
-pub fn is_doc_type(cell: &str) -> bool {
-    DOC_TYPE.is_match(cell.trim())
-}
-
-/// A pipe-delimited table starting at `lines[start]` (an optional lone `|`, then `Parameter |`).
-/// Returns the table and the index of the first line after it.
-pub fn parse_pipe(lines: &[Line], start: usize) -> Option<(Table, usize)> {
-    let mut i = start;
-    if lines.get(i).is_some_and(|(_, l)| l == "|") {
-        i += 1;
-    }
-    let header_cell = |l: &str| l.strip_suffix('|').map(str::trim).and_then(Column::from_name);
-    header_cell(&lines.get(i)?.1)?;
-    let line = lines[i].0;
-    let mut columns = Vec::new();
-    while let Some((_, l)) = lines.get(i) {
-        if SEPARATOR.is_match(l) {
-            i += 1;
-            break;
-        }
-        if l != "|" {
-            columns.push(header_cell(l)?);
-        }
-        i += 1;
-    }
-    if columns.len() < 2 {
-        return None;
-    }
-    let mut rows = Vec::new();
-    let mut cells: Vec<String> = Vec::new();
-    let mut cell: Vec<&str> = Vec::new();
-    let mut row_line = 0;
-    let mut truncated = false;
-    while let Some((n, l)) = lines.get(i) {
-        if cells.is_empty() && cell.is_empty() {
-            // A row starts only with a lone `|` or a first cell closed on its own line; a header
-            // cell starts the next table.
-            let next_is_header = l == "|" && lines.get(i + 1).is_some_and(|(_, n)| header_cell(n).is_some());
-            if (l != "|" && !l.ends_with('|')) || header_cell(l).is_some() || next_is_header {
-                break;
-            }
-            row_line = *n;
-        }
-        i += 1;
-        if l == "|" && cell.is_empty() {
-            continue;
-        }
-        match l.strip_suffix('|') {
-            Some(last) => {
-                cell.push(last.trim_end());
-                cells.push(cell.join("\n").trim().to_owned());
-                cell.clear();
-                if cells.len() == columns.len() {
-                    rows.push(Row { cells: std::mem::take(&mut cells), line: row_line });
-                }
-            }
-            None => cell.push(l),
-        }
-    }
-    if !cells.is_empty() || !cell.is_empty() {
-        truncated = true;
-        if !cell.is_empty() {
-            cells.push(cell.join("\n").trim().to_owned());
-        }
-        rows.push(Row { cells, line: row_line });
-    }
-    Some((Table { label: None, columns, rows, line, truncated }, i))
-}
-
-/// A one-cell-per-line table starting at `lines[start]`: a run of at least two distinct column
-/// names, then rows whose boundaries are found from the column kinds (a `Yes`/`No` cell follows
-/// the name in parameter tables, a type follows it in body tables, a status code starts a row
-/// of a status table). Returns the table and the index of the first line after it.
-pub fn parse_cells(lines: &[Line], start: usize) -> Option<(Table, usize)> {
-    let mut columns = Vec::new();
-    let mut i = start;
-    while let Some(c) = lines.get(i).and_then(|(_, l)| Column::from_name(l)) {
-        if columns.contains(&c) {
-            break;
-        }
-        columns.push(c);
-        i += 1;
-    }
-    if columns.len() < 2 {
-        return None;
-    }
-    let line = lines[start].0;
-    let is_row_start = |j: usize| -> bool {
-        let Some((_, l)) = lines.get(j) else { return false };
-        let next = lines.get(j + 1).map(|(_, l)| l.as_str()).unwrap_or("");
-        if columns.get(1) == Some(&Column::Mandatory) {
-            matches!(next, "Yes" | "No" | "是" | "否")
-        } else if columns.first() == Some(&Column::Status) {
-            STATUS_CELL.is_match(l)
-        } else if columns.get(1) == Some(&Column::Type) {
-            is_doc_type(next) && !is_doc_type(l)
-        } else {
-            true
-        }
-    };
-    let ends_table =
-        |j: usize| -> bool { lines.get(j).is_none_or(|(_, l)| is_heading(l) || parse_cells_header_at(lines, j)) };
-    let mut rows = Vec::new();
-    let mut truncated = false;
-    while i < lines.len() && !ends_table(i) && is_row_start(i) {
-        let row_line = lines[i].0;
-        let mut cells = Vec::new();
-        // Every cell but the last is one line; the last (the description) runs to the next row.
-        for _ in 0..columns.len() - 1 {
-            match lines.get(i) {
-                Some((_, l)) if !ends_table(i) => cells.push(l.clone()),
-                _ => break,
-            }
-            i += 1;
-        }
-        let mut last = Vec::new();
-        while i < lines.len() && !ends_table(i) && !is_row_start(i) {
-            last.push(lines[i].1.clone());
-            i += 1;
-        }
-        if cells.len() < columns.len() - 1 || last.is_empty() {
-            truncated = true;
-        }
-        if !last.is_empty() {
-            cells.push(last.join("\n"));
-        }
-        rows.push(Row { cells, line: row_line });
-    }
-    Some((Table { label: None, columns, rows, line, truncated }, i))
-}
-
-fn parse_cells_header_at(lines: &[Line], j: usize) -> bool {
-    let a = lines.get(j).and_then(|(_, l)| Column::from_name(l));
-    let b = lines.get(j + 1).and_then(|(_, l)| Column::from_name(l));
-    matches!((a, b), (Some(a), Some(b)) if a != b)
-}
-
-static TR: LazyLock<Regex> = LazyLock::new(|| re(r"(?s)<tr[^>]*>(.*?)</tr>"));
-static CELL: LazyLock<Regex> = LazyLock::new(|| re(r"(?s)<t([hd])[^>]*>(.*?)</t[hd]>"));
-static BREAK: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)</p>|<br\s*/?>|</li>|</div>"));
-static TAG: LazyLock<Regex> = LazyLock::new(|| re(r"<[^>]+>"));
-
-/// An HTML `<table>` element (the text from `<table` to `</table>`), first line number `line`.
-/// `None` when its header names no column derive knows.
-pub fn parse_html(html: &str, line: usize) -> Option<Table> {
-    let mut columns = Vec::new();
-    let mut rows = Vec::new();
-    for tr in TR.captures_iter(html) {
-        let (start, body) = (tr.get(0).map_or(0, |m| m.start()), &tr[1]);
-        let row_line = line + html[..start].matches('\n').count();
-        let mut cells = Vec::new();
-        let mut header = false;
-        for c in CELL.captures_iter(body) {
-            header |= &c[1] == "h";
-            cells.push(html_text(&c[2]));
-        }
-        if header {
-            columns = cells.iter().map(|c| Column::from_name(c)).collect::<Option<Vec<_>>>()?;
-        } else if !cells.is_empty() {
-            rows.push(Row { cells, line: row_line });
-        }
-    }
-    let truncated = !html.contains("</table>") || rows.iter().any(|r| r.cells.len() != columns.len());
-    (columns.len() >= 2).then_some(Table { label: None, columns, rows, line, truncated })
-}
-
-/// The text of an HTML fragment: tags dropped, entities decoded, one line per paragraph.
-pub fn html_text(fragment: &str) -> String {
-    let text = BREAK.replace_all(fragment, "\n");
-    let text = TAG.replace_all(&text, "");
-    let text = text
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&nbsp;", " ")
-        .replace("&amp;", "&");
-    text.lines()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn lines(text: &str) -> Vec<Line> {
-        text.lines().enumerate().map(|(i, l)| (i + 1, l.trim().to_owned())).filter(|(_, l)| !l.is_empty()).collect()
-    }
-
-    #[test]
-    fn pipe_table_with_multi_line_cell() {
-        let l = lines(
-            "|\nParameter |\nType |\nDescription |\n|---|---|---|\n|\nticket |\nString |\nFirst line\nsecond line |\n|\ncount |\nInteger |\nHow many. |\nAfterwards",
-        );
-        let (t, next) = parse_pipe(&l, 0).expect("a table");
-        assert_eq!(t.columns, vec![Column::Parameter, Column::Type, Column::Description]);
-        assert_eq!(t.rows.len(), 2);
-        assert_eq!(t.rows[0].cells[2], "First line\nsecond line");
-        assert_eq!(l[next].1, "Afterwards");
-        assert!(!t.truncated);
-    }
-
-    #[test]
-    fn pipe_table_cut_short_is_truncated() {
-        let l = lines("Parameter |\nType |\n---|---|\nticket |\nStr");
-        let (t, _) = parse_pipe(&l, 0).expect("a table");
-        assert!(t.truncated);
-    }
-
-    #[test]
-    fn cell_table_rows_found_by_mandatory_column() {
-        let l = lines(
-            "Parameter\nMandatory\nType\nDescription\nzone\nYes\nString\nZone name\nmore text\nlimit\nNo\nInteger\nPage size.\nExample Request",
-        );
-        let (t, next) = parse_cells(&l, 0).expect("a table");
-        assert_eq!(t.rows.len(), 2);
-        assert_eq!(t.rows[0].cells, vec!["zone", "Yes", "String", "Zone name\nmore text"]);
-        assert_eq!(l[next].1, "Example Request");
-    }
-
-    #[test]
-    fn html_table_with_chinese_header() {
-        let html = "<table><thead><tr><th><p>参数</p></th><th><p>类型</p></th><th><p>说明</p></th></tr></thead>\n<tbody><tr><td><p>taskId</p></td><td><p>String</p></td><td><p>任务&lt;ID&gt;。</p></td></tr></tbody></table>";
-        let t = parse_html(html, 10).expect("a table");
-        assert_eq!(t.columns, vec![Column::Parameter, Column::Type, Column::Description]);
-        assert_eq!(t.rows[0].cells, vec!["taskId", "String", "任务<ID>。"]);
-        assert_eq!(t.rows[0].line, 11);
+    pub fn has(&self, column: &Column) -> bool {
+        self.columns.contains(column)
     }
 }

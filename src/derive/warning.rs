@@ -11,16 +11,34 @@ pub struct Warning {
     /// First cell of the row (`-` when it concerns the whole table).
     pub row: String,
     pub message: String,
+    /// The page line the doubt is about, where derive knows it.
+    pub line: Option<usize>,
 }
 
 impl Warning {
     pub fn new(page: &str, table: &str, row: &str, message: impl Into<String>) -> Self {
-        Self { page: page.to_owned(), table: table.to_owned(), row: row.to_owned(), message: message.into() }
+        Self {
+            page: page.to_owned(),
+            table: table.to_owned(),
+            row: row.to_owned(),
+            message: message.into(),
+            line: None,
+        }
+    }
+
+    /// The same warning, naming the page line it is about.
+    pub fn at(mut self, line: usize) -> Self {
+        self.line = (line > 0).then_some(line);
+        self
     }
 }
 
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "warning: {} · {} · {}: {}", self.page, self.table, self.row, self.message)
+        write!(f, "warning: {} · {} · {}: {}", self.page, self.table, self.row, self.message)?;
+        match self.line {
+            Some(line) => write!(f, " (line {line})"),
+            None => Ok(()),
+        }
     }
 }

@@ -277,7 +277,8 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
             let backup = match inputs.body.as_ref().and_then(|b| b.get(backup_member)) {
                 Some(Value::String(s)) => s.clone(),
                 Some(other) => other.to_string(),
-                None => return Err(v.invalid(format!("{backup_member} is required"))),
+                // Reached only where a rule break made the member optional: no such backup.
+                None => String::new(),
             };
             match app.store.backup(&project, &backup).map_err(too_many)? {
                 None if broken.accept_unknown.contains(&ParamRole::Backup) => {}
@@ -329,6 +330,13 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
                 graph = None;
             }
             let backup = inputs.path(ParamRole::Backup).unwrap_or_default();
+            if broken.keep_deleted {
+                // A rule break: answer success for a backup that exists, and keep it.
+                return match app.store.backup(&project, backup).map_err(too_many)? {
+                    Some(_) => Ok(success(status, &route.success_members, Some(backup.to_owned()))),
+                    None => Err(v.unknown(ParamRole::Backup, "the backup")),
+                };
+            }
             match app.store.delete_backup(&project, graph, backup) {
                 Err(Refusal::Unknown) if broken.accept_unknown.contains(&ParamRole::Backup) => {}
                 other => other.map_err(|r| refused(v, r))?,

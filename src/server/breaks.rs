@@ -16,7 +16,8 @@
 //!   a documented code's last digit changed, a documented error's status swapped (400 ↔ 404), an
 //!   envelope member renamed to the other API version's spelling (only on statuses whose body is
 //!   documented), auth skipped, a near-miss token accepted, answers declared `text/plain`, an unknown
-//!   resource accepted, a non-JSON body answered 500, created backups left out of the list, a page
+//!   resource accepted, a non-JSON body answered 500, created backups left out of the list, deleted
+//!   ones left in it, a page
 //!   one item longer than its limit, the offset ignored, the total counting the page, the count stale
 //!   after a create.
 //!
@@ -26,7 +27,7 @@ use axum::body::Bytes;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::catalogue::{
     Catalogue, EnvelopeStyle, ListedRule, Operation, PageRule, ParamRole, Rule, RuleId, RuleKind, RuleTarget,
@@ -58,6 +59,8 @@ pub struct RouteBreaks {
     pub malformed_500: bool,
     /// What this operation creates is left out of the list.
     pub unlisted: bool,
+    /// What this operation deletes stays in the list (the delete answers success and does nothing).
+    pub keep_deleted: bool,
     pub page_limit_plus_one: bool,
     pub offset_ignored: bool,
     pub total_is_page: bool,
@@ -215,6 +218,7 @@ fn apply(catalogue: &Catalogue, op: &mut Operation, b: &mut RouteBreaks, rule: &
         RuleTarget::NotFound { role, .. } => b.accept_unknown.push(*role),
         RuleTarget::Malformed => b.malformed_500 = true,
         RuleTarget::Listed => b.unlisted = true,
+        RuleTarget::Removed => b.keep_deleted = true,
     }
     Ok(())
 }
@@ -366,7 +370,11 @@ fn break_member(value: &mut Value, path: &[String], kind: &RuleKind) {
         && let Some(items) = value.as_array_mut()
     {
         for item in items {
-            break_member(item, rest, kind);
+            if rest.is_empty() {
+                *item = wrong(Some(item), kind).unwrap_or(Value::Null);
+            } else {
+                break_member(item, rest, kind);
+            }
         }
         return;
     }
@@ -377,16 +385,17 @@ fn break_member(value: &mut Value, path: &[String], kind: &RuleKind) {
         }
         return;
     }
-    break_leaf(obj, first, kind);
+    match wrong(obj.get(first.as_str()), kind) {
+        Some(v) => obj.insert(first.clone(), v),
+        None => obj.remove(first.as_str()),
+    };
 }
 
-fn break_leaf(obj: &mut Map<String, Value>, member: &str, kind: &RuleKind) {
-    let current = obj.get(member).and_then(Value::as_str).unwrap_or("value").to_owned();
-    let wrong = match kind {
-        RuleKind::Required => {
-            obj.remove(member);
-            return;
-        }
+/// The wrong value for a member now holding `current`; `None` to leave it out.
+fn wrong(current: Option<&Value>, kind: &RuleKind) -> Option<Value> {
+    let text = current.and_then(Value::as_str).unwrap_or("value");
+    Some(match kind {
+        RuleKind::Required => return None,
         RuleKind::Type(t) => match t.as_str() {
             "string" => Value::from(12345),
             "boolean" => Value::from("true"),
@@ -396,21 +405,30 @@ fn break_leaf(obj: &mut Map<String, Value>, member: &str, kind: &RuleKind) {
         RuleKind::MinLength(n) => Value::from("a".repeat(usize::try_from(n.saturating_sub(1)).unwrap_or(0))),
         RuleKind::Minimum(m) => Value::from(m - 1),
         RuleKind::Enum(_) => Value::from("undocumented"),
-        RuleKind::FirstChar(_) => Value::from(format!("-{current}")),
+        RuleKind::FirstChar(_) => Value::from(format!("-{text}")),
         RuleKind::AllowedChars(allowed) => {
             let c = WIDENERS.iter().find(|c| !crate::catalogue::rules::char_in(**c, allowed)).copied().unwrap_or('中');
-            Value::from(format!("{current}{c}"))
+            Value::from(format!("{text}{c}"))
         }
         RuleKind::ForbiddenChars(forbidden) => {
-            Value::from(format!("{current}{}", forbidden.first().map_or("<", String::as_str)))
+            Value::from(format!("{text}{}", forbidden.first().map_or("<", String::as_str)))
         }
-    };
-    obj.insert(member.to_owned(), wrong);
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answer_members_are_broken_at_any_depth() {
+        let mut body = serde_json::json!({"n": 1, "items": [{"a": "x", "b": 1}, {"a": "y", "b": 2}]});
+        break_member(&mut body, &segments("/items/0/a"), &RuleKind::Required);
+        break_member(&mut body, &segments("/n"), &RuleKind::Type("integer".into()));
+        assert_eq!(body, serde_json::json!({"n": "1", "items": [{"b": 1}, {"b": 2}]}));
+        break_member(&mut body, &segments("/items/0"), &RuleKind::Type("object".into()));
+        assert_eq!(body["items"], serde_json::json!(["1", "1"]));
+    }
 
     #[test]
     fn codes_move_by_one_digit() {

@@ -150,7 +150,7 @@ fn truncated_page_warns_naming_page_and_row() {
     let shown: Vec<String> = d.warnings.iter().map(ToString::to_string).collect();
     assert!(
         shown.contains(
-            &"warning: truncated.txt · URI · key: the table ends in an incomplete row: the page looks truncated"
+            &"warning: truncated.txt · URI · key: the table ends in an incomplete row: the page looks truncated (line 18)"
                 .to_owned()
         ),
         "{shown:#?}"
@@ -219,9 +219,11 @@ fn overlay_supplies_identity_decisions_and_patches() {
     assert_eq!(op["error_examples"][0]["applies_to"], "invalid_request");
     assert_eq!(op["parameters"][0]["role"], "project");
 
-    // Without the overlay the same contradictions are found, but named provisionally and warned about.
+    // Without the overlay the same contradictions are found, but named provisionally and warned
+    // about: the provisional id is made of version, method, path and doc version, so two pages of
+    // different operations never share one.
     let without = derive_pages(&["pipe_snapshot.txt"], &Overlay::default());
-    assert!(without.json.contains_key("schemas/v2.creating_a_volume_snapshot/operation.json"));
+    assert!(without.json.contains_key("schemas/v2.post.project_id_volumes_volume_id_snapshots@1.2.0/operation.json"));
     assert!(
         without
             .warnings
@@ -329,4 +331,138 @@ fn example_request_line_off_the_documented_path_is_a_warning() {
     assert_eq!((w.table.as_str(), w.row.as_str()), ("Example Request", "body"));
     let clean = derive_pages(&["pipe_snapshot.txt"], &overlay());
     assert!(!clean.warnings.iter().any(|w| w.message.starts_with("example request line")));
+}
+
+/// `name → (in, required, schema)` of an operation's parameters.
+fn params(op: &Value) -> std::collections::BTreeMap<String, (String, bool, Value)> {
+    op["parameters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            let name = p["name"].as_str().unwrap_or_default().to_owned();
+            (name, (p["in"].as_str().unwrap_or_default().to_owned(), p["required"] == true, p["schema"].clone()))
+        })
+        .collect()
+}
+
+fn warned(d: &Derived, row: &str, part: &str) -> String {
+    let shown: Vec<String> = d.warnings.iter().map(ToString::to_string).collect();
+    shown
+        .iter()
+        .find(|w| w.contains(&format!(" · {row}: ")) && w.contains(part))
+        .cloned()
+        .unwrap_or_else(|| panic!("no warning on {row} saying {part:?}: {shown:#?}"))
+}
+
+#[test]
+fn markdown_request_line_decides_locations() {
+    let d = derive_pages(&["markdown_nested.md"], &Overlay::default());
+    let id = "v2.get.project_id_volumes.kind-disk@2.0.1";
+    let op = file(&d, &format!("schemas/{id}/operation.json"));
+    // Scheme, host, Markdown escapes and emphasis stripped; the query part is not in the path.
+    assert_eq!(op["path"], "/v2/{project_id}/volumes");
+    assert_eq!(op["doc_version"], "2.0.1", "full-width brackets around the doc version");
+    let p = params(op);
+    assert_eq!(p["project_id"].0, "path");
+    assert_eq!((p["offset"].0.as_str(), p["offset"].1, &p["offset"].2["type"]), ("query", false, &json!("integer")));
+    assert_eq!(p["limit"].0, "query");
+    // A value the request line fixes is a constant, required query parameter.
+    assert_eq!((p["kind"].0.as_str(), p["kind"].1), ("query", true));
+    assert_eq!(p["kind"].2["enum"], json!(["disk"]));
+    // A URI-table row in neither the path nor the query: placed in the query, and warned with its line.
+    assert_eq!(p["zone"].0, "query");
+    assert!(warned(&d, "zone", "not in the request line").ends_with("(line 23)"));
+}
+
+#[test]
+fn markdown_sections_decide_roles_and_nested_tables_are_followed() {
+    let d = derive_pages(&["markdown_nested.md"], &Overlay::default());
+    let dir = "schemas/v2.get.project_id_volumes.kind-disk@2.0.1";
+    let op = file(&d, &format!("{dir}/operation.json"));
+    // The 响应 table has a 是否必选 column: it is still the response, not a request body.
+    assert!(op["request_body"].is_null(), "{op:#}");
+    let response = file(&d, &format!("{dir}/response.200.schema.json"));
+    assert_eq!(response["properties"]["volumeCount"]["type"], "integer");
+    // "List结构，参见Volume类型数据结构说明" → an array of the table captioned so.
+    assert_eq!(response["properties"]["volumes"]["items"], json!({"$ref": "volumes.schema.json"}));
+    let volume = file(&d, &format!("{dir}/volumes.schema.json"));
+    assert_eq!(volume["properties"]["size"]["type"], "integer", "Long");
+    // A link `<a href="#table44">表4 …</a>` → an object of that table.
+    assert_eq!(volume["properties"]["attachment"]["$ref"], "attachment.schema.json");
+    // A caption naming the member ("paths属性列表") documents its items.
+    assert_eq!(volume["properties"]["paths"]["items"], json!({"$ref": "paths.schema.json"}));
+    // rowspan: the 是 of `path` covers `state` too.
+    assert_eq!(file(&d, &format!("{dir}/paths.schema.json"))["required"], json!(["path", "state"]));
+    // A cycle (表4 → 表3 → 表4) is warned and not followed; a link to a missing table is warned.
+    let attachment = file(&d, &format!("{dir}/attachment.schema.json"));
+    assert_eq!(attachment["properties"]["volume"]["type"], "object");
+    assert!(attachment["properties"]["volume"].get("$ref").is_none());
+    assert!(warned(&d, "volume", "cycle not followed").ends_with("(line 67)"));
+    assert!(warned(&d, "quota", "#table404, a table this page does not have").ends_with("(line 47)"));
+    // Members marked 否 in a response table may be absent.
+    assert_eq!(volume["required"], json!(["id", "size"]));
+}
+
+#[test]
+fn braced_endpoint_uri_line_and_english_nested_table() {
+    let d = derive_pages(&["pipe_braced_endpoint.txt"], &Overlay::default());
+    let dir = "schemas/v3.post.project_id_instances_instance_id_jobs.action-start";
+    let op = file(&d, &format!("{dir}/operation.json"));
+    assert_eq!(
+        (op["method"].as_str(), op["path"].as_str()),
+        (Some("POST"), Some("/v3/{project_id}/instances/{instance_id}/jobs"))
+    );
+    let p = params(op);
+    assert_eq!((p["instance_id"].0.as_str(), p["action"].0.as_str()), ("path", "query"));
+    assert_eq!(p["action"].2["enum"], json!(["start"]));
+    assert_eq!(p["X-Auth-Token"].0, "header");
+    // "For details, see Table 4." → the body member is an object of table 4's members.
+    let body = file(&d, &format!("{dir}/request.schema.json"));
+    assert_eq!(body["properties"]["job"]["$ref"], "Job.schema.json");
+    let job = file(&d, &format!("{dir}/Job.schema.json"));
+    assert_eq!(job["required"], json!(["name"]));
+    assert_eq!(job["properties"]["steps"]["items"], json!({"type": "string"}));
+    // Under "Status code: 202" the Mandatory column does not make the table a request table.
+    let response = file(&d, &format!("{dir}/response.202.schema.json"));
+    assert_eq!(response["properties"]["job_id"]["type"], "string");
+    assert_eq!(op["success_status"], 202);
+}
+
+#[test]
+fn one_bad_page_never_hides_the_others_and_ids_never_collide_silently() {
+    let dir = scratch("keep-going");
+    let source = std::fs::read_to_string(page("markdown_cn.md")).expect("the test page");
+    let (a, b) = (dir.join("copy_a.md"), dir.join("copy_b.md"));
+    std::fs::write(&a, &source).expect("write");
+    std::fs::write(&b, &source).expect("write");
+    let out_dir = dir.join("out");
+    let arg = |p: &Path| p.to_str().unwrap_or_default().to_owned();
+    let args = [
+        "derive".to_owned(),
+        arg(&a),
+        arg(&b),
+        arg(&page("no_tables.txt")),
+        arg(&page("pipe_snapshot.txt")),
+        "--no-overlay".to_owned(),
+        "--out".to_owned(),
+        arg(&out_dir),
+    ];
+    let out = Command::new(env!("CARGO_BIN_EXE_hwconform")).args(&args).output().expect("the binary runs");
+    assert_eq!(out.status.code(), Some(2), "a failed page fails the run");
+    let stderr = text(&out.stderr);
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error: failed to derive")).collect();
+    assert_eq!(errors.len(), 3, "one line per failed page: {stderr}");
+    assert!(errors.iter().any(|e| e.contains("copy_a.md: operation id") && e.contains("copy_b.md")), "{stderr}");
+    assert!(errors.iter().any(|e| e.contains("copy_b.md: operation id") && e.contains("copy_a.md")), "{stderr}");
+    assert!(errors.iter().any(|e| e.contains("no_tables.txt: no tables found")), "{stderr}");
+    // The readable page is written all the same; the colliding ones are not (neither wins silently).
+    let ops: Vec<String> = std::fs::read_dir(out_dir.join("schemas"))
+        .expect("schemas written")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "common")
+        .collect();
+    assert_eq!(ops, vec!["v2.post.project_id_volumes_volume_id_snapshots@1.2.0"]);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -9,6 +9,7 @@ mod selftest;
 mod server;
 mod server_breaks;
 mod server_cli;
+mod server_delete;
 mod server_fuzz;
 mod server_sdk;
 mod server_variants;

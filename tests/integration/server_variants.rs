@@ -55,7 +55,7 @@ async fn assert_success(h: &Harness, op: &Operation, resp: reqwest::Response) ->
 async fn gateway_auth_refuses_in_the_gateway_envelope_on_every_operation() {
     let h = with(&["gateway-auth"]).await;
     let p = project("gw");
-    for op in h.catalogue.operations() {
+    for op in h.operations() {
         for (token, status, code) in [(None, 401, GATEWAY_UNAUTHORIZED), (Some("wrong"), 403, GATEWAY_FORBIDDEN)] {
             let mut built = valid(&h, op, &p).build().unwrap();
             built.headers_mut().remove("x-auth-token");
@@ -189,7 +189,7 @@ async fn one_backup_per_graph_refuses_a_second_while_the_first_is_backing_up() {
 async fn extra_members_appear_in_every_body_and_keep_it_valid() {
     let h = with(&["extra-members"]).await;
     let p = project("extra");
-    for op in h.catalogue.operations() {
+    for op in h.operations() {
         let body = assert_success(&h, op, valid(&h, op, &p).send().await.unwrap()).await;
         assert!(body["request_id"].is_string(), "{}: {body}", op.meta.id);
         let mut built = valid(&h, op, &p).build().unwrap();
@@ -206,7 +206,7 @@ async fn extra_members_appear_in_every_body_and_keep_it_valid() {
 async fn gzip_connection_close_and_chunked_shape_the_wire_only() {
     let h = with(&["gzip", "connection-close", "chunked"]).await;
     let p = project("wire");
-    for op in h.catalogue.operations() {
+    for op in h.operations() {
         let resp = valid(&h, op, &p).header("Accept-Encoding", "gzip").send().await.unwrap();
         let headers = resp.headers().clone();
         assert_eq!(headers["content-encoding"], "gzip", "{}", op.meta.id);
@@ -262,7 +262,7 @@ async fn a_foreign_target_shares_one_project_with_fresh_ids_and_no_fault_header(
 async fn the_real_cloud_preset_answers_every_operation_correctly_through_retries() {
     let h = with(&["real-cloud"]).await;
     let p = project("cloud");
-    for op in h.catalogue.operations() {
+    for op in h.operations() {
         let mut attempts = 0;
         let resp = loop {
             attempts += 1;
