@@ -6,7 +6,9 @@
 pub mod auth;
 pub mod catalogue;
 pub mod check;
+pub mod cleanup;
 pub mod cli;
+pub mod control;
 pub mod derive;
 pub mod execute;
 pub mod generate;

@@ -16,6 +16,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => hwconform::cli::serve::run(&args),
         Command::Run(args) => hwconform::cli::run::run(&args),
         Command::Cases(args) => hwconform::cli::cases::run(&args),
+        Command::Cleanup(args) => hwconform::cli::cleanup::run(&args),
         Command::Rules(args) => hwconform::cli::rules::run(&args),
         Command::Selftest(args) => hwconform::cli::selftest::run(&args),
     }

@@ -79,6 +79,10 @@ pub struct OperationMeta {
     pub path: String,
     /// Whether a successful call changes state (creates a backup, writes an export).
     pub mutating: bool,
+    /// A companion operation (the deletes): it serves a run's lifecycle and cleanup; the headline
+    /// contract is the operations without this mark, and family verdicts say which they include.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub companion: bool,
     pub success_status: StatusCode,
     pub error_envelope: ErrorEnvelopeMeta,
     pub parameters: Vec<Parameter>,

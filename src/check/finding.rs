@@ -2,10 +2,19 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::catalogue::Source;
-use crate::report::{FindingRecord, Strength};
+
+/// How much a finding weighs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strength {
+    /// Breaks something a page fixes: fails the case.
+    Failure,
+    /// Records what the target chose where the pages are silent: never fails.
+    Observation,
+}
 
 /// The kinds of check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -95,18 +104,6 @@ impl Finding {
 
     pub fn is_failure(&self) -> bool {
         self.strength == Strength::Failure
-    }
-
-    /// The report's form of the finding.
-    pub fn record(&self) -> FindingRecord {
-        FindingRecord {
-            check: self.check.as_str().to_owned(),
-            strength: self.strength,
-            message: format!("[{}] {}", self.step, self.message),
-            source: self.source.clone(),
-            expected: self.expected.clone(),
-            actual: self.actual.clone(),
-        }
     }
 }
 

@@ -69,6 +69,7 @@ pub(crate) fn check(case: &Case, exchange: &Exchange, rule: &FlowRule) -> Vec<Fi
         }
         FlowRule::Appears { created: Some(name), .. } => observe_shapes(case, exchange, &[name.as_str()], &mut out),
         FlowRule::Appears { .. } => {}
+        FlowRule::Gone { created, .. } => observe_shapes(case, exchange, &[created.as_str()], &mut out),
     }
     match rule {
         FlowRule::ReturnsIds { captured: names } => {
@@ -82,6 +83,9 @@ pub(crate) fn check(case: &Case, exchange: &Exchange, rule: &FlowRule) -> Vec<Fi
                     ));
                 }
             }
+        }
+        FlowRule::Gone { created, list_before, list_shown, list_after } => {
+            gone(case, exchange, created, [list_before, list_shown, list_after], &mut out);
         }
         FlowRule::Appears { created, list_before, list_after, parent } => {
             if !created_ok(case, exchange) {
@@ -173,6 +177,74 @@ pub(crate) fn check(case: &Case, exchange: &Exchange, rule: &FlowRule) -> Vec<Fi
         }
     }
     out
+}
+
+/// The lifecycle: the created resource is listed, then (deleted) no longer listed, and the total is
+/// back where it started. A total moved by someone else on a shared project is an observation.
+fn gone(case: &Case, exchange: &Exchange, name: &str, labels: [&String; 3], out: &mut Vec<Finding>) {
+    let [before, shown, after] = labels;
+    if !created_ok(case, exchange) {
+        return;
+    }
+    let Some(id) = captured(case, exchange, name) else {
+        out.push(Finding::failure(
+            CheckKind::Flow,
+            "create",
+            format!("the answer carries no non-blank {name} id"),
+            create_source(case),
+        ));
+        return;
+    };
+    let Some(meta) = case.steps.iter().find(|s| &s.label == after).and_then(|s| s.operation.meta.pagination.clone())
+    else {
+        return;
+    };
+    let listed = |label: &str| -> Option<(bool, Option<u64>)> {
+        let pages = pages(case, exchange, label);
+        if pages.is_empty() {
+            return None; // The list step failed; its own findings say how.
+        }
+        let has = pages.iter().any(|p| p.ids(&meta).iter().any(|i| i == &id));
+        Some((has, pages.first().and_then(|p| p.total)))
+    };
+    if let Some((false, _)) = listed(shown) {
+        out.push(Finding::failure(
+            CheckKind::Flow,
+            shown.as_str(),
+            format!("the {name} {id} just created does not appear in the list"),
+            meta.source.clone(),
+        ));
+    }
+    let deleted = exchange.labelled("delete").any(|ex| {
+        let Some(step) = case.steps.get(ex.step) else { return false };
+        ex.received().is_some_and(|rx| rx.status == step.operation.meta.success_status)
+    });
+    if !deleted {
+        return; // The delete step's own findings say why.
+    }
+    let Some((still, total_after)) = listed(after) else { return };
+    if still {
+        out.push(Finding::failure(
+            CheckKind::Flow,
+            after.as_str(),
+            format!("the {name} {id} is still listed after the delete succeeded"),
+            meta.source.clone(),
+        ));
+    }
+    let total_before = listed(before).and_then(|(_, t)| t);
+    if let (Some(b), Some(a)) = (total_before, total_after)
+        && a != b
+    {
+        out.push(
+            Finding::observation(
+                CheckKind::Flow,
+                after.as_str(),
+                format!("{} is not back where it started (others may have added or removed some)", meta.total),
+                meta.source.clone(),
+            )
+            .with(b.to_string(), a.to_string()),
+        );
+    }
 }
 
 /// Whether the `create` step succeeded (otherwise its own status finding says why).

@@ -9,5 +9,5 @@ mod verdict;
 #[cfg(test)]
 mod tests;
 
-pub use finding::{CheckKind, Finding};
+pub use finding::{CheckKind, Finding, Strength};
 pub use verdict::check;

@@ -4,11 +4,11 @@
 
 use serde_json::Value;
 
+use super::Strength;
 use super::finding::{CheckKind, Finding};
 use crate::catalogue::{EnvelopeBasis, Operation, Source};
 use crate::execute::{Received, StepExchange};
 use crate::generate::{DocumentedError, Expectation, Step};
-use crate::report::Strength;
 
 /// Every finding of one answered request.
 pub fn check_step(step: &Step, ex: &StepExchange) -> Vec<Finding> {

@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use super::Strength;
 use super::{CheckKind, Finding, check};
 use crate::catalogue::Catalogue;
 use crate::execute::{Exchange, Received, SentRequest, StepExchange};
 use crate::generate::{Case, generate};
-use crate::report::Strength;
 
 fn case(id: &str) -> Case {
     let cases = generate(&Catalogue::builtin().unwrap());

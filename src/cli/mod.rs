@@ -2,6 +2,7 @@
 
 pub mod baseline;
 pub mod cases;
+pub mod cleanup;
 pub mod derive;
 pub mod diff;
 mod error;
@@ -45,6 +46,8 @@ pub enum Command {
     Run(Box<run::RunArgs>),
     /// List the generated cases: id, kind, rationale.
     Cases(cases::CasesArgs),
+    /// Delete what a run created and could not clean up (killed, timed out, --keep), from its journal.
+    Cleanup(cleanup::CleanupArgs),
     /// List every documented rule by id (what `serve --break RULE_ID` takes), with a short description.
     Rules(rules::RulesArgs),
     /// Prove the suite's bite: run it against the reference server broken one rule at a time (and

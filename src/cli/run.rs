@@ -11,11 +11,14 @@ use clap::Args;
 
 use crate::auth::Secret;
 use crate::catalogue::Catalogue;
+use crate::cleanup::CleanupOptions;
 use crate::generate::{Case, CaseKind, generate};
 use crate::normalise::{compare_snapshot, normalise};
 use crate::profile::{ProfileFile, TargetProfile};
 use crate::report::{Baseline, CaseOutcome, Format, GateResult, Report, RunEnding, gate};
-use crate::runner::{Exit, Outcome, RunError, RunEvent, Session, SessionOptions, UsageError, case_result, ending_of};
+use crate::runner::{
+    Exit, Outcome, RunError, RunEvent, Session, SessionOptions, UsageError, case_result, drift_record, ending_of,
+};
 
 use super::CliError;
 use super::selection::select;
@@ -92,6 +95,20 @@ pub struct RunArgs {
     /// Run only the cases that failed or could not be tested in this report.json.
     #[arg(long, value_name = "REPORT.json")]
     pub rerun_failed: Option<PathBuf>,
+    /// Leave what the run created on the target (reported as left, with this reason; exit 3).
+    #[arg(long)]
+    pub keep: bool,
+    /// Create at most N resources: creating requests past the cap are not sent (the case says so).
+    #[arg(long, value_name = "N")]
+    pub max_created: Option<usize>,
+    /// Bound of the cleanup at the end of the run (waits for backups still being made included),
+    /// in seconds; it runs after --run-timeout, outside it. A second Ctrl-C stops it.
+    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    pub cleanup_timeout: u64,
+    /// The journal of what the run creates, written as it goes (default: created.jsonl in
+    /// --report-dir, else in the system's temporary folder); `hwconform cleanup` reads it.
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
 }
 
 /// `--token`'s value goes straight into a [`Secret`], so even `RunArgs`' `Debug` hides it.
@@ -184,6 +201,10 @@ pub async fn run_async(args: &RunArgs) -> Result<Exit, RunError> {
     }
     let cases: Vec<Arc<Case>> = selection.cases.into_iter().map(Arc::new).collect();
     let profile: TargetProfile = profile(args)?.resolve(&|v| std::env::var(v).ok())?;
+    let journal_path = args.journal.clone().unwrap_or_else(|| match &args.report_dir {
+        Some(dir) => dir.join(crate::cleanup::FILE_NAME),
+        None => std::env::temp_dir().join(format!("hwconform-{}-{}", std::process::id(), crate::cleanup::FILE_NAME)),
+    });
     let options = SessionOptions {
         concurrency: args.concurrency,
         rps: args.rps,
@@ -192,6 +213,12 @@ pub async fn run_async(args: &RunArgs) -> Result<Exit, RunError> {
         request_timeout: None,
         ca_file: args.ca_file.clone(),
         no_proxy: false,
+        cleanup: CleanupOptions {
+            journal: Some(journal_path.clone()),
+            max_created: args.max_created,
+            keep: args.keep,
+            timeout: Duration::from_secs(args.cleanup_timeout),
+        },
         ..SessionOptions::default()
     };
     let session = Session::open(Arc::clone(&catalogue), profile, options).await?;
@@ -203,14 +230,25 @@ pub async fn run_async(args: &RunArgs) -> Result<Exit, RunError> {
             bar.inc(1);
         }
     };
-    let runs = session.run(&cases, &on_event).await;
+    // Ctrl-C stops the cases; the session still cleans up at close (a second Ctrl-C stops that).
+    let runs = tokio::select! {
+        runs = session.run(&cases, &on_event) => Some(runs),
+        _ = tokio::signal::ctrl_c() => None,
+    };
     bar.finish_and_clear();
+    let Some(runs) = runs else {
+        let report = session.close(Vec::new()).await;
+        let mut lines = vec!["hwconform: interrupted (Ctrl-C): the cases stopped, cleanup ran".to_owned()];
+        lines.extend(cleanup_lines(&report, &journal_path));
+        print_lines(&lines);
+        return Ok(Exit::CutShort);
+    };
     let mut results = Vec::with_capacity(cases.len());
     for (case, run) in cases.iter().zip(&runs) {
         let mut result = case_result(case, run);
         if !matches!(run.outcome, Outcome::Skipped(_)) {
             let path = args.snapshots.join(case.id.snapshot_file(session.profile().name()));
-            result.drift = compare_snapshot(&path, &normalise(case, &run.exchange));
+            result.drift = compare_snapshot(&path, &normalise(case, &run.exchange)).map(drift_record);
         }
         results.push(result);
     }
@@ -230,12 +268,29 @@ pub async fn run_async(args: &RunArgs) -> Result<Exit, RunError> {
     };
     let gated = baseline.as_ref().map(|b| gate(&report, b));
     let mut lines = summary_lines(&report, &cases, gated.as_ref(), clock.elapsed());
+    lines.extend(cleanup_lines(&report, &journal_path));
+    if report.summary.leftovers == 0 && args.journal.is_none() && args.report_dir.is_none() {
+        // Nobody asked for it and nothing is left to finish: no litter in the temporary folder.
+        let _ = std::fs::remove_file(&journal_path);
+    }
     lines.extend(written.iter().map(|p| format!("wrote {}", p.display())));
     if let Some(g) = &gated {
         lines.extend(g.render_text(&report).lines().map(str::to_owned));
     }
     print_lines(&lines);
     Ok(Exit::of_run(&report, gated.as_ref(), args.fail_on_drift))
+}
+
+/// What became of what the run created, and where the journal is when something was left.
+fn cleanup_lines(report: &Report, journal: &std::path::Path) -> Vec<String> {
+    if !report.resources.iter().any(|r| matches!(r.provenance, crate::report::Provenance::Created { .. })) {
+        return Vec::new();
+    }
+    let mut lines = crate::cleanup::summary_lines(&report.resources);
+    if report.summary.leftovers > 0 {
+        lines.push(format!("journal: {} (hwconform cleanup JOURNAL finishes the job)", journal.display()));
+    }
+    lines
 }
 
 /// Writes lines to stdout; a closed pipe ends quietly (the run's exit code still counts).
@@ -298,11 +353,5 @@ fn summary_lines(report: &Report, cases: &[Arc<Case>], gated: Option<&GateResult
     }
     let by_op: Vec<String> = by_op.iter().map(|(op, (n, ok))| format!("{op} {ok}/{n}")).collect();
     lines.push(format!("passed by operation: {}", by_op.join(", ")));
-    if !report.created_resources.is_empty() {
-        let n = report.created_resources.len();
-        lines.push(format!(
-            "created on the target: {n} (listed in report.json created_resources; no delete in the contract)"
-        ));
-    }
     lines
 }

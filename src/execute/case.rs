@@ -39,6 +39,16 @@ pub async fn execute(case: &Case, target: &Target<'_>) -> Exchange {
                 break;
             }
         };
+        if let Some(settle) = &step.settle
+            && let Some(id) = bindings.captures.get(&settle.capture)
+        {
+            let (list, project) = (&settle.list, bindings.project.clone());
+            let bound = crate::cleanup::SETTLE_BOUND;
+            if let Err(e) = crate::cleanup::settle(target, list, &project, id, bound).await {
+                exchange.stopped = Some(Stopped::Unsettled { step: step.label.clone(), reason: e });
+                return exchange;
+            }
+        }
         let mut template = step.request.clone();
         let mut pages = 0usize;
         loop {
@@ -49,7 +59,21 @@ pub async fn execute(case: &Case, target: &Target<'_>) -> Exchange {
                     return exchange;
                 }
             };
+            // The journal records what the run creates as the target accepts it (and refuses to send
+            // past --max-created); an answer that names no id is told apart through the list.
+            let journal = target.limits.journal.as_deref();
+            if let Some(Err(reason)) = journal.map(|j| j.admit(&step.operation)) {
+                exchange.stopped = Some(Stopped::Capped { step: step.label.clone(), reason });
+                return exchange;
+            }
+            let window = match journal {
+                Some(j) => j.window_before(&step.operation, &prepared.bindings, target).await,
+                None => None,
+            };
             let ex = send(target.client, target.profile, target.limits, i, &step.label, prepared).await;
+            if let Some(j) = journal {
+                j.observe(case.id.as_str(), &step.operation, &ex, window, target).await;
+            }
             let failed = ex.response.is_err();
             exchange.steps.push(ex);
             if failed {

@@ -32,7 +32,7 @@ pub enum ExecuteError {
 /// Why a CA file is unusable.
 #[derive(Debug, thiserror::Error)]
 pub enum CaFileError {
-    #[error("{}", crate::report::io_message(.0))]
+    #[error(transparent)]
     Io(#[from] std::io::Error),
     #[error("it is not a PEM bundle")]
     Pem(#[source] reqwest::Error),
@@ -289,6 +289,12 @@ pub enum Stopped {
     /// A value the step needs was never captured (an earlier answer lacked it).
     #[error("fill step {step}: {reason}")]
     Unfilled { step: String, reason: String },
+    /// What the step needs settled (a backup still being made) did not settle in time.
+    #[error("wait before step {step}: {reason}")]
+    Unsettled { step: String, reason: String },
+    /// The run's cap on what it creates (`--max-created`) was reached; the step was not sent.
+    #[error("send step {step}: {reason}")]
+    Capped { step: String, reason: String },
 }
 
 /// An error and its causes on one line, joined by ": " (a cause its parent already quotes is skipped).
@@ -339,5 +345,62 @@ mod tests {
         let e = TransportError::new(TransportKind::Reset, Some(Arc::new(inner)));
         assert_eq!(e.line(), "read the answer: the target closed the connection: reset by peer");
         assert_eq!(chain(&e), "read the answer: the target closed the connection: reset by peer");
+    }
+
+    /// A target that answers every connection with `answer` (raw bytes) and closes it.
+    async fn raw_target(answer: Vec<u8>) -> String {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let answer = answer.clone();
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    let _ = socket.read(&mut buf).await;
+                    let _ = socket.write_all(&answer).await;
+                    let _ = socket.shutdown().await;
+                });
+            }
+        });
+        base
+    }
+
+    async fn kind_from(url: &str) -> TransportKind {
+        let client = crate::execute::client(crate::execute::ClientOptions {
+            no_proxy: true,
+            timeout: std::time::Duration::from_secs(5),
+            ..crate::execute::ClientOptions::default()
+        })
+        .unwrap();
+        let e = client.get(url).send().await.expect_err("the request must fail");
+        TransportError::classify(e, Phase::Head).kind
+    }
+
+    #[tokio::test]
+    async fn malformed_answers_are_named_by_type_not_blamed_on_the_network() {
+        let cases: [(&[u8], TransportKind); 3] = [
+            (b"HTTP/1.1 2x0 OK\r\n\r\n", TransportKind::MalformedStatusLine),
+            (b"HTTP/7.1 200 OK\r\n\r\n", TransportKind::MalformedVersion),
+            (b"", TransportKind::Reset),
+        ];
+        for (answer, want) in cases {
+            let base = raw_target(answer.to_vec()).await;
+            assert_eq!(kind_from(&base).await, want, "{:?}", String::from_utf8_lossy(answer));
+        }
+        let mut huge = b"HTTP/1.1 200 OK\r\nx-big: ".to_vec();
+        huge.extend(std::iter::repeat_n(b'a', 1024 * 1024));
+        huge.extend_from_slice(b"\r\n\r\n");
+        assert_eq!(kind_from(&raw_target(huge).await).await, TransportKind::HeadTooLarge);
+    }
+
+    #[tokio::test]
+    async fn closed_ports_and_unknown_names_are_told_apart() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        assert_eq!(kind_from(&format!("http://{addr}")).await, TransportKind::Connect);
+        // `.invalid` never resolves (RFC 6761), with or without a network.
+        assert_eq!(kind_from("http://hwconform-test.invalid").await, TransportKind::Resolve);
     }
 }

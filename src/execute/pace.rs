@@ -24,6 +24,9 @@ pub struct RunLimits {
     pub backoff: Duration,
     /// When the run stops: cases not finished by then are errors ("run timeout").
     pub deadline: Option<Instant>,
+    /// Where every resource the run creates is recorded as it is created, and the cap on how many it
+    /// may create (`--max-created`); `None` records nothing.
+    pub journal: Option<std::sync::Arc<crate::cleanup::Journal>>,
 }
 
 impl RunLimits {
@@ -40,7 +43,14 @@ impl RunLimits {
             backoff: Duration::from_millis(500),
             // A deadline past what the clock can hold is no deadline.
             deadline: run_timeout.and_then(|t| Instant::now().checked_add(t)),
+            journal: None,
         }
+    }
+
+    /// These limits, recording what the run creates in `journal`.
+    pub fn with_journal(mut self, journal: std::sync::Arc<crate::cleanup::Journal>) -> Self {
+        self.journal = Some(journal);
+        self
     }
 
     /// Waits for the rate limit's next slot.

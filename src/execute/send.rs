@@ -109,7 +109,7 @@ pub fn prepare(
     let mut headers = Vec::new();
     let auth = op.meta.parameters.iter().any(|p| p.role == ParamRole::AuthToken).then_some(template.auth);
     if template.fault {
-        headers.push((crate::server::FAULT_HEADER.to_owned(), crate::server::FAULT_INTERNAL.to_owned()));
+        headers.push((crate::control::FAULT_HEADER.to_owned(), crate::control::FAULT_INTERNAL.to_owned()));
     }
     let (body, content_type) = match &template.body {
         BodyTemplate::None => (None, None),

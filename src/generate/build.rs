@@ -24,6 +24,7 @@ pub fn generate(catalogue: &Catalogue) -> Vec<Case> {
         cases.extend(probes::cases(&ctx, op));
         cases.extend(stateful::pagination(&ctx, op));
         cases.extend(stateful::flows(&ctx, op));
+        cases.extend(stateful::deletes(&ctx, op));
     }
     for case in &mut cases {
         add_sources(&ctx, case);

@@ -294,6 +294,17 @@ pub struct Step {
     /// count must follow it).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub adds: bool,
+    /// Before sending: wait (bounded) until the list no longer shows the captured resource as still
+    /// being made (GES refuses to export or delete a backup that is `backing_up`).
+    #[serde(skip)]
+    pub settle: Option<Settle>,
+}
+
+/// What a step waits for: the resource captured as `capture` to settle in `list`.
+#[derive(Debug, Clone)]
+pub struct Settle {
+    pub capture: String,
+    pub list: crate::cleanup::ListPlan,
 }
 
 fn op_id<S: serde::Serializer>(op: &Arc<Operation>, s: S) -> Result<S::Ok, S::Error> {
@@ -356,6 +367,9 @@ pub enum FlowRule {
     },
     /// The captured values are non-blank.
     ReturnsIds { captured: Vec<String> },
+    /// A resource's whole life: `created` appears in `list_shown`, is gone from `list_after` (once
+    /// deleted), and the list's total is back to what `list_before` said.
+    Gone { created: String, list_before: String, list_shown: String, list_after: String },
 }
 
 /// A generated case.

@@ -12,6 +12,6 @@ mod stateful;
 pub use build::generate;
 pub use case::{
     AuthMode, BodyTemplate, Capture, Case, CaseId, CaseKind, DocumentedError, Expectation, FlowRule, NearMiss,
-    PageRule, Relation, RequestTemplate, Requirement, Slot, Step, UNKNOWN_ID, Walk,
+    PageRule, Relation, RequestTemplate, Requirement, Settle, Slot, Step, UNKNOWN_ID, Walk,
 };
-pub use resources::role_name;
+pub use resources::{Resolver, role_name};

@@ -25,7 +25,12 @@ pub(crate) fn base_request(ctx: &Context<'_>, op: &Operation, with_example_query
         .parameters
         .iter()
         .filter(|p| p.location == Location::Path)
-        .map(|p| (p.name.clone(), Slot::Role(p.role)))
+        .map(|p| {
+            // What a DELETE names is never the target's own resource: a run deletes only what it
+            // created (the flows capture it), every other request names an unknown one.
+            let deleted = super::stateful::deleted_role(op) == Some(p.role);
+            (p.name.clone(), if deleted { Slot::Unknown(p.role) } else { Slot::Role(p.role) })
+        })
         .collect();
     let query = if with_example_query {
         op.example("request")

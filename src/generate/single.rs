@@ -14,7 +14,9 @@ use crate::catalogue::{AppliesTo, Location, Operation, ParamRole, Source};
 
 /// Every single-request case of `op`.
 pub(crate) fn cases(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
-    let mut out = vec![positive(ctx, op)];
+    // A delete's positive call deletes a backup the case created first (stateful::deletes).
+    let mut out: Vec<Case> =
+        if super::stateful::deleted_role(op).is_some() { Vec::new() } else { vec![positive(ctx, op)] };
     out.extend(auth(ctx, op));
     out.extend(not_found(ctx, op));
     out.extend(malformed(ctx, op));
@@ -56,6 +58,7 @@ pub(crate) fn single(
             captures: Vec::new(),
             walk: None,
             adds: false,
+            settle: None,
         }],
         relation: Relation::None,
         rule: None,

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::case::{
-    BodyTemplate, Capture, Case, CaseId, CaseKind, Expectation, FlowRule, PageRule, Relation, Requirement, Slot, Step,
-    Walk,
+    BodyTemplate, Capture, Case, CaseId, CaseKind, Expectation, FlowRule, PageRule, Relation, Requirement, Settle,
+    Slot, Step, Walk,
 };
 use super::request::{Context, base_request};
 use super::resources::{ResourceMember, is_resource, role_name};
@@ -28,6 +28,7 @@ fn step(op: &Arc<Operation>, label: &str, request: super::case::RequestTemplate)
         captures: Vec::new(),
         walk: None,
         adds: false,
+        settle: None,
     }
 }
 
@@ -373,4 +374,132 @@ fn consumer(ctx: &Context<'_>, op: &Operation, role: ParamRole) -> Option<Arc<Op
         .filter(|c| c.meta.service == op.meta.service && c.meta.id != op.meta.id)
         .find(|c| c.request.as_ref().is_some_and(|s| ctx.resolver.members(s).iter().any(|m| m.role == role)))
         .cloned()
+}
+
+/// The resource role a DELETE removes: the role of the path parameter the path ends with.
+pub(crate) fn deleted_role(op: &Operation) -> Option<ParamRole> {
+    if !op.meta.method.eq_ignore_ascii_case("DELETE") {
+        return None;
+    }
+    op.meta
+        .parameters
+        .iter()
+        .filter(|p| p.location == Location::Path && is_resource(p.role))
+        .find(|p| op.meta.path.trim_end_matches('/').ends_with(&format!("{{{}}}", p.name)))
+        .map(|p| p.role)
+}
+
+/// A creating operation whose answer names a resource `delete` removes (the same service, its other
+/// path parameters filled by the creator's own), the same API version first; and the answer member.
+fn creator_for(ctx: &Context<'_>, delete: &Operation, role: ParamRole) -> Option<(Arc<Operation>, String)> {
+    let path_roles = |op: &Operation| -> Vec<ParamRole> {
+        op.meta.parameters.iter().filter(|p| p.location == Location::Path).map(|p| p.role).collect()
+    };
+    let needed: Vec<ParamRole> = path_roles(delete).into_iter().filter(|r| *r != role).collect();
+    let mut found: Vec<(Arc<Operation>, String)> = ctx
+        .operations
+        .iter()
+        .filter(|c| c.meta.service == delete.meta.service && c.meta.mutating && c.meta.method == "POST")
+        .filter(|c| needed.iter().all(|r| path_roles(c).contains(r)))
+        .filter_map(|c| {
+            let m = created(ctx, c)
+                .into_iter()
+                .find(|m| m.role == role && m.required && m.pointer.matches('/').count() == 1)?;
+            Some((Arc::clone(c), m.pointer))
+        })
+        .collect();
+    found.sort_by_key(|(c, _)| c.meta.api_version != delete.meta.api_version);
+    found.into_iter().next()
+}
+
+/// The cases of a delete that need a resource of their own: the positive call (create one, delete
+/// it), and the lifecycle flow (listed before → created → listed → used → deleted → no longer listed,
+/// the count back where it started). Only what the case itself created is ever deleted.
+pub(crate) fn deletes(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
+    let Some(role) = deleted_role(op) else { return Vec::new() };
+    let Some((creator, pointer)) = creator_for(ctx, op, role) else { return Vec::new() };
+    let name = role_name(role).to_owned();
+    let mut create = step(&creator, "create", base_request(ctx, &creator, true));
+    create.captures.push(Capture { name: name.clone(), pointer });
+    let mut delete = step(op, "delete", base_request(ctx, op, true));
+    for (_, slot) in &mut delete.request.path {
+        if *slot == Slot::Unknown(role) {
+            *slot = Slot::Captured(name.clone());
+        }
+    }
+    let mut sources: Vec<_> =
+        op.meta.responses.iter().filter(|r| r.status == op.meta.success_status).map(|r| r.source.clone()).collect();
+    sources.extend(op.meta.parameters.iter().filter(|p| p.role == role).map(|p| p.source.clone()));
+    let case = |slug: [&str; 2], kind, rationale: String, steps: Vec<Step>, rule: FlowRule, sources: Vec<_>| Case {
+        id: CaseId::new([op.meta.id.as_str(), slug[0], slug[1]]),
+        operation: op.meta.id.to_string(),
+        family: op.meta.family.clone(),
+        kind,
+        rationale,
+        sources,
+        mutating: true,
+        requires: Vec::new(),
+        steps,
+        relation: Relation::Flow(rule),
+        rule: Some(format!("{}/state/removed", op.meta.id)),
+    };
+    let mut out = vec![case(
+        ["positive", "created"],
+        CaseKind::Positive,
+        format!(
+            "{} creates a {name}; {} deletes it and answers {}",
+            creator.meta.id, op.meta.title, op.meta.success_status
+        ),
+        vec![create.clone(), delete.clone()],
+        FlowRule::ReturnsIds { captured: vec![name.clone()] },
+        sources.clone(),
+    )];
+    let list: Option<(Arc<Operation>, PaginationMeta)> = ctx.operations.iter().find_map(|l| {
+        let p = l.meta.pagination.clone()?;
+        (l.meta.service == op.meta.service && item_role(ctx, l, &p) == Some(role)).then(|| (Arc::clone(l), p))
+    });
+    let list_plan = list.as_ref().and_then(|(l, _)| crate::cleanup::ListPlan::of(&ctx.resolver, l));
+    let settle = list_plan.map(|list| Settle { capture: name.clone(), list });
+    let mut settled_delete = delete.clone();
+    settled_delete.settle.clone_from(&settle);
+    out[0].steps[1] = settled_delete.clone();
+    if let Some((list, p)) = list {
+        let mut shown = walk(ctx, &list, &p, "list");
+        shown.settle = settle;
+        let mut steps = vec![walk(ctx, &list, &p, "list_before"), create, shown];
+        let mut words = format!("{} → listed", creator.meta.id);
+        if let Some(consumer) = consumer(ctx, &creator, role) {
+            let mut use_it = step(&consumer, "use", base_request(ctx, &consumer, true));
+            if let BodyTemplate::Json { fills, .. } = &mut use_it.request.body {
+                for (_, slot) in fills.iter_mut() {
+                    if *slot == Slot::Role(role) {
+                        *slot = Slot::Captured(name.clone());
+                    }
+                }
+            }
+            words.push_str(&format!(" → {}", consumer.meta.id));
+            steps.push(use_it);
+        }
+        steps.push(delete);
+        steps.push(walk(ctx, &list, &p, "list_after"));
+        let mut flow_sources = sources;
+        flow_sources.push(p.source.clone());
+        out.push(case(
+            ["flow", "lifecycle"],
+            CaseKind::Flow,
+            format!(
+                "{words} → {} → {} no longer shows the {name}, and {} is back where it started",
+                op.meta.id, list.meta.id, p.total
+            ),
+            steps,
+            FlowRule::Gone {
+                created: name,
+                list_before: "list_before".into(),
+                list_shown: "list".into(),
+                list_after: "list_after".into(),
+            },
+            flow_sources,
+        ));
+    }
+    out
 }

@@ -1,11 +1,18 @@
 //! Drift: compares a normalised exchange with a recorded insta snapshot file, without insta (the
 //! library does not depend on it), so `hwconform run` can report drift apart from failures.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::report::DriftRecord;
+/// How a normalised exchange differs from its recorded snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Drift {
+    /// The snapshot file compared with.
+    pub snapshot: PathBuf,
+    /// Lines only in the recorded snapshot (`-`), then lines only in the new value (`+`).
+    pub diff: String,
+}
 
 /// The value stored in an insta `.snap` file (the JSON after the `---` header).
 pub fn snapshot_value(text: &str) -> Option<Value> {
@@ -15,7 +22,7 @@ pub fn snapshot_value(text: &str) -> Option<Value> {
 }
 
 /// Compares `value` with the snapshot at `path`; `None` when equal or when there is no snapshot.
-pub fn compare_snapshot(path: &Path, value: &Value) -> Option<DriftRecord> {
+pub fn compare_snapshot(path: &Path, value: &Value) -> Option<Drift> {
     let text = std::fs::read_to_string(path).ok()?;
     let recorded = snapshot_value(&text);
     if recorded.as_ref() == Some(value) {
@@ -32,7 +39,7 @@ pub fn compare_snapshot(path: &Path, value: &Value) -> Option<DriftRecord> {
     for l in new_lines.iter().filter(|l| !old_lines.contains(l)) {
         diff.push_str(&format!("+{l}\n"));
     }
-    Some(DriftRecord { snapshot: path.display().to_string(), diff })
+    Some(Drift { snapshot: path.to_owned(), diff })
 }
 
 #[cfg(test)]

@@ -4,5 +4,5 @@
 mod drift;
 mod exchange;
 
-pub use drift::{compare_snapshot, snapshot_value};
+pub use drift::{Drift, compare_snapshot, snapshot_value};
 pub use exchange::{Placeholders, normalise, role_placeholder};

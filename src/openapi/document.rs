@@ -210,6 +210,12 @@ fn responses(op: &Operation) -> Value {
         }
         let mut sources: Vec<Value> = documented.map(|d| source_json(&d.source)).into_iter().collect();
         sources.extend(row.map(|r| source_json(&r.source)));
+        if sources.is_empty() {
+            // A success status the page documents only by an example (no table, no status-code row).
+            sources.extend(
+                op.examples.iter().filter(|e| e.meta.status == Some(status)).map(|e| source_json(&e.meta.source)),
+            );
+        }
         response["x-source"] = Value::Array(sources);
         if let Some(d) = documented.filter(|d| !d.errata.is_empty()) {
             response["x-errata"] = json!(d.errata);

@@ -124,7 +124,7 @@ impl ProfileFile {
             return Ok(Arc::new(TokenAuth::new(Secret::new(t))));
         }
         if self.reference_server {
-            return Ok(Arc::new(TokenAuth::new(Secret::new(crate::server::DEFAULT_TOKEN))));
+            return Ok(Arc::new(TokenAuth::new(Secret::new(crate::control::DEFAULT_TOKEN))));
         }
         let names = AkSkEnvNames::default();
         let var = |name: &str| env(name).filter(|v| !v.is_empty());

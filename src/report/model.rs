@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::Source;
+pub use crate::check::Strength;
 pub use crate::execute::TransportKind;
 
 /// The version of the `report.json` format. 2 added, all optional: `ending`, `summary.leftovers`,
@@ -230,16 +231,6 @@ pub enum CaseOutcome {
     Skipped,
     /// Could not test: transport error, timeout, bad set-up.
     Error,
-}
-
-/// How much a finding weighs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Strength {
-    /// Breaks something a page fixes: fails the case.
-    Failure,
-    /// Records what the target chose where the pages are silent: never fails.
-    Observation,
 }
 
 /// One check's finding, with its documentary source.

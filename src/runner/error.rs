@@ -50,4 +50,10 @@ pub enum UsageError {
     NoCases(String),
     #[error("select cases: none of {0} is generated any more")]
     NothingToRerun(String),
+    /// The journal of created resources cannot be written or read.
+    #[error(transparent)]
+    Journal(#[from] crate::cleanup::CleanupError),
+    /// `hwconform cleanup` without a target, or with one it cannot reach.
+    #[error("clean up: {0}")]
+    Cleanup(String),
 }

@@ -76,6 +76,9 @@ fn relation_text(relation: &Relation) -> Option<String> {
         Relation::Flow(FlowRule::ReturnsIds { captured }) => {
             format!("the answer returns non-blank ids: {}", captured.join(", "))
         }
+        Relation::Flow(FlowRule::Gone { created, list_shown, list_after, list_before }) => format!(
+            "the created {created} is listed in step {list_shown}, gone from step {list_after}, and the total is back to step {list_before}'s"
+        ),
     };
     Some(text)
 }

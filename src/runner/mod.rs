@@ -20,6 +20,6 @@ pub use event::{OnEvent, RunEvent, ignore};
 pub use exit::Exit;
 pub use expectation::expectation_record;
 pub use outcome::{CaseError, Outcome, SkipReason};
-pub use report::{case_result, ending_of, run_redactor};
+pub use report::{case_result, drift_record, ending_of, run_redactor};
 pub use session::{Session, SessionOptions, load_profile};
 pub use suite::shares_state;

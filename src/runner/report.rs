@@ -7,13 +7,15 @@ use crate::auth::Redactor;
 use crate::catalogue::Catalogue;
 use sha2::{Digest as _, Sha256};
 
+use crate::check::Finding;
 use crate::execute::{StepError, StepExchange};
 use crate::generate::Case;
+use crate::normalise::Drift;
 use crate::profile::TargetProfile;
 use crate::report::{
-    CaseOutcome, CaseResult, CleanupState, ErrorKind, ExchangeRecord, Report, RequestRecord, ResourceRecord,
-    ResponseRecord, RunEnding, SCHEMA_VERSION, TargetInfo, ToolInfo, coverage, errata_records, family_verdicts,
-    redact_report_with, summary_of,
+    CaseOutcome, CaseResult, CleanupState, DriftRecord, ErrorKind, ExchangeRecord, FindingRecord, Report,
+    RequestRecord, ResourceRecord, ResponseRecord, RunEnding, SCHEMA_VERSION, TargetInfo, ToolInfo, coverage,
+    errata_records, family_verdicts, redact_report_with, summary_of,
 };
 
 use super::case::CaseRun;
@@ -45,6 +47,23 @@ fn exchange_record(ex: &StepExchange) -> ExchangeRecord {
     }
 }
 
+/// The report's form of a finding (its step named in the message).
+fn finding_record(f: &Finding) -> FindingRecord {
+    FindingRecord {
+        check: f.check.as_str().to_owned(),
+        strength: f.strength,
+        message: format!("[{}] {}", f.step, f.message),
+        source: f.source.clone(),
+        expected: f.expected.clone(),
+        actual: f.actual.clone(),
+    }
+}
+
+/// The report's form of drift from a recorded snapshot.
+pub fn drift_record(drift: Drift) -> DriftRecord {
+    DriftRecord { snapshot: drift.snapshot.display().to_string(), diff: drift.diff }
+}
+
 /// One case's result record, not yet redacted: it becomes safe to write only inside the report
 /// [`build_report`] returns.
 pub fn case_result(case: &Case, run: &CaseRun) -> CaseResult {
@@ -56,7 +75,7 @@ pub fn case_result(case: &Case, run: &CaseRun) -> CaseResult {
         rationale: case.rationale.clone(),
         mutating: case.mutating,
         outcome: run.outcome.flat(),
-        findings: run.findings.iter().map(|f| f.record()).collect(),
+        findings: run.findings.iter().map(finding_record).collect(),
         skip_reason: run.outcome.skip_reason().map(ToString::to_string),
         error: run.outcome.error().map(ToString::to_string),
         error_kind: run.outcome.error().map(CaseError::kind),

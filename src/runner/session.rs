@@ -44,6 +44,8 @@ pub struct SessionOptions {
     pub breaks: Vec<crate::catalogue::RuleId>,
     /// Legitimate variants the in-process reference server plays (empty: none).
     pub variants: Vec<crate::server::Variant>,
+    /// What the run does about what it creates: journal, cap, cleanup at close.
+    pub cleanup: crate::cleanup::CleanupOptions,
 }
 
 impl Default for SessionOptions {
@@ -58,6 +60,7 @@ impl Default for SessionOptions {
             no_proxy: false,
             breaks: Vec::new(),
             variants: Vec::new(),
+            cleanup: crate::cleanup::CleanupOptions::default(),
         }
     }
 }
@@ -73,6 +76,10 @@ pub struct Session {
     turn: tokio::sync::Mutex<()>,
     /// Resources of the target the run used, as they are recorded.
     resources: Mutex<Vec<ResourceRecord>>,
+    /// Where what the run creates is recorded as it is created (cleaned up at close).
+    journal: Option<Arc<crate::cleanup::Journal>>,
+    cleanup: crate::cleanup::CleanupOptions,
+    rps: Option<f64>,
 }
 
 /// The profile named by a path, or the built-in reference profile; secrets come from the environment.
@@ -125,7 +132,26 @@ impl Session {
                 return Err(e.into());
             }
         };
-        let limits = RunLimits::new(options.rps, options.retries, options.run_timeout);
+        let mut limits = RunLimits::new(options.rps, options.retries, options.run_timeout);
+        let journal = match &options.cleanup.journal {
+            Some(path) => {
+                let plan = Arc::new(crate::cleanup::Lifecycle::of(&catalogue));
+                let journal = crate::cleanup::Journal::create(path, plan, profile.name(), options.cleanup.max_created);
+                match journal {
+                    Ok(j) => Some(Arc::new(j)),
+                    Err(e) => {
+                        if let Some(server) = server {
+                            server.shutdown().await;
+                        }
+                        return Err(UsageError::from(e).into());
+                    }
+                }
+            }
+            None => None,
+        };
+        if let Some(j) = &journal {
+            limits = limits.with_journal(Arc::clone(j));
+        }
         Ok(Self {
             catalogue,
             shared: Shared { profile: Arc::new(profile), client: http, limits: Arc::new(limits) },
@@ -134,6 +160,9 @@ impl Session {
             started_at,
             turn: tokio::sync::Mutex::new(()),
             resources: Mutex::new(Vec::new()),
+            journal,
+            cleanup: options.cleanup,
+            rps: options.rps,
         })
     }
 
@@ -208,6 +237,18 @@ impl Session {
     /// included).
     pub async fn close(self, results: Vec<CaseResult>) -> Report {
         let mut resources = self.resources.into_inner().unwrap_or_else(PoisonError::into_inner);
+        // Delete what the run created (waiting for backups still being made) and verify it is gone,
+        // before the reference server (if any) stops; bounded by --cleanup-timeout, not --run-timeout.
+        if let Some(journal) = &self.journal {
+            let sweep = crate::cleanup::SweepOptions {
+                keep: self.cleanup.keep,
+                timeout: self.cleanup.timeout,
+                ..crate::cleanup::SweepOptions::default()
+            };
+            let (profile, client) = (&self.shared.profile, &self.shared.client);
+            let settled = crate::cleanup::finish(&journal.created(), journal, profile, client, self.rps, &sweep).await;
+            resources.extend(settled.iter().map(crate::cleanup::Settled::record));
+        }
         let in_process = self.server.is_some();
         for r in &mut resources {
             if matches!(r.provenance, Provenance::Created { .. }) && r.cleanup.is_none() {

@@ -2,7 +2,9 @@
 
 mod auth;
 mod catalogue;
+mod cleanup;
 mod derive;
+mod imports;
 mod live;
 mod reports;
 mod selftest;

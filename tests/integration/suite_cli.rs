@@ -20,11 +20,11 @@ fn run_against_the_in_process_reference_server_writes_the_reports_and_exits_0() 
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    // Five auth cases per operation: absent, wrong, and three near-miss tokens.
-    assert!(stdout.contains("25 cases against reference: 25 passed, 0 failed"), "{stdout}");
+    // Five auth cases per operation (eight operations): absent, wrong, and three near-miss tokens.
+    assert!(stdout.contains("40 cases against reference: 40 passed, 0 failed"), "{stdout}");
     let report = std::fs::read_to_string(dir.join("report.json")).unwrap();
     let json: serde_json::Value = serde_json::from_str(&report).unwrap();
-    assert_eq!(json["summary"]["total"], 25);
+    assert_eq!(json["summary"]["total"], 40);
     assert_eq!(json["summary"]["drift"], 0, "the committed snapshots match");
     for file in ["junit.xml", "report.md", "report.html"] {
         assert!(dir.join(file).exists(), "{file}");

@@ -6,8 +6,8 @@
 
 use askama::Template;
 
+use super::family_errors;
 use super::matrix::matrix;
-use super::verdict::family_errors;
 use super::view::{expectation_lines, families, outcome_label, overall, source_text, strength_label, verdict_label};
 use super::{CaseResult, ExchangeRecord, Report, ReportError, Strength, coverage_counts};
 

@@ -4,10 +4,10 @@
 
 use std::fmt::Write as _;
 
+use super::family_errors;
 use super::matrix::{Category, matrix};
-use super::verdict::family_errors;
 use super::view::{expectation_lines, families, outcome_label, overall, source_text, verdict_label};
-use super::{CaseOutcome, CaseResult, FindingRecord, Report, Strength, coverage_counts};
+use super::{CaseOutcome, CaseResult, FamilyVerdict, FindingRecord, Report, Strength, coverage_counts};
 
 /// The report as Markdown (GitHub-flavoured tables).
 pub fn render_markdown(report: &Report) -> String {
@@ -29,6 +29,24 @@ pub fn render_markdown(report: &Report) -> String {
         text(&report.tool.version),
     );
 
+    families_section(o, report, &families);
+    matrix_section(o, report);
+    failures_section(o, report);
+    reasons_section(o, "Could not test", report, CaseOutcome::Error, |c| c.error.as_deref());
+    observations_section(o, report);
+    reasons_section(o, "Skipped", report, CaseOutcome::Skipped, |c| c.skip_reason.as_deref());
+    drift_section(o, report);
+    created_section(o, report);
+    errata_section(o, report);
+    coverage_section(o, report);
+    if let Some(bite) = &report.bite {
+        bite_section(o, bite);
+    }
+    out
+}
+
+/// The headline table: one verdict per family, with its counts and skip reasons, and the totals.
+fn families_section(o: &mut String, report: &Report, families: &[FamilyVerdict]) {
     let _ = writeln!(o, "## Verdict per family\n");
     let _ = writeln!(
         o,
@@ -61,7 +79,10 @@ pub fn render_markdown(report: &Report) -> String {
         "\n**{} cases**: {} passed, {} failed, {} skipped, {} could not be tested; {} with drift; {} observations.\n",
         s.total, s.passed, s.failed, s.skipped, s.errors, s.drift, s.observations
     );
+}
 
+/// The operation × check-category matrix.
+fn matrix_section(o: &mut String, report: &Report) {
     let (columns, rows) = matrix(&report.cases);
     let _ = writeln!(o, "## Compatibility matrix\n");
     let _ =
@@ -73,7 +94,10 @@ pub fn render_markdown(report: &Report) -> String {
         let cells: Vec<String> = columns.iter().map(|c: &Category| row.cell(*c).text()).collect();
         let _ = writeln!(o, "| `{}` | {} |", code_text(&row.operation), cells.join(" | "));
     }
+}
 
+/// Every failed case with its expectation and failure findings, each with its doc source.
+fn failures_section(o: &mut String, report: &Report) {
     let failed: Vec<&CaseResult> = report.cases.iter().filter(|c| c.outcome == CaseOutcome::Failed).collect();
     let _ = writeln!(o, "\n## Failures ({})\n", failed.len());
     if failed.is_empty() {
@@ -97,11 +121,11 @@ pub fn render_markdown(report: &Report) -> String {
         }
         let _ = writeln!(o);
     }
+}
 
-    reasons_section(o, "Could not test", report, CaseOutcome::Error, |c| c.error.as_deref());
-
-    // One line per distinct observation (check, message, source), naming every case that made it:
-    // a target that answers 18 rejected inputs with the same undocumented code reads as one fact.
+/// One line per distinct observation (check, message, source), naming every case that made it:
+/// a target that answers 18 rejected inputs with the same undocumented code reads as one fact.
+fn observations_section(o: &mut String, report: &Report) {
     let mut observed: Vec<(&FindingRecord, Vec<&str>)> = Vec::new();
     for case in &report.cases {
         for f in case.findings.iter().filter(|f| f.strength == Strength::Observation) {
@@ -131,9 +155,10 @@ pub fn render_markdown(report: &Report) -> String {
         }
         let _ = writeln!(o);
     }
+}
 
-    reasons_section(o, "Skipped", report, CaseOutcome::Skipped, |c| c.skip_reason.as_deref());
-
+/// The cases whose normalised exchange differs from its recorded snapshot, with the diff.
+fn drift_section(o: &mut String, report: &Report) {
     let drifted: Vec<&CaseResult> = report.cases.iter().filter(|c| c.drift.is_some()).collect();
     let _ = writeln!(o, "## Drift ({})\n", drifted.len());
     if drifted.is_empty() {
@@ -149,10 +174,42 @@ pub fn render_markdown(report: &Report) -> String {
             let _ = writeln!(o, "{fence}diff\n{}\n{fence}\n", d.diff.trim_end());
         }
     }
+}
 
-    if !report.created_resources.is_empty() {
+/// What the run created on the target, and what became of it.
+fn created_section(o: &mut String, report: &Report) {
+    let created: Vec<&crate::report::ResourceRecord> =
+        report.resources.iter().filter(|r| matches!(r.provenance, crate::report::Provenance::Created { .. })).collect();
+    if !created.is_empty() {
+        let _ = writeln!(o, "## Created and cleaned up ({})\n", created.len());
+        let _ = writeln!(
+            o,
+            "Left behind: {}. Deleted means verified gone from the list; accepted means the target accepted the \
+             delete but the contract has no list to verify it against.\n",
+            report.summary.leftovers
+        );
+        let _ = writeln!(o, "| Resource | Id | Created by | What became of it |");
+        let _ = writeln!(o, "|---|---|---|---|");
+        for r in created {
+            let case = match &r.provenance {
+                crate::report::Provenance::Created { case } => case.as_str(),
+                _ => "",
+            };
+            let fate = match &r.cleanup {
+                Some(crate::report::CleanupState::Deleted { how }) => format!("deleted: {}", text(how)),
+                Some(crate::report::CleanupState::Accepted { how }) => format!("accepted, not verified: {}", text(how)),
+                Some(crate::report::CleanupState::NotRemovable { reason }) => {
+                    format!("not removable: {}", text(reason))
+                }
+                Some(crate::report::CleanupState::Left { reason }) => format!("**left**: {}", text(reason)),
+                None => "**left**: not cleaned up".to_owned(),
+            };
+            let _ = writeln!(o, "| {} | `{}` | `{}` | {fate} |", text(&r.kind), code_text(&r.id), code_text(case));
+        }
+        let _ = writeln!(o);
+    } else if !report.created_resources.is_empty() {
         let _ = writeln!(o, "## Created on the target ({})\n", report.created_resources.len());
-        let _ = writeln!(o, "The contract has no delete operation: remove these by hand if they are not wanted.\n");
+        let _ = writeln!(o, "This run kept no journal and cleaned nothing up: remove these if they are not wanted.\n");
         for c in &report.created_resources {
             let ids: Vec<String> = c.ids.iter().map(|(k, v)| format!("{} `{}`", text(k), code_text(v))).collect();
             let _ = writeln!(
@@ -167,7 +224,10 @@ pub fn render_markdown(report: &Report) -> String {
         }
         let _ = writeln!(o);
     }
+}
 
+/// The documentation errata the catalogue follows.
+fn errata_section(o: &mut String, report: &Report) {
     let _ = writeln!(o, "## Documentation errata ({})\n", report.errata.len());
     if !report.errata.is_empty() {
         let _ = writeln!(o, "| Id | Operation | What is wrong | What hwconform follows | Source |");
@@ -185,7 +245,10 @@ pub fn render_markdown(report: &Report) -> String {
         }
         let _ = writeln!(o);
     }
+}
 
+/// How many documented table rows the cases exercise, and which they do not.
+fn coverage_section(o: &mut String, report: &Report) {
     let _ = writeln!(o, "## Coverage of documented table rows\n");
     match &report.coverage {
         None => {
@@ -203,14 +266,10 @@ pub fn render_markdown(report: &Report) -> String {
             }
         }
     }
-    if let Some(bite) = &report.bite {
-        bite_section(o, bite);
-    }
-    out
 }
 
 /// The suite's proven bite (`hwconform selftest`) and the rules no case probes.
-fn bite_section(o: &mut String, bite: &super::BiteRecord) {
+fn bite_section(o: &mut String, bite: &crate::report::BiteRecord) {
     let _ = writeln!(o, "\n## Bite of the suite\n");
     let _ = writeln!(
         o,

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::baseline::reason_of;
-use super::view::outcome_label;
+use super::outcome_label;
 use super::{CaseOutcome, CaseResult, Report};
 
 /// How two reports differ. Lists are sorted by case id.

@@ -1,0 +1,281 @@
+//! A run leaves a foreign target as it found it: against the reference server used as a target that
+//! is not ours (one fixed project, no fault injection), a full run plus its cleanup leaves the GES list
+//! (ids and backupCount) and the GeminiDB backups exactly as before — with fast and with slow backups —
+//! and a backup that was there before (not created by the run) survives.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hwconform::catalogue::Catalogue;
+use hwconform::cleanup::{CleanupOptions, CleanupState};
+use hwconform::generate::{Case, generate};
+use hwconform::profile::{ProfileFile, TargetProfile};
+use hwconform::report::{Provenance, Report};
+use hwconform::runner::{Session, SessionOptions, case_result, ignore};
+use hwconform::server::{DEFAULT_TOKEN, RunningServer, ServerConfig, Variant, spawn};
+
+/// A profile for `server` as a foreign target: one fixed project, no faults, the server's own (fresh)
+/// seed ids, the public local token.
+pub fn foreign_profile(server: &RunningServer) -> TargetProfile {
+    let base = server.base_url();
+    let seed = server.seed();
+    let mut file = ProfileFile::reference().unwrap();
+    file.name = "foreign".into();
+    file.reference_server = false;
+    file.isolate_projects = false;
+    file.fault_injection = false;
+    file.token = Some(DEFAULT_TOKEN.into());
+    file.graph_id.clone_from(&seed.graphs[0].id);
+    file.instance_id.clone_from(&seed.instances[0].id);
+    file.backup_id = seed.backups[0][&seed.lifecycle.id].as_str().unwrap().to_owned();
+    for service in ["GES", "GeminiDB"] {
+        file.endpoints.insert(service.into(), base.clone());
+    }
+    file.resolve(&|_| None).unwrap()
+}
+
+/// The reference server in its foreign-target mode; `slow`: backups stay backing_up that long.
+pub async fn server(slow: Option<Duration>) -> RunningServer {
+    let mut config = ServerConfig::foreign();
+    config.backup_delay = Duration::ZERO;
+    config.variants = slow.map(Variant::SlowBackups).into_iter().collect();
+    spawn(config).await.unwrap()
+}
+
+/// The GES list of the profile's project: (backupCount, ids in order).
+pub async fn ges_list(base: &str, project: &str) -> (u64, Vec<String>) {
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let mut ids = Vec::new();
+    let mut total;
+    let mut offset = 0;
+    loop {
+        let url = format!("{base}/v1.0/{project}/graphs/backups?offset={offset}&limit=100");
+        let body: serde_json::Value =
+            http.get(url).header("X-Auth-Token", DEFAULT_TOKEN).send().await.unwrap().json().await.unwrap();
+        total = body["backupCount"].as_u64().unwrap();
+        let page = body["backupList"].as_array().unwrap();
+        ids.extend(page.iter().map(|b| b["id"].as_str().unwrap().to_owned()));
+        offset += page.len();
+        if page.is_empty() || offset as u64 >= total {
+            break;
+        }
+    }
+    (total, ids)
+}
+
+/// Creates a backup outside the run (a backup the user already had).
+pub async fn pre_existing_backup(base: &str, profile: &TargetProfile) -> String {
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let url = format!("{base}/v2/{}/graphs/{}/backups", profile.file.project_id, profile.file.graph_id);
+    let body: serde_json::Value =
+        http.post(url).header("X-Auth-Token", DEFAULT_TOKEN).send().await.unwrap().json().await.unwrap();
+    body["backup_id"].as_str().unwrap().to_owned()
+}
+
+/// Runs `cases` through a session whose journal is `journal` (capped at `max_created`), closes it
+/// (which cleans up), and returns the report with the journal's count of creations before close.
+async fn session_run(
+    profile: TargetProfile,
+    cases: Vec<Case>,
+    journal: &std::path::Path,
+    max_created: Option<usize>,
+) -> (Report, usize, Duration) {
+    let catalogue = Arc::new(Catalogue::builtin().unwrap());
+    let cleanup = CleanupOptions { journal: Some(journal.to_owned()), max_created, ..CleanupOptions::default() };
+    let options = SessionOptions { no_proxy: true, cleanup, ..SessionOptions::default() };
+    let session = Session::open(catalogue, profile, options).await.unwrap();
+    let cases: Vec<Arc<Case>> = cases.into_iter().map(Arc::new).collect();
+    let runs = session.run(&cases, &ignore).await;
+    let results = cases.iter().zip(&runs).map(|(c, r)| case_result(c, r)).collect();
+    let created = hwconform::cleanup::read(journal).map(|c| c.created.len()).unwrap_or(0);
+    let started = Instant::now();
+    let report = session.close(results).await;
+    (report, created, started.elapsed())
+}
+
+fn created_states(report: &Report) -> Vec<&CleanupState> {
+    report
+        .resources
+        .iter()
+        .filter(|r| matches!(r.provenance, Provenance::Created { .. }))
+        .filter_map(|r| r.cleanup.as_ref())
+        .collect()
+}
+
+async fn full_run_then_cleanup(slow: Option<Duration>) -> Duration {
+    let server = server(slow).await;
+    let base = server.base_url();
+    let profile = foreign_profile(&server);
+    let project = profile.file.project_id.clone();
+    let mine = pre_existing_backup(&base, &profile).await;
+    let before = ges_list(&base, &project).await;
+    assert!(before.1.contains(&mine));
+    let gemini_before: Vec<String> = server.instance_backups(&project).into_iter().map(|b| b.id).collect();
+
+    let dir = std::env::temp_dir().join(format!("hwconform-cleanup-{}-{}", std::process::id(), slow.is_some()));
+    let cases = generate(&Catalogue::builtin().unwrap());
+    let (report, created, took) = session_run(profile, cases, &dir.join("created.jsonl"), None).await;
+    assert!(created >= 20, "the run creates backups: {created}");
+    let delete_cases: Vec<String> = report
+        .cases
+        .iter()
+        .filter(|c| c.operation.contains("delete") && c.outcome != hwconform::report::CaseOutcome::Passed)
+        .map(|c| format!("{} {:?} {:?}", c.id, c.outcome, c.error))
+        .collect();
+    assert!(delete_cases.is_empty(), "the companion operations' cases pass on a foreign target: {delete_cases:#?}");
+
+    let states = created_states(&report);
+    assert_eq!(states.len(), created, "every created resource is in the report");
+    let left: Vec<&&CleanupState> = states.iter().filter(|s| s.is_left()).collect();
+    assert!(left.is_empty(), "left behind: {left:#?}");
+    assert_eq!(report.summary.leftovers, 0);
+    let count = |f: fn(&CleanupState) -> bool| states.iter().filter(|s| f(s)).count();
+    assert!(count(|s| matches!(s, CleanupState::Deleted { .. })) > 0);
+    assert!(count(|s| matches!(s, CleanupState::Accepted { .. })) > 0, "GeminiDB deletions are accepted");
+    assert!(count(|s| matches!(s, CleanupState::NotRemovable { .. })) > 0, "exports are not removable");
+    let md = hwconform::report::render_markdown(&report);
+    assert!(md.contains("## Created and cleaned up"), "{md}");
+
+    let after = ges_list(&base, &project).await;
+    assert_eq!(after, before, "the GES list (backupCount, ids) is what it was before the run");
+    let gemini_after: Vec<String> = server.instance_backups(&project).into_iter().map(|b| b.id).collect();
+    assert_eq!(gemini_after, gemini_before, "the GeminiDB backups are what they were before the run");
+    server.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    took
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_run_and_its_cleanup_leave_a_foreign_target_as_found() {
+    full_run_then_cleanup(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_slow_backups_cleanup_waits_then_leaves_the_target_as_found() {
+    let took = full_run_then_cleanup(Some(Duration::from_secs(3))).await;
+    eprintln!("cleanup against 3 s backups took {} ms", took.as_millis());
+}
+
+/// A profile file for the foreign target at `base` (the token is the reference server's public one).
+fn profile_file(dir: &std::path::Path, server: &RunningServer) -> std::path::PathBuf {
+    let base = server.base_url();
+    let p = foreign_profile(server).file;
+    let text = format!(
+        "name = \"foreign\"\nproject_id = \"{}\"\ngraph_id = \"{}\"\ninstance_id = \"{}\"\nbackup_id = \"{}\"\n\
+         token = \"{DEFAULT_TOKEN}\"\nisolate_projects = false\nfault_injection = false\nallow_mutating = true\n\
+         [endpoints]\nGES = \"{base}\"\nGeminiDB = \"{base}\"\n",
+        p.project_id, p.graph_id, p.instance_id, p.backup_id
+    );
+    let path = dir.join("foreign.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn hwconform() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_hwconform"));
+    c.env_remove("HWCONFORM_TARGET").env_remove("RUST_LOG");
+    c
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_killed_mid_way_is_finished_by_hwconform_cleanup() {
+    let server = server(Some(Duration::from_secs(2))).await;
+    let base = server.base_url();
+    let dir = std::env::temp_dir().join(format!("hwconform-cleanup-kill-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let profile_path = profile_file(&dir, &server);
+    let profile = foreign_profile(&server);
+    let project = profile.file.project_id.clone();
+    let mine = pre_existing_backup(&base, &profile).await;
+    let before = ges_list(&base, &project).await;
+    let journal = dir.join("report").join("created.jsonl");
+    let mut child = hwconform()
+        .args(["run", "--concurrency", "4", "--profile"])
+        .arg(&profile_path)
+        .arg("--report-dir")
+        .arg(dir.join("report"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it (SIGKILL: no cleanup of its own) once it has created a few backups.
+    // GES backups (those the list shows), not only GeminiDB ones.
+    let created =
+        |text: &str| text.lines().filter(|l| l.contains("\"event\":\"created\"") && l.contains("\"list\":\"")).count();
+    let started = Instant::now();
+    loop {
+        let text = std::fs::read_to_string(&journal).unwrap_or_default();
+        if created(&text) >= 3 {
+            break;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "the run ended before it was killed");
+        assert!(started.elapsed() < Duration::from_secs(300), "the run created nothing in 5 minutes");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let middle = ges_list(&base, &project).await;
+    assert_ne!(middle, before, "the killed run left backups behind");
+
+    let out = tokio::task::spawn_blocking({
+        let (journal, profile_path) = (journal.clone(), profile_path.clone());
+        move || hwconform().arg("cleanup").arg(&journal).arg("--profile").arg(&profile_path).output().unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("0 left behind"), "{stdout}");
+    let after = ges_list(&base, &project).await;
+    assert_eq!(after, before, "after cleanup the GES list is what it was before the run");
+    assert!(after.1.contains(&mine), "the backup the run did not create survives");
+    assert!(server.instance_backups(&project).is_empty(), "the GeminiDB backups are gone again");
+    // A second cleanup has nothing left to do.
+    let again = hwconform().arg("cleanup").arg(&journal).arg("--profile").arg(&profile_path).output().unwrap();
+    assert_eq!(again.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&again.stdout).contains("0 of "), "{}", String::from_utf8_lossy(&again.stdout));
+    server.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_run_creates_and_deletes_nothing() {
+    let server = server(None).await;
+    let base = server.base_url();
+    let mut profile = foreign_profile(&server);
+    profile.file.read_only = true;
+    let project = profile.file.project_id.clone();
+    let before = ges_list(&base, &project).await;
+    let dir = std::env::temp_dir().join(format!("hwconform-cleanup-ro-{}", std::process::id()));
+    let path = dir.join("created.jsonl");
+    let (report, created, _) = session_run(profile, generate(&Catalogue::builtin().unwrap()), &path, None).await;
+    assert_eq!(created, 0);
+    assert!(created_states(&report).is_empty());
+    assert!(!path.exists(), "a run that creates nothing writes no journal");
+    assert_eq!(server.stats().total_creates(), 0);
+    assert_eq!(ges_list(&base, &project).await, before);
+    server.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_created_caps_what_a_run_creates_and_cleanup_removes_it() {
+    let server = server(None).await;
+    let base = server.base_url();
+    let profile = foreign_profile(&server);
+    let project = profile.file.project_id.clone();
+    let before = ges_list(&base, &project).await;
+    let dir = std::env::temp_dir().join(format!("hwconform-cleanup-cap-{}", std::process::id()));
+    let cases: Vec<Case> =
+        generate(&Catalogue::builtin().unwrap()).into_iter().filter(|c| c.operation.starts_with("ges.")).collect();
+    let (report, created, _) = session_run(profile, cases, &dir.join("created.jsonl"), Some(3)).await;
+    assert_eq!(created, 3, "the cap holds");
+    assert!(server.stats().total_creates() <= 3, "and the target saw no more creates");
+    let cut = report.cases.iter().filter(|c| c.error.as_deref().is_some_and(|e| e.contains("--max-created 3")));
+    assert!(cut.count() > 0, "cut cases say why");
+    assert!(created_states(&report).iter().all(|s| !s.is_left()), "{:#?}", report.resources);
+    assert_eq!(ges_list(&base, &project).await, before);
+    server.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
