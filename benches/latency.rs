@@ -49,11 +49,10 @@ async fn bench(latency: Duration) {
     for service in ["GES", "GeminiDB"] {
         file.endpoints.insert(service.to_owned(), server.base_url());
     }
-    file.graph_id.clone_from(&seed.graphs[0].id);
-    file.instance_id.clone_from(&seed.instances[0].id);
-    if let Some(id) = seed.backups.iter().find_map(|b| b.get(&seed.lifecycle.id).and_then(|v| v.as_str())) {
-        id.clone_into(&mut file.backup_id);
-    }
+    file.graph_id = Some(seed.graphs[0].id.clone());
+    file.instance_id = Some(seed.instances[0].id.clone());
+    file.backup_id =
+        seed.backups.iter().find_map(|b| b.get(&seed.lifecycle.id).and_then(|v| v.as_str())).map(str::to_owned);
     let profile = file.resolve(&|_| None).unwrap_or_else(|e| panic!("{e}"));
     let options = SessionOptions { concurrency: CONCURRENCY, no_proxy: true, ..SessionOptions::default() };
     let session = Session::open(Arc::new(catalogue), profile, options).await.unwrap_or_else(|e| panic!("{e}"));

@@ -17,4 +17,5 @@ pub mod openapi;
 pub mod profile;
 pub mod report;
 pub mod runner;
+pub mod selftest;
 pub mod server;

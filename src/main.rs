@@ -18,5 +18,6 @@ fn main() -> ExitCode {
         Command::Cases(args) => hwconform::cli::cases::run(&args),
         Command::Cleanup(args) => hwconform::cli::cleanup::run(&args),
         Command::Rules(args) => hwconform::cli::rules::run(&args),
+        Command::Selftest(args) => hwconform::cli::selftest::run(&args),
     }
 }

@@ -20,5 +20,5 @@ pub use model::{
     ResponseMeta, SdkDisagreement, Source, StatusCode, TableRows, Violates,
 };
 pub use rule_list::{ListedRule, PageRule, RuleId, RuleIdError, RuleTarget, SchemaLocation, rule_list};
-pub use rules::{Probe, Rule, RuleKind};
+pub use rules::{Probe, Rule, RuleKind, Shape, Verdict};
 pub use schema::{CompiledSchema, SchemaViolation};

@@ -19,6 +19,38 @@ pub struct Rule {
     pub field: String,
     pub kind: RuleKind,
     pub sources: Vec<Source>,
+    /// Every rule of the member together, so one rule's probes keep all the others.
+    pub shape: Shape,
+}
+
+/// The documented rules of one member, together: what a probe of one rule must keep of the others.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Shape {
+    pub min: Option<u64>,
+    pub max: Option<u64>,
+    pub first: Option<Vec<String>>,
+    pub allowed: Option<Vec<String>>,
+    pub forbidden: Vec<String>,
+    /// The type list includes `null`.
+    pub nullable: bool,
+}
+
+impl Shape {
+    /// The rules of one schema node.
+    pub fn of(node: &Value) -> Self {
+        let charset = node.get("x-charset");
+        let list = |k: &str| -> Option<Vec<String>> {
+            charset?.get(k)?.as_array().map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        };
+        Self {
+            min: node.get("minLength").and_then(Value::as_u64),
+            max: node.get("maxLength").and_then(Value::as_u64),
+            first: list("first"),
+            allowed: list("allowed"),
+            forbidden: list("forbidden").unwrap_or_default(),
+            nullable: node.get("type").and_then(Value::as_array).is_some_and(|t| t.iter().any(|x| x == "null")),
+        }
+    }
 }
 
 /// What a rule demands, with its documented operands.
@@ -70,19 +102,6 @@ impl RuleKind {
     }
 }
 
-/// A value to put at a rule's member, and whether the documented rule accepts it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Probe {
-    /// The value; `None` leaves the member out.
-    pub value: Option<Value>,
-    /// Whether the rule (and only this rule is varied) accepts the value.
-    pub valid: bool,
-    /// Short stable label for case ids (`len_65`, `char_0x3e`, `missing`).
-    pub label: String,
-    /// One line in plain words, derived from the rule ("name longer than the documented 64 characters").
-    pub rationale: String,
-}
-
 /// Every rule of `schema` and of the object members below it, following `$ref`s through `resolve`
 /// (which maps a `$ref` value, as written, to the referenced document).
 pub fn rules_of<'a>(schema: &'a Value, resolve: &dyn Fn(&str) -> Option<&'a Value>) -> Vec<Rule> {
@@ -111,7 +130,14 @@ fn walk<'a>(
     if sources.is_empty() {
         sources = inherited.to_vec();
     }
-    let rule = |kind| Rule { pointer: pointer.to_owned(), field: field.to_owned(), kind, sources: sources.clone() };
+    let shape = Shape::of(node);
+    let rule = |kind| Rule {
+        pointer: pointer.to_owned(),
+        field: field.to_owned(),
+        kind,
+        sources: sources.clone(),
+        shape: shape.clone(),
+    };
     if let Some(t) = obj.get("type").and_then(Value::as_str) {
         out.push(rule(RuleKind::Type(t.to_owned())));
     }
@@ -156,6 +182,7 @@ fn walk<'a>(
                     field: name.clone(),
                     kind: RuleKind::Required,
                     sources: if src.is_empty() { sources.clone() } else { src },
+                    shape: Shape::of(prop),
                 });
             }
             walk(prop, &child, name, &sources, resolve, out, depth + 1);
@@ -179,148 +206,361 @@ pub fn char_in(c: char, classes: &[String]) -> bool {
     })
 }
 
-/// Characters tried against an "allowed characters" rule, in order; the first two outside the
-/// allowed set become probes.
-const OUTSIDERS: &[char] = &['-', '_', ' ', '.', '@', '中'];
+/// What a correct target must do with a probe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Verdict {
+    /// Every rule of the member holds: the target must accept it.
+    Accept,
+    /// The rule is broken: the target must refuse it.
+    Refuse,
+    /// The page leaves the class open (does "letter" include `é`? is a line break "a character"?):
+    /// either answer is legitimate and recorded as an observation.
+    Open,
+}
+
+/// A value to put at a rule's member, and what the documented rule says of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Probe {
+    /// The value; `None` leaves the member out.
+    pub value: Option<Value>,
+    pub verdict: Verdict,
+    /// Short stable label for case ids (`len_65`, `has_0x3e`, `starts_1`, `missing`).
+    pub label: String,
+    /// One line in plain words naming the class and the boundary it covers.
+    pub rationale: String,
+    /// Only meaningful in a JSON body (`null`, arrays, objects, booleans): a query or path value is
+    /// text, where these would be one more text probe.
+    pub json_only: bool,
+}
+
+impl Probe {
+    /// Whether the documented rule accepts the value (an open class counts as not accepted).
+    pub fn valid(&self) -> bool {
+        self.verdict == Verdict::Accept
+    }
+}
+
+/// The character classes a rule's documented sets are made of: each probed with one
+/// representative, since a server's set is usually wrong by a whole class.
+const LETTER: char = 'a';
+const DIGIT: char = '1';
+
+/// Characters outside the ASCII letter and digit ranges that sit right next to them (`@`/`[`
+/// around `A-Z`, `` ` ``/`{` around `a-z`, `/`/`:` around `0-9`): where an off-by-one range
+/// (`[A-z]`, `[0-:]`) lets a character in.
+const RANGE_NEIGHBOURS: &[char] = &['@', '[', '`', '{', '/', ':'];
+
+/// Whitespace and line terminators, each a class of its own.
+const BLANKS: &[(char, &str)] =
+    &[(' ', "a space"), ('\t', "a tab"), ('\n', "a line feed"), ('\r', "a carriage return")];
+
+/// Non-ASCII letters: whether the page's "letter" includes them is left open.
+const WIDE_LETTERS: &[(char, &str)] =
+    &[('é', "a non-ASCII Latin letter (é, 2 bytes)"), ('中', "a CJK character (中, 3 bytes)")];
+
+/// Multi-byte characters for length probes: lengths count characters, not bytes.
+const MULTIBYTE: &[(char, &str)] = &[('é', "2-byte"), ('中', "3-byte")];
+
+/// A character's place in a value, where a rule gives it one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Position {
+    First,
+    Inner,
+    Last,
+}
+
+impl Position {
+    fn slug(self) -> &'static str {
+        match self {
+            Self::First => "starts",
+            Self::Inner => "has",
+            Self::Last => "ends",
+        }
+    }
+
+    fn valid_slug(self) -> &'static str {
+        match self {
+            Self::First => "first",
+            Self::Inner => "inner",
+            Self::Last => "last",
+        }
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            Self::First => "as its first character",
+            Self::Inner => "inside",
+            Self::Last => "as its last character",
+        }
+    }
+}
+
+impl Shape {
+    /// A character every rule of the member accepts first.
+    fn lead(&self, sample: Option<&Value>) -> char {
+        let from_sample =
+            sample.and_then(Value::as_str).and_then(|s| s.chars().next()).filter(char::is_ascii_alphabetic);
+        let candidates = from_sample.into_iter().chain(['A', DIGIT, LETTER]);
+        for c in candidates {
+            if self.accepts_at(c, Position::First) {
+                return c;
+            }
+        }
+        'A'
+    }
+
+    /// Whether every character rule accepts `c` at `pos` (non-ASCII letters count as letters here
+    /// only when the rule has no class list).
+    fn accepts_at(&self, c: char, pos: Position) -> bool {
+        if self.forbidden.iter().any(|f| f.chars().eq(std::iter::once(c))) {
+            return false;
+        }
+        if pos == Position::First
+            && let Some(first) = &self.first
+        {
+            return char_in(c, first);
+        }
+        self.allowed.as_ref().is_none_or(|a| char_in(c, a))
+    }
+
+    /// A string of `n` characters: the lead, then `fill` (or `fill` throughout where it may lead).
+    fn text(&self, sample: Option<&Value>, n: usize, fill: char) -> String {
+        if n == 0 {
+            return String::new();
+        }
+        let lead = if fill != LETTER && self.accepts_at(fill, Position::First) { fill } else { self.lead(sample) };
+        std::iter::once(lead).chain(std::iter::repeat_n(fill, n - 1)).collect()
+    }
+
+    /// The length of the values character probes are built on: 4, or the nearest the limits allow.
+    fn base_len(&self) -> usize {
+        let min = self.min.map_or(0, |m| usize::try_from(m).unwrap_or(usize::MAX));
+        let max = self.max.map_or(usize::MAX, |m| usize::try_from(m).unwrap_or(usize::MAX));
+        4.max(min).min(max)
+    }
+
+    /// The length classes of a length boundary: one filler per allowed class, or ASCII and
+    /// multi-byte characters where the member takes any character.
+    fn fillers(&self) -> Vec<(char, String)> {
+        match &self.allowed {
+            Some(allowed) => allowed
+                .iter()
+                .filter_map(|class| match class.as_str() {
+                    "letter" => Some((LETTER, String::new())),
+                    "digit" => Some((DIGIT, "digits".to_owned())),
+                    lit => lit.chars().next().map(|c| (c, char_label(c))),
+                })
+                .collect(),
+            None => std::iter::once((LETTER, String::new()))
+                .chain(MULTIBYTE.iter().map(|(c, what)| (*c, (*what).to_owned())))
+                .filter(|(c, _)| self.accepts_at(*c, Position::Inner))
+                .collect(),
+        }
+    }
+}
+
+/// The probe verdict of `c` at `pos` for a class list: refused, or open where it is a non-ASCII
+/// letter and the list has letters.
+fn outsider(c: char, classes: &[String]) -> Verdict {
+    if !c.is_ascii() && c.is_alphabetic() && classes.iter().any(|x| x == "letter") {
+        Verdict::Open
+    } else {
+        Verdict::Refuse
+    }
+}
+
+/// `base` with `c` at `pos`: replacing the first or last character, or inserted after the first.
+fn place(base: &str, c: char, pos: Position, max: Option<u64>) -> String {
+    let chars: Vec<char> = base.chars().collect();
+    match pos {
+        Position::First => std::iter::once(c).chain(chars.iter().copied().skip(1)).collect(),
+        Position::Last => chars.iter().copied().take(chars.len().saturating_sub(1)).chain(std::iter::once(c)).collect(),
+        Position::Inner => {
+            let at_max = max.is_some_and(|m| chars.len() as u64 >= m);
+            let rest = chars.iter().copied().skip(if at_max { 2 } else { 1 });
+            chars.first().copied().into_iter().chain(std::iter::once(c)).chain(rest).collect()
+        }
+    }
+}
 
 impl Rule {
-    /// Probe values for this rule. `sample` is a value of the member that satisfies every rule
-    /// (used to build strings of the right shape); lengths are counted in characters.
+    /// Probe values for this rule, by the method of `docs/suite.md`: boundaries, one probe per
+    /// character class at every position the rule governs, types and presence. `sample` is a value
+    /// of the member satisfying every rule (its first letter shapes the strings); lengths count
+    /// characters.
     pub fn probes(&self, sample: Option<&Value>) -> Vec<Probe> {
         let f = &self.field;
-        let text = |n: usize| filler(sample, n);
-        let probe = |value: Value, valid: bool, label: String, rationale: String| Probe {
+        let shape = &self.shape;
+        let probe = |value: Value, verdict: Verdict, label: String, rationale: String| Probe {
             value: Some(value),
-            valid,
+            verdict,
             label,
             rationale,
+            json_only: false,
         };
         match &self.kind {
             RuleKind::Required => vec![Probe {
                 value: None,
-                valid: false,
+                verdict: Verdict::Refuse,
                 label: "missing".into(),
-                rationale: format!("{f} left out, though the table marks it mandatory"),
+                rationale: format!("presence: {f} left out, though the table marks it mandatory"),
+                json_only: false,
             }],
-            RuleKind::Type(t) => {
-                let wrong: Vec<(Value, &str)> = match t.as_str() {
-                    "string" => vec![(Value::from(12345), "number")],
-                    "integer" => vec![(Value::from("abc"), "text"), (Value::from(1.5), "fraction")],
-                    "boolean" => vec![(Value::from("true"), "text")],
-                    "array" => vec![(Value::from("x"), "text")],
-                    "object" => vec![(Value::from("x"), "text")],
-                    _ => vec![],
-                };
-                wrong
-                    .into_iter()
-                    .map(|(v, what)| {
-                        probe(v, false, what.to_owned(), format!("{f} given as a {what}, not the documented {t}"))
-                    })
-                    .collect()
-            }
-            RuleKind::MinLength(n) => {
-                let n = usize::try_from(*n).unwrap_or(usize::MAX);
-                let mut out = vec![probe(
-                    Value::from(text(n)),
-                    true,
-                    format!("len_{n}"),
-                    format!("{f} of exactly the documented minimum of {n} characters"),
-                )];
-                if n > 0 {
-                    out.push(probe(
-                        Value::from(text(n - 1)),
-                        false,
-                        format!("len_{}", n - 1),
-                        format!("{f} shorter than the documented minimum of {n} characters"),
-                    ));
-                }
-                out.push(probe(
-                    Value::from(text(n + 1)),
-                    true,
-                    format!("len_{}", n + 1),
-                    format!("{f} just above the documented minimum of {n} characters"),
-                ));
-                out
-            }
-            RuleKind::MaxLength(n) => {
-                let n = usize::try_from(*n).unwrap_or(usize::MAX / 2);
-                let mut out = vec![
-                    probe(
-                        Value::from(text(n)),
-                        true,
-                        format!("len_{n}"),
-                        format!("{f} of exactly the documented maximum of {n} characters"),
-                    ),
-                    probe(
-                        Value::from(text(n + 1)),
-                        false,
-                        format!("len_{}", n + 1),
-                        format!("{f} longer than the documented {n} characters"),
-                    ),
-                ];
-                if n > 1 {
-                    out.push(probe(
-                        Value::from(text(n - 1)),
-                        true,
-                        format!("len_{}", n - 1),
-                        format!("{f} just under the documented maximum of {n} characters"),
-                    ));
-                }
-                out
-            }
+            RuleKind::Type(t) => type_probes(f, t, shape, self.pointer.is_empty()),
+            RuleKind::MinLength(n) => length_probes(f, shape, sample, *n, Bound::Min),
+            RuleKind::MaxLength(n) => length_probes(f, shape, sample, *n, Bound::Max),
             RuleKind::FirstChar(first) => {
-                let base = text(4);
-                ['1', '-', '_']
-                    .into_iter()
-                    .filter(|c| !char_in(*c, first))
-                    .take(1)
-                    .map(|c| {
-                        let v: String = std::iter::once(c).chain(base.chars().skip(1)).collect();
+                let base = shape.text(sample, shape.base_len(), LETTER);
+                let mut out: Vec<Probe> = first
+                    .iter()
+                    .filter_map(|class| class_representative(class))
+                    .map(|(c, words)| {
                         probe(
-                            Value::from(v),
-                            false,
-                            format!("starts_{}", char_label(c)),
-                            format!("{f} starting with {}, not {}", char_words(c), classes_words(first)),
+                            Value::from(place(&base, c, Position::First, shape.max)),
+                            Verdict::Accept,
+                            format!("first_{}", class_slug(c)),
+                            format!("character class at the first position: {f} starting with {words}, which the page allows first"),
                         )
                     })
-                    .collect()
+                    .collect();
+                let allowed_elsewhere: Vec<char> = shape
+                    .allowed
+                    .iter()
+                    .flatten()
+                    .filter_map(|class| class_representative(class).map(|(c, _)| c))
+                    .filter(|c| !char_in(*c, first))
+                    .collect();
+                let mut candidates: Vec<char> = allowed_elsewhere;
+                candidates.extend(BLANKS.iter().map(|(c, _)| *c).filter(|c| *c != '\r'));
+                candidates.push('.');
+                candidates.extend(RANGE_NEIGHBOURS);
+                candidates.extend(WIDE_LETTERS.iter().map(|(c, _)| *c).take(1));
+                for c in dedup(candidates) {
+                    if char_in(c, first) {
+                        continue;
+                    }
+                    let verdict = outsider(c, first);
+                    out.push(probe(
+                        Value::from(place(&base, c, Position::First, shape.max)),
+                        verdict,
+                        format!("starts_{}", char_label(c)),
+                        format!(
+                            "character class at the first position: {f} starting with {}, not {}{}",
+                            char_words(c),
+                            classes_words(first),
+                            open_words(verdict)
+                        ),
+                    ));
+                }
+                out
             }
             RuleKind::AllowedChars(allowed) => {
-                let base = text(4);
-                OUTSIDERS
-                    .iter()
-                    .copied()
-                    .filter(|c| !char_in(*c, allowed))
-                    .take(2)
-                    .map(|c| {
-                        let v = insert_after_first(&base, c);
-                        probe(
-                            Value::from(v),
-                            false,
-                            format!("has_{}", char_label(c)),
+                let base = shape.text(sample, shape.base_len(), LETTER);
+                let positions: &[Position] = if shape.first.is_some() {
+                    &[Position::Inner, Position::Last]
+                } else {
+                    &[Position::First, Position::Inner, Position::Last]
+                };
+                let mut out = Vec::new();
+                for &pos in positions {
+                    for (c, words) in allowed.iter().filter_map(|class| class_representative(class)) {
+                        out.push(probe(
+                            Value::from(place(&base, c, pos, shape.max)),
+                            Verdict::Accept,
+                            format!("{}_{}", pos.valid_slug(), class_slug(c)),
                             format!(
-                                "{f} containing {}, outside the documented {}",
-                                char_words(c),
-                                classes_words(allowed)
+                                "character class {}: {f} with {words} {}, which the page allows",
+                                pos.valid_slug(),
+                                pos.words()
                             ),
-                        )
-                    })
-                    .collect()
+                        ));
+                    }
+                    // Inside, every printable ASCII character outside the set, alone; at the ends, one
+                    // per class (a set is usually wrong by a whole class or an unanchored end).
+                    let mut candidates: Vec<char> = if pos == Position::Inner {
+                        (' '..='~').collect()
+                    } else {
+                        let mut v = vec!['.'];
+                        v.extend(RANGE_NEIGHBOURS);
+                        v
+                    };
+                    candidates.extend(BLANKS.iter().map(|(c, _)| *c).filter(|c| pos == Position::Inner || *c != '\r'));
+                    candidates.extend(WIDE_LETTERS.iter().map(|(c, _)| *c).take(if pos == Position::Inner {
+                        2
+                    } else {
+                        1
+                    }));
+                    for c in dedup(candidates) {
+                        if char_in(c, allowed) {
+                            continue;
+                        }
+                        let verdict = outsider(c, allowed);
+                        out.push(probe(
+                            Value::from(place(&base, c, pos, shape.max)),
+                            verdict,
+                            format!("{}_{}", pos.slug(), char_label(c)),
+                            format!(
+                                "character class {}: {f} containing {} {}, outside the documented {}{}",
+                                pos.valid_slug(),
+                                char_words(c),
+                                pos.words(),
+                                classes_words(allowed),
+                                open_words(verdict)
+                            ),
+                        ));
+                    }
+                }
+                out
             }
             RuleKind::ForbiddenChars(forbidden) => {
-                let base = text(4);
-                forbidden
-                    .iter()
-                    .filter_map(|s| s.chars().next())
-                    .map(|c| {
-                        probe(
-                            Value::from(insert_after_first(&base, c)),
-                            false,
-                            format!("has_{}", char_label(c)),
-                            format!("{f} containing the forbidden character {c}"),
-                        )
-                    })
-                    .collect()
+                let base = shape.text(sample, shape.base_len(), LETTER);
+                let chars: Vec<char> = forbidden.iter().filter_map(|s| s.chars().next()).collect();
+                let mut out = Vec::new();
+                for &c in &chars {
+                    out.push(probe(
+                        Value::from(place(&base, c, Position::Inner, shape.max)),
+                        Verdict::Refuse,
+                        format!("has_{}", char_label(c)),
+                        format!("forbidden character inside: {f} containing the forbidden character {c}"),
+                    ));
+                    out.push(probe(
+                        Value::from(c.to_string()),
+                        Verdict::Refuse,
+                        format!("only_{}", char_label(c)),
+                        format!("forbidden character alone: {f} that is the forbidden character {c} and nothing else"),
+                    ));
+                }
+                if shape.allowed.is_none() {
+                    let others: String = (' '..='~').filter(|c| !chars.contains(c)).collect();
+                    out.push(probe(
+                        Value::from(others),
+                        Verdict::Accept,
+                        "other_ascii".into(),
+                        format!("allowed class: {f} made of every printable ASCII character the page does not forbid"),
+                    ));
+                    let wide: String =
+                        std::iter::once(shape.lead(sample)).chain(MULTIBYTE.iter().map(|(c, _)| *c)).collect();
+                    out.push(probe(
+                        Value::from(wide),
+                        Verdict::Accept,
+                        "multibyte".into(),
+                        format!(
+                            "allowed class: {f} with multi-byte characters (é, 中), which the page does not forbid"
+                        ),
+                    ));
+                    for (c, words) in BLANKS.iter().filter(|(c, _)| *c != ' ') {
+                        out.push(probe(
+                            Value::from(place(&base, *c, Position::Inner, shape.max)),
+                            Verdict::Open,
+                            format!("blank_{}", char_label(*c)),
+                            format!(
+                                "whitespace class: {f} containing {words}; the page forbids only {}, and leaves control characters open (observation)",
+                                chars.iter().collect::<String>()
+                            ),
+                        ));
+                    }
+                }
+                out
             }
             RuleKind::Enum(values) => {
                 let mut out: Vec<Probe> = values
@@ -329,7 +569,7 @@ impl Rule {
                         let shown = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
                         probe(
                             v.clone(),
-                            true,
+                            Verdict::Accept,
                             format!("is_{shown}"),
                             format!("{f} set to the documented value {shown}"),
                         )
@@ -337,35 +577,170 @@ impl Rule {
                     .collect();
                 out.push(probe(
                     Value::from("hwconform-undocumented"),
-                    false,
+                    Verdict::Refuse,
                     "undocumented".into(),
                     format!("{f} outside its documented values"),
                 ));
                 out
             }
             RuleKind::Minimum(m) => vec![
-                probe(Value::from(*m), true, format!("is_{m}"), format!("{f} at the documented minimum {m}")),
-                probe(Value::from(m - 1), false, "below_min".into(), format!("{f} below the documented minimum {m}")),
+                probe(
+                    Value::from(*m),
+                    Verdict::Accept,
+                    format!("is_{m}"),
+                    format!("boundary min: {f} at the documented minimum {m}"),
+                ),
+                probe(
+                    Value::from(m - 1),
+                    Verdict::Refuse,
+                    "below_min".into(),
+                    format!("boundary min-1: {f} below the documented minimum {m}"),
+                ),
             ],
         }
     }
 }
 
-/// A string of `n` characters shaped like `sample`: it keeps the sample's first character where
-/// that is a letter (so "must start with a letter" holds) and pads with `a`.
-fn filler(sample: Option<&Value>, n: usize) -> String {
-    let first = sample.and_then(Value::as_str).and_then(|s| s.chars().next()).filter(char::is_ascii_alphabetic);
-    let first = first.unwrap_or('A');
-    if n == 0 {
-        return String::new();
-    }
-    std::iter::once(first).chain(std::iter::repeat_n('a', n - 1)).collect()
+/// Which end of a length range a rule fixes.
+#[derive(Clone, Copy)]
+enum Bound {
+    Min,
+    Max,
 }
 
-fn insert_after_first(base: &str, c: char) -> String {
-    let mut chars = base.chars();
-    let head: String = chars.next().into_iter().collect();
-    format!("{head}{c}{}", chars.collect::<String>())
+/// A length boundary and the value just outside it (min-1, or max+1), once per character class
+/// of the member: lengths count characters, so multi-byte classes expose a server counting bytes.
+fn length_probes(f: &str, shape: &Shape, sample: Option<&Value>, n: u64, bound: Bound) -> Vec<Probe> {
+    let n = usize::try_from(n).unwrap_or(usize::MAX / 2);
+    let (word, outside, outside_words) = match bound {
+        Bound::Min => ("minimum", n.checked_sub(1), ("min-1", "shorter")),
+        Bound::Max => ("maximum", Some(n + 1), ("max+1", "longer")),
+    };
+    let tag = match bound {
+        Bound::Min => "min",
+        Bound::Max => "max",
+    };
+    let mut out = Vec::new();
+    for (fill, what) in shape.fillers() {
+        let suffix = if what.is_empty() { String::new() } else { format!("_{what}") };
+        let class = match fill {
+            LETTER => "letters".to_owned(),
+            DIGIT => "digits".to_owned(),
+            c if !c.is_ascii() => format!("{what} characters ({c})"),
+            c => format!("'{c}' characters"),
+        };
+        let mut probe = |len: usize, verdict: Verdict, rationale: String| {
+            out.push(Probe {
+                value: Some(Value::from(shape.text(sample, len, fill))),
+                verdict,
+                label: format!("len_{len}{suffix}"),
+                rationale,
+                json_only: false,
+            });
+        };
+        probe(
+            n,
+            Verdict::Accept,
+            format!("length boundary {tag}: {f} of exactly the documented {word} of {n} characters, {class}"),
+        );
+        if let Some(len) = outside {
+            probe(
+                len,
+                Verdict::Refuse,
+                format!(
+                    "length boundary {}: {f} one character {} than the documented {word} of {n}, {class}",
+                    outside_words.0, outside_words.1
+                ),
+            );
+        }
+    }
+    out
+}
+
+/// Types and presence: each wrong JSON type, `null` and the empty string separately, since servers
+/// treat them differently.
+fn type_probes(f: &str, t: &str, shape: &Shape, root: bool) -> Vec<Probe> {
+    let wrong = |value: Value, label: &str, what: &str, json_only: bool| Probe {
+        value: Some(value),
+        verdict: Verdict::Refuse,
+        label: label.to_owned(),
+        rationale: format!("type: {f} given as {what}, not the documented {t}"),
+        json_only,
+    };
+    let mut out = Vec::new();
+    match t {
+        "string" => {
+            out.push(wrong(Value::from(12345), "number", "a number", true));
+            out.push(wrong(Value::from(true), "boolean", "a boolean", true));
+            out.push(wrong(serde_json::json!(["x"]), "array", "an array", true));
+            out.push(wrong(serde_json::json!({}), "object", "an object", true));
+        }
+        "integer" => {
+            out.push(wrong(Value::from("abc"), "text", "text", false));
+            out.push(wrong(Value::from(1.5), "fraction", "a fraction", false));
+            out.push(wrong(Value::from(true), "boolean", "a boolean", true));
+        }
+        "boolean" => out.push(wrong(Value::from("true"), "text", "text", false)),
+        "array" | "object" => {
+            out.push(wrong(Value::from("x"), "text", "text", false));
+            if root {
+                out.push(wrong(serde_json::json!([]), "array", "an array", true));
+                out.push(wrong(Value::from(1), "number", "a number", true));
+            }
+        }
+        _ => {}
+    }
+    if !root && t != "null" && !shape.nullable {
+        out.push(wrong(Value::Null, "null", "null", true));
+    }
+    // The empty string: refused where a documented rule refuses it; otherwise servers differ on
+    // whether "" counts as given (an observation). For an integer in a query it is `limit=`.
+    let refused = t == "string" && (shape.min.is_some_and(|m| m > 0) || shape.first.is_some());
+    if matches!(t, "string" | "integer") {
+        out.push(Probe {
+            value: Some(Value::from("")),
+            verdict: if refused { Verdict::Refuse } else { Verdict::Open },
+            label: "empty".into(),
+            rationale: if refused {
+                format!("presence: {f} given as the empty string, which its documented rules refuse")
+            } else {
+                format!("presence: {f} given as the empty string; the page does not say whether that counts as given (observation)")
+            },
+            json_only: t != "integer",
+        });
+    }
+    out
+}
+
+fn dedup(chars: Vec<char>) -> Vec<char> {
+    let mut seen = Vec::new();
+    for c in chars {
+        if !seen.contains(&c) {
+            seen.push(c);
+        }
+    }
+    seen
+}
+
+/// One character standing for a class or literal of an `x-charset` list.
+fn class_representative(class: &str) -> Option<(char, String)> {
+    match class {
+        "letter" => Some((LETTER, "a letter".into())),
+        "digit" => Some((DIGIT, "a digit".into())),
+        lit => lit.chars().next().map(|c| (c, format!("'{c}'"))),
+    }
+}
+
+fn class_slug(c: char) -> String {
+    match c {
+        LETTER => "letter".into(),
+        DIGIT => "digit".into(),
+        c => char_label(c),
+    }
+}
+
+fn open_words(verdict: Verdict) -> &'static str {
+    if verdict == Verdict::Open { " (the page leaves open whether its letters include it: an observation)" } else { "" }
 }
 
 fn char_label(c: char) -> String {
@@ -373,8 +748,10 @@ fn char_label(c: char) -> String {
 }
 
 fn char_words(c: char) -> String {
+    if let Some((_, words)) = BLANKS.iter().chain(WIDE_LETTERS).find(|(b, _)| *b == c) {
+        return (*words).to_owned();
+    }
     match c {
-        ' ' => "a space".into(),
         c if c.is_ascii_digit() => "a digit".into(),
         c => format!("'{c}'"),
     }
@@ -428,5 +805,107 @@ fn set_member(map: &mut Map<String, Value>, key: String, value: Option<&Value>) 
             true
         }
         None => map.remove(&key).is_some(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn rules(schema: &Value) -> Vec<Rule> {
+        rules_of(schema, &|_| None)
+    }
+
+    fn name_schema() -> Value {
+        json!({"type": "object", "required": ["name"], "properties": {"name": {
+            "type": "string", "minLength": 4, "maxLength": 64,
+            "x-charset": {"first": ["letter"], "allowed": ["letter", "digit", "-", "_"]}}}})
+    }
+
+    fn probes_of(schema: &Value, kind: &str) -> Vec<Probe> {
+        rules(schema)
+            .into_iter()
+            .filter(|r| r.kind.slug() == kind && !r.pointer.is_empty())
+            .flat_map(|r| r.probes(None))
+            .collect()
+    }
+
+    fn by_label<'a>(probes: &'a [Probe], label: &str) -> &'a Probe {
+        probes.iter().find(|p| p.label == label).unwrap_or_else(|| panic!("no probe {label}: {probes:#?}"))
+    }
+
+    #[test]
+    fn every_position_gets_its_classes_valid_and_its_outsiders_refused() {
+        let first = probes_of(&name_schema(), "first_char");
+        assert_eq!(by_label(&first, "first_letter").verdict, Verdict::Accept);
+        // Allowed inside but not first: each its own probe.
+        for label in ["starts_1", "starts_0x2d", "starts_0x5f", "starts_0x20", "starts_0xa", "starts_0x5b"] {
+            assert_eq!(by_label(&first, label).verdict, Verdict::Refuse, "{label}");
+        }
+        assert_eq!(by_label(&first, "starts_0xe9").verdict, Verdict::Open, "non-ASCII letters are left open");
+        let allowed = probes_of(&name_schema(), "allowed_chars");
+        for pos in ["inner", "last"] {
+            for class in ["letter", "digit", "0x2d", "0x5f"] {
+                let p = by_label(&allowed, &format!("{pos}_{class}"));
+                assert_eq!(p.verdict, Verdict::Accept);
+            }
+        }
+        assert_eq!(by_label(&allowed, "last_0x2d").value, Some(json!("Aaa-")));
+        // Inside: every printable ASCII character outside the set, alone; tabs and line breaks too.
+        for c in (' '..='~').filter(|c| !c.is_ascii_alphanumeric() && !matches!(c, '-' | '_')) {
+            let p = by_label(&allowed, &format!("has_0x{:x}", u32::from(c)));
+            assert_eq!(p.verdict, Verdict::Refuse);
+            assert_eq!(
+                p.value.as_ref().and_then(Value::as_str).map(|s| s.chars().filter(|x| *x == c).count()),
+                Some(1)
+            );
+        }
+        for label in ["has_0x9", "has_0xa", "has_0xd", "ends_0x20", "ends_0xa"] {
+            assert_eq!(by_label(&allowed, label).verdict, Verdict::Refuse, "{label}");
+        }
+        assert!(allowed.iter().all(|p| !p.label.starts_with("starts_")), "the first position has its own rule");
+    }
+
+    #[test]
+    fn lengths_count_characters_at_each_boundary_with_each_class() {
+        let max = probes_of(&name_schema(), "max_length");
+        for (label, chars, verdict) in [
+            ("len_64", 64, Verdict::Accept),
+            ("len_65_digits", 65, Verdict::Refuse),
+            ("len_64_0x5f", 64, Verdict::Accept),
+        ] {
+            let p = by_label(&max, label);
+            let text = p.value.as_ref().and_then(Value::as_str).unwrap();
+            assert_eq!((text.chars().count(), p.verdict), (chars, verdict), "{label}");
+            assert!(text.starts_with(|c: char| c.is_ascii_alphabetic()), "{label} keeps the first-letter rule");
+        }
+        let min = probes_of(&name_schema(), "min_length");
+        assert_eq!(by_label(&min, "len_3_digits").value, Some(json!("A11")));
+        let description = json!({"type": "object", "properties": {"d": {"type": "string", "maxLength": 256,
+            "x-charset": {"forbidden": [">", "&"]}}}});
+        let max = probes_of(&description, "max_length");
+        let wide = by_label(&max, "len_256_3-byte").value.clone().unwrap();
+        let wide = wide.as_str().unwrap();
+        assert_eq!((wide.chars().count(), wide.len()), (256, 768), "256 characters, 768 bytes: valid");
+        assert_eq!(by_label(&max, "len_257_2-byte").verdict, Verdict::Refuse);
+    }
+
+    #[test]
+    fn forbidden_characters_alone_and_inside_types_and_presence_separately() {
+        let schema = json!({"type": "object", "required": ["d"], "properties": {"d": {"type": "string",
+            "x-charset": {"forbidden": [">", "&"]}}}});
+        let forbidden = probes_of(&schema, "forbidden_chars");
+        assert_eq!(by_label(&forbidden, "only_0x3e").value, Some(json!(">")));
+        assert_eq!(by_label(&forbidden, "has_0x26").verdict, Verdict::Refuse);
+        let others = by_label(&forbidden, "other_ascii").value.clone().unwrap();
+        assert!(others.as_str().unwrap().contains('!') && !others.as_str().unwrap().contains('>'));
+        assert_eq!(by_label(&forbidden, "blank_0xa").verdict, Verdict::Open);
+        let types = probes_of(&schema, "type");
+        let labels: Vec<&str> = types.iter().map(|p| p.label.as_str()).collect();
+        assert_eq!(labels, ["number", "boolean", "array", "object", "null", "empty"]);
+        assert_eq!(by_label(&types, "empty").verdict, Verdict::Open, "no rule refuses the empty string");
+        assert_eq!(by_label(&probes_of(&name_schema(), "type"), "empty").verdict, Verdict::Refuse);
+        assert_eq!(probes_of(&schema, "required")[0].value, None);
     }
 }

@@ -98,6 +98,10 @@ pub(crate) fn check(case: &Case, exchange: &Exchange, rule: &FlowRule) -> Vec<Fi
             if after.is_empty() {
                 return out; // The list step itself failed; its own findings say how.
             }
+            // The count after the create is the one every page of the walk agrees with.
+            if let Some(list_op) = list_op {
+                out.extend(super::pagination::walk_all(case, exchange, list_after, list_op, &meta));
+            }
             let after_items: Vec<&Value> = after.iter().flat_map(|p| p.items.iter()).collect();
             let id_of = |i: &Value| i.get(&meta.item_id).and_then(text);
             match (created, list_before) {

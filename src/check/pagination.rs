@@ -183,8 +183,137 @@ pub(crate) fn check(case: &Case, exchange: &Exchange, rule: &PageRule) -> Vec<Fi
                     );
                 }
             }
+            out.extend(same_page(case, exchange, ("no_limit", "explicit_limit"), &meta.limit, limit_source(op, meta)));
         }
         PageRule::WalkAll => out.extend(walk_all(case, exchange, "walk", op, meta)),
+        PageRule::DefaultSame { param, .. } => {
+            let source = op
+                .meta
+                .parameters
+                .iter()
+                .find(|p| &p.name == param)
+                .map_or_else(|| meta.source.clone(), |p| p.source.clone());
+            out.extend(same_page(case, exchange, ("omitted", "explicit"), param, source));
+        }
+    }
+    out
+}
+
+/// A parameter left out (step `omitted`) answers the page it answers at its documented default
+/// (step `explicit`): the same total, the same items in the same order, each with the same
+/// documented members. Values are not compared: an asynchronous backup may finish in between.
+fn same_page(
+    case: &Case,
+    exchange: &Exchange,
+    (omitted, explicit): (&str, &str),
+    param: &str,
+    source: Source,
+) -> Vec<Finding> {
+    let (Some(a), Some(b)) =
+        (pages(case, exchange, omitted).into_iter().next(), pages(case, exchange, explicit).into_iter().next())
+    else {
+        return Vec::new();
+    };
+    let Some(meta) = case.steps.get(a.ex.step).and_then(|s| s.operation.meta.pagination.clone()) else {
+        return Vec::new();
+    };
+    let members = |items: &[Value]| -> Vec<(String, Vec<String>)> {
+        items
+            .iter()
+            .map(|i| {
+                let id = i.get(&meta.item_id).map_or_else(|| i.to_string(), id_text);
+                let keys = i.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+                (id, keys)
+            })
+            .collect()
+    };
+    let (left, right) = (members(a.items), members(b.items));
+    let mut out = Vec::new();
+    if a.total != b.total {
+        out.push(
+            Finding::failure(
+                CheckKind::Pagination,
+                omitted,
+                format!("{} differs with {param} left out and given at its default", meta.total),
+                source.clone(),
+            )
+            .with(b.total.map_or("none".into(), |t| t.to_string()), a.total.map_or("none".into(), |t| t.to_string())),
+        );
+    }
+    let ids = |v: &[(String, Vec<String>)]| v.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>();
+    if ids(&left) != ids(&right) {
+        out.push(
+            Finding::failure(
+                CheckKind::Pagination,
+                omitted,
+                format!("{param} left out answers other items than {param} given at its documented default"),
+                source,
+            )
+            .with(ids(&right).join(", "), ids(&left).join(", ")),
+        );
+    } else if left != right {
+        out.push(Finding::failure(
+            CheckKind::Pagination,
+            omitted,
+            format!("{param} left out answers the same items with other members than {param} given at its documented default"),
+            source,
+        ));
+    }
+    out
+}
+
+/// Every documented count follows the creates of the case: a page read after a create that
+/// succeeded holds a total at least one more than the page read before it (more is recorded:
+/// others may add on a shared project). Steps that `adds` mark the creates.
+pub(crate) fn counts_follow(case: &Case, exchange: &Exchange) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut known: Option<u64> = None;
+    let mut pending = 0u64;
+    let mut last_create = String::new();
+    for ex in &exchange.steps {
+        let Some(step) = case.steps.get(ex.step) else { continue };
+        let Some(rx) = ex.received() else { continue };
+        if step.adds {
+            if rx.status == step.operation.meta.success_status {
+                pending += 1;
+                last_create.clone_from(&ex.label);
+            }
+            continue;
+        }
+        let Some(meta) = &step.operation.meta.pagination else { continue };
+        if rx.status != step.operation.meta.success_status {
+            continue;
+        }
+        let Some(total) = rx.json().and_then(|b| b.get(&meta.total).and_then(Value::as_u64)) else { continue };
+        if let Some(before) = known
+            && pending > 0
+        {
+            let due = before + pending;
+            if total < due {
+                out.push(
+                    Finding::failure(
+                        CheckKind::Pagination,
+                        &ex.label,
+                        format!("{} is {total} after {pending} successful create(s) ({last_create}); it was {before} before", meta.total),
+                        meta.source.clone(),
+                    )
+                    .with(format!("at least {due}"), total.to_string()),
+                );
+            } else if total > due {
+                out.push(Finding::observation(
+                    CheckKind::Pagination,
+                    &ex.label,
+                    format!(
+                        "{} grew by {} over {pending} create(s) (others may add on a shared project)",
+                        meta.total,
+                        total - before
+                    ),
+                    meta.source.clone(),
+                ));
+            }
+        }
+        known = Some(total);
+        pending = 0;
     }
     out
 }

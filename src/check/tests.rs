@@ -274,17 +274,52 @@ fn pagination_fails_when_a_walk_repeats_or_misses_items() {
 #[test]
 fn flow_fails_when_the_created_backup_does_not_appear() {
     let c = case("ges.v2.add_backup/flow/create");
-    let ex = |listed: &[&str]| Exchange {
+    let ex = |listed: &[&str], total: usize| Exchange {
         steps: vec![
-            answer_raw(0, "create", &[], 200, "application/json", r#"{"job_id": "j", "backup_id": "new"}"#),
-            answer(1, "list", &[("limit", "2"), ("offset", "0")], 200, &list(listed, listed.len())),
-            answer(2, "use", &[], 200, &json!({"job_id": "j2"})),
+            answer(0, "list_before", &[("limit", "2"), ("offset", "0")], 200, &list(&["a"], 1)),
+            answer_raw(1, "create", &[], 200, "application/json", r#"{"job_id": "j", "backup_id": "new"}"#),
+            answer(2, "list", &[("limit", "2"), ("offset", "0")], 200, &list(listed, total)),
+            answer(3, "use", &[], 200, &json!({"job_id": "j2"})),
         ],
         stopped: None,
         ..Exchange::default()
     };
-    assert_clean(&check(&c, &ex(&["a", "new"])));
-    assert_fails(&check(&c, &ex(&["a", "b"])), CheckKind::Flow);
+    assert_clean(&check(&c, &ex(&["a", "new"], 2)));
+    assert_fails(&check(&c, &ex(&["a", "b"], 2)), CheckKind::Flow);
+    // The count did not follow the create, though the list did: stale.
+    let stale = check(&c, &ex(&["a", "new"], 1));
+    assert!(stale.iter().any(|f| f.is_failure() && f.message.contains("after 1 successful create")), "{stale:#?}");
+}
+
+#[test]
+fn defaults_fail_when_the_omitted_parameter_answers_another_page() {
+    let c = case("ges.v1.list_backups/pagination/default_offset");
+    let ex = |omitted: &[&str]| Exchange {
+        steps: vec![
+            answer(0, "omitted", &[("limit", "2")], 200, &list(omitted, 3)),
+            answer(1, "explicit", &[("limit", "2"), ("offset", "0")], 200, &list(&["a", "b"], 3)),
+        ],
+        ..Exchange::default()
+    };
+    assert_clean(&check(&c, &ex(&["a", "b"])));
+    assert_fails(&check(&c, &ex(&["b", "c"])), CheckKind::Pagination);
+}
+
+#[test]
+fn counts_must_follow_every_create_of_the_default_limit_fill() {
+    let c = case("ges.v1.list_backups/pagination/default_limit");
+    let labels: Vec<&str> = c.steps.iter().map(|s| s.label.as_str()).collect();
+    assert_eq!(&labels[..4], ["count_0", "fill_0", "count_1", "fill_1"]);
+    let count = |step: usize, label: &str, total: usize| {
+        answer(step, label, &[("limit", "1"), ("offset", "0")], 200, &list(&["a"], total))
+    };
+    let fill = |step: usize, label: &str| answer_raw(step, label, &[], 200, "application/json", r#"{"jobId": "j"}"#);
+    let good =
+        Exchange { steps: vec![count(0, "count_0", 3), fill(1, "fill_0"), count(2, "count_1", 4)], ..Exchange::default() };
+    assert_clean(&check(&c, &good));
+    let stale =
+        Exchange { steps: vec![count(0, "count_0", 3), fill(1, "fill_0"), count(2, "count_1", 3)], ..Exchange::default() };
+    assert_fails(&check(&c, &stale), CheckKind::Pagination);
 }
 
 #[test]

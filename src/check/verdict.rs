@@ -27,10 +27,14 @@ pub fn check(case: &Case, exchange: &Exchange) -> Vec<Finding> {
     }
     match &case.relation {
         Relation::None => out.extend(pagination::within_limits(case, exchange)),
-        Relation::Pagination(rule) => out.extend(pagination::check(case, exchange, rule)),
+        Relation::Pagination(rule) => {
+            out.extend(pagination::check(case, exchange, rule));
+            out.extend(pagination::counts_follow(case, exchange));
+        }
         Relation::Flow(rule) => {
             out.extend(pagination::within_limits(case, exchange));
             out.extend(flow::check(case, exchange, rule));
+            out.extend(pagination::counts_follow(case, exchange));
         }
     }
     out

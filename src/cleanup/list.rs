@@ -83,8 +83,10 @@ pub(crate) fn literal_case(
             walk: None,
             settle: None,
             waits: crate::generate::StepWaits::default(),
+            adds: false,
         }],
         relation: Relation::None,
+        rule: None,
     }
 }
 

@@ -6,13 +6,17 @@ use std::process::ExitCode;
 use clap::Args;
 
 use crate::catalogue::Catalogue;
-use crate::generate::generate;
+use crate::generate::{Case, generate};
 
 #[derive(Debug, Args)]
 pub struct CasesArgs {
     /// Only cases whose id contains this text (`*` matches anything).
     #[arg(long)]
     pub only: Option<String>,
+    /// Group the cases by the documented rule they probe (`hwconform rules` lists the ids), with
+    /// each rule's probe count; cases probing no single rule come last.
+    #[arg(long)]
+    pub by_rule: bool,
 }
 
 /// Whether a case id matches a pattern: substring, with `*` as a wildcard; `::` counts as `/`.
@@ -36,11 +40,45 @@ pub fn run(args: &CasesArgs) -> ExitCode {
 fn list(args: &CasesArgs) -> Result<ExitCode, super::CliError> {
     let catalogue = Catalogue::builtin()?;
     let mut text = String::new();
-    for case in generate(&catalogue).iter().filter(|c| args.only.as_deref().is_none_or(|p| matches(c.id.as_str(), p))) {
-        let _ = writeln!(text, "{}\t{}\t{}", case.id, case.kind, case.rationale);
+    let cases: Vec<Case> = generate(&catalogue)
+        .into_iter()
+        .filter(|c| args.only.as_deref().is_none_or(|p| matches(c.id.as_str(), p)))
+        .collect();
+    if args.by_rule {
+        text = by_rule(&cases);
+    } else {
+        for case in &cases {
+            let _ = writeln!(text, "{}\t{}\t{}", case.id, case.kind, case.rationale);
+        }
     }
     super::output::print(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The cases grouped by rule: a `RULE<TAB>N probes` line, then one indented line per case.
+pub fn by_rule(cases: &[Case]) -> String {
+    let mut groups: std::collections::BTreeMap<&str, Vec<&Case>> = std::collections::BTreeMap::new();
+    let mut loose = Vec::new();
+    for case in cases {
+        match &case.rule {
+            Some(rule) => groups.entry(rule.as_str()).or_default().push(case),
+            None => loose.push(case),
+        }
+    }
+    let mut text = String::new();
+    for (rule, members) in &groups {
+        let _ = writeln!(text, "{rule}\t{} probes", members.len());
+        for case in members {
+            let _ = writeln!(text, "  {}\t{}\t{}", case.id, case.kind, case.rationale);
+        }
+    }
+    if !loose.is_empty() {
+        let _ = writeln!(text, "(no single rule)\t{} cases", loose.len());
+        for case in loose {
+            let _ = writeln!(text, "  {}\t{}\t{}", case.id, case.kind, case.rationale);
+        }
+    }
+    text
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod report;
 pub mod rules;
 pub mod run;
 mod selection;
+pub mod selftest;
 pub mod serve;
 
 use clap::{Parser, Subcommand};
@@ -49,4 +50,7 @@ pub enum Command {
     Cleanup(cleanup::CleanupArgs),
     /// List every documented rule by id (what `serve --break RULE_ID` takes), with a short description.
     Rules(rules::RulesArgs),
+    /// Prove the suite's bite: run it against the reference server broken one rule at a time (and
+    /// against each legitimate variant); exit 1 if a rule goes uncaught or a variant fails.
+    Selftest(selftest::SelftestArgs),
 }

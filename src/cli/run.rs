@@ -258,6 +258,7 @@ pub async fn run_async(args: &RunArgs) -> Result<Exit, RunError> {
             keep: args.keep,
             timeout: Duration::from_secs(args.cleanup_timeout),
         },
+        ..SessionOptions::default()
     };
     let mut session = Session::open(Arc::clone(&catalogue), profile, options).await?;
     session.settle_timeout(args.settle_timeout.map(Duration::from_secs));

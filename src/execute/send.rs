@@ -219,6 +219,19 @@ async fn authenticate(profile: &TargetProfile, p: &mut Prepared) -> Result<Reque
         Some(AuthMode::Wrong) => {
             profile.auth.wrong().apply(&mut parts).await.map_err(refused)?;
         }
+        Some(AuthMode::NearMiss(kind)) => {
+            let unmade = |why: &str| {
+                StepError::Authenticate(std::sync::Arc::from(Box::<dyn std::error::Error + Send + Sync>::from(why)))
+            };
+            let token = profile
+                .auth
+                .token()
+                .ok_or_else(|| unmade("near-miss tokens need a fixed token; the profile has none"))?;
+            let altered =
+                kind.apply(token.expose()).ok_or_else(|| unmade("this alteration leaves the token unchanged"))?;
+            let near = crate::auth::TokenAuth::new(crate::auth::Secret::new(altered));
+            crate::auth::Auth::apply(&near, &mut parts).await.map_err(refused)?;
+        }
         Some(AuthMode::Missing) | None => {}
     }
     for (name, value) in &parts.headers {

@@ -5,19 +5,11 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use serde_json::Value;
-
-use super::case::{AuthMode, BodyTemplate, Case, DocumentedError, Expectation, RequestTemplate, Slot};
+use super::case::{Case, Expectation};
+use super::request::Context;
 use super::resources::Resolver;
-use super::{simple, stateful};
-use crate::catalogue::{AppliesTo, Catalogue, Location, Operation, ParamRole};
-
-/// What every generator reads: the catalogue, its operations behind `Arc`, and the resolver.
-pub(crate) struct Context<'a> {
-    pub catalogue: &'a Catalogue,
-    pub operations: Vec<Arc<Operation>>,
-    pub resolver: Resolver<'a>,
-}
+use super::{probes, single, stateful};
+use crate::catalogue::Catalogue;
 
 /// Every case of the catalogue, sorted by id, ids unique.
 pub fn generate(catalogue: &Catalogue) -> Vec<Case> {
@@ -28,7 +20,8 @@ pub fn generate(catalogue: &Catalogue) -> Vec<Case> {
     };
     let mut cases = Vec::new();
     for op in &ctx.operations {
-        cases.extend(simple::cases(&ctx, op));
+        cases.extend(single::cases(&ctx, op));
+        cases.extend(probes::cases(&ctx, op));
         cases.extend(stateful::pagination(&ctx, op));
         cases.extend(stateful::flows(&ctx, op));
         cases.extend(stateful::deletes(&ctx, op));
@@ -92,90 +85,6 @@ fn add_sources(ctx: &Context<'_>, case: &mut Case) {
             case.sources.push(source);
         }
     }
-}
-
-/// The valid request of an operation: the target's resources in the path, the corrected example
-/// body with its `x-resource` members filled from the target, the example's query.
-pub(crate) fn base_request(ctx: &Context<'_>, op: &Operation, with_example_query: bool) -> RequestTemplate {
-    let path = op
-        .meta
-        .parameters
-        .iter()
-        .filter(|p| p.location == Location::Path)
-        .map(|p| {
-            // What a DELETE names is never the target's own resource: a run deletes only what it
-            // created (the flows capture it), every other request names an unknown one.
-            let deleted = super::stateful::deleted_role(op) == Some(p.role);
-            (p.name.clone(), if deleted { Slot::Unknown(p.role) } else { Slot::Role(p.role) })
-        })
-        .collect();
-    let query = if with_example_query {
-        op.example("request")
-            .and_then(|e| e.meta.query.as_ref())
-            .map(|q| {
-                // The example's order is the page's; keep the parameters' documented order instead.
-                op.meta
-                    .parameters
-                    .iter()
-                    .filter(|p| p.location == Location::Query)
-                    .filter_map(|p| q.get(&p.name).map(|v| (p.name.clone(), query_slot(&p.name, v))))
-                    .collect()
-            })
-            .unwrap_or_default()
-    } else {
-        Vec::new()
-    };
-    RequestTemplate { path, query, auth: AuthMode::Valid, body: base_body(ctx, op), fault: false }
-}
-
-/// An example's query value: a placeholder the target supplies, else the literal.
-fn query_slot(name: &str, v: &str) -> Slot {
-    if super::resources::placeholder(v).is_some() {
-        Slot::Supplied { member: name.to_owned(), placeholder: v.to_owned() }
-    } else {
-        Slot::Literal(literal(v))
-    }
-}
-
-/// A query value as JSON: integers stay integers so probes and pages read alike.
-fn literal(v: &str) -> Value {
-    v.parse::<i64>().map_or_else(|_| Value::from(v), Value::from)
-}
-
-pub(crate) fn base_body(ctx: &Context<'_>, op: &Operation) -> BodyTemplate {
-    let (Some(schema), Some(meta)) = (&op.request, &op.meta.request_body) else {
-        return BodyTemplate::None;
-    };
-    let value = op.example("request").and_then(|e| e.body.clone()).unwrap_or_else(|| Value::Object(Default::default()));
-    let mut fills: Vec<(String, Slot)> = ctx
-        .resolver
-        .members(schema)
-        .into_iter()
-        .filter(|m| value.pointer(&m.pointer).is_some())
-        .map(|m| (m.pointer, Slot::Role(m.role)))
-        .collect();
-    // What the example leaves as a placeholder the target supplies; the placeholder is never sent.
-    for (pointer, member, placeholder) in super::resources::placeholders(&value) {
-        if !fills.iter().any(|(p, _)| *p == pointer) {
-            fills.push((pointer, Slot::Supplied { member, placeholder }));
-        }
-    }
-    BodyTemplate::Json { value, fills, content_type: meta.media_type.clone() }
-}
-
-/// The documented error for requests breaking a rule, where the page names one.
-pub(crate) fn documented(op: &Operation, applies: &AppliesTo) -> Option<DocumentedError> {
-    op.meta.error_examples.iter().find(|e| &e.applies_to == applies).map(|e| DocumentedError {
-        status: e.status,
-        code: e.code.clone(),
-        message: e.message.clone(),
-        source: e.source.clone(),
-    })
-}
-
-/// The source of the parameter with this role, if the operation has one.
-pub(crate) fn role_source(op: &Operation, role: ParamRole) -> Option<crate::catalogue::Source> {
-    op.meta.parameters.iter().find(|p| p.role == role).map(|p| p.source.clone())
 }
 
 #[cfg(test)]
@@ -254,7 +163,7 @@ mod tests {
         }
         let flow = cases.iter().find(|c| c.id.as_str() == "ges.v2.add_backup/flow/create").unwrap();
         let labels: Vec<&str> = flow.steps.iter().map(|s| s.label.as_str()).collect();
-        assert_eq!(labels, ["create", "list", "use"]);
+        assert_eq!(labels, ["list_before", "create", "list", "use"]);
     }
 
     #[test]

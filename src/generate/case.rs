@@ -151,6 +151,57 @@ pub enum AuthMode {
     Valid,
     Missing,
     Wrong,
+    /// The valid token, altered the way a lax comparison would still accept.
+    NearMiss(NearMiss),
+}
+
+/// A token one step from the valid one: what a server comparing prefixes, ignoring case or
+/// trimming would let through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NearMiss {
+    /// One character appended.
+    Appended,
+    /// The valid token without its last character.
+    Prefix,
+    /// Every ASCII letter in the other case.
+    Case,
+}
+
+impl NearMiss {
+    /// The altered token; `None` where the alteration changes nothing (a token with no letters
+    /// has no other case), so the case cannot be made.
+    pub fn apply(self, token: &str) -> Option<String> {
+        let altered = match self {
+            Self::Appended => format!("{token}x"),
+            Self::Prefix => {
+                let mut chars = token.chars();
+                chars.next_back();
+                chars.as_str().to_owned()
+            }
+            Self::Case => token
+                .chars()
+                .map(|c| if c.is_ascii_lowercase() { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() })
+                .collect(),
+        };
+        (altered != token && !altered.is_empty()).then_some(altered)
+    }
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::Appended => "token_appended",
+            Self::Prefix => "token_prefix",
+            Self::Case => "token_case",
+        }
+    }
+
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Appended => "with the valid token plus one character appended in the",
+            Self::Prefix => "with the valid token less its last character in the",
+            Self::Case => "with the valid token in the other letter case in the",
+        }
+    }
 }
 
 /// The request body.
@@ -245,6 +296,10 @@ pub struct Step {
     /// Waits for the target's asynchronous work around this step (filled from `x-lifecycle`).
     #[serde(skip)]
     pub waits: StepWaits,
+    /// A success of this step adds one item to the list the case pages through (a documented
+    /// count must follow it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub adds: bool,
     /// Before sending: wait (bounded) until the list no longer shows the captured resource as still
     /// being made (GES refuses to export or delete a backup that is `backing_up`).
     #[serde(skip)]
@@ -282,6 +337,8 @@ pub enum Requirement {
     /// The case sends a project id of its own (so the target must give every valid project a
     /// fresh state, as the reference server does).
     OwnProject,
+    /// The target authenticates with a fixed token (near-miss tokens are made from it).
+    FixedToken,
 }
 
 /// A relation between the answers of a case's steps, checked after every step's own checks.
@@ -309,6 +366,9 @@ pub enum PageRule {
     DefaultLimit { default: u64 },
     /// Walking every page yields every item once, and as many as the total says.
     WalkAll,
+    /// A query parameter left out answers the same page as the parameter given at its documented
+    /// default (steps `omitted` and `explicit`): the same items, with the same documented members.
+    DefaultSame { param: String, default: i64 },
 }
 
 /// Stateful flow rules (see `check::flow`).
@@ -356,4 +416,8 @@ pub struct Case {
     pub requires: Vec<Requirement>,
     pub steps: Vec<Step>,
     pub relation: Relation,
+    /// The catalogue-wide id of the documented rule the case probes (`hwconform rules`), where it
+    /// probes one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
 }

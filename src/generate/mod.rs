@@ -3,13 +3,15 @@
 
 mod build;
 mod case;
+mod probes;
+mod request;
 mod resources;
-mod simple;
+mod single;
 mod stateful;
 
 pub use build::generate;
 pub use case::{
-    AuthMode, BodyTemplate, Capture, Case, CaseId, CaseKind, DocumentedError, Expectation, FlowRule, PageRule,
-    Relation, RequestTemplate, Requirement, Settle, Slot, Step, StepWaits, UNKNOWN_ID, Walk,
+    AuthMode, BodyTemplate, Capture, Case, CaseId, CaseKind, DocumentedError, Expectation, FlowRule, NearMiss,
+    PageRule, Relation, RequestTemplate, Requirement, Settle, Slot, Step, StepWaits, UNKNOWN_ID, Walk,
 };
 pub use resources::{ItemState, Lifecycle, Resolver, Tracker, is_resource, role_name, trackers};

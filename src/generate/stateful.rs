@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::build::{Context, base_request};
 use super::case::{
     BodyTemplate, Capture, Case, CaseId, CaseKind, Expectation, FlowRule, PageRule, Relation, Requirement, Settle,
     Slot, Step, Walk,
 };
+use super::request::{Context, base_request};
 use super::resources::{ResourceMember, is_resource, role_name};
 use crate::catalogue::{Location, Operation, PaginationMeta, ParamRole};
 
@@ -28,6 +28,7 @@ fn step(op: &Arc<Operation>, label: &str, request: super::case::RequestTemplate)
         captures: Vec::new(),
         walk: None,
         waits: super::case::StepWaits::default(),
+        adds: false,
         settle: None,
     }
 }
@@ -89,6 +90,7 @@ pub(crate) fn pagination(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
         mutating,
         requires: Vec::new(),
         steps,
+        rule: Some(format!("{}/{}", op.meta.id, page_rule_area(&rule, p))),
         relation: Relation::Pagination(rule),
     };
     let mut out = vec![
@@ -129,24 +131,78 @@ pub(crate) fn pagination(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
         ),
     ];
     if let Some(default) = default_of(op, &p.limit) {
-        // Enough items that the default limit bites: create them with the service's creator.
-        let mut steps = Vec::new();
+        // Enough items that the default limit bites: create them with the service's creator,
+        // re-reading the documented count after every create.
+        let mut steps = vec![page(ctx, op, p, "count_0", Some(0), Some(1))];
         let creator = creators(ctx, op).into_iter().next();
         if let Some(creator) = &creator {
             for i in 0..=default {
-                steps.push(step(creator, &format!("fill_{i}"), base_request(ctx, creator, true)));
+                let mut fill = step(creator, &format!("fill_{i}"), base_request(ctx, creator, true));
+                fill.adds = true;
+                steps.push(fill);
+                steps.push(page(ctx, op, p, &format!("count_{}", i + 1), Some(0), Some(1)));
             }
         }
         steps.push(page(ctx, op, p, "no_limit", None, None));
+        let explicit = i64::try_from(default).unwrap_or(i64::MAX);
+        steps.push(page(ctx, op, p, "explicit_limit", None, Some(explicit)));
         out.push(case(
             "default_limit",
-            format!("without {}, a page holds the documented default of {default} items (or all, if fewer)", p.limit),
+            format!(
+                "without {}, a page holds the documented default of {default} items (or all, if fewer), the same \
+                 items as {}={default}; {} follows each create",
+                p.limit, p.limit, p.total
+            ),
             steps,
             PageRule::DefaultLimit { default },
             creator.is_some(),
         ));
     }
+    // Every other query parameter with a documented default: left out vs given at its default,
+    // on pages small enough that a different default shows.
+    for param in op.meta.parameters.iter().filter(|x| x.location == Location::Query && x.name != p.limit) {
+        let Some(default) = param.schema.get("default").and_then(Value::as_i64) else { continue };
+        let at = |value: Option<i64>| {
+            let mut request = base_request(ctx, op, false);
+            for q in op.meta.parameters.iter().filter(|x| x.location == Location::Query) {
+                let v = if q.name == param.name {
+                    value
+                } else if q.name == p.limit {
+                    Some(WALK_LIMIT)
+                } else {
+                    None
+                };
+                if let Some(v) = v {
+                    request.query.push((q.name.clone(), Slot::Literal(Value::from(v))));
+                }
+            }
+            request
+        };
+        let mut c = case(
+            &format!("default_{}", param.name),
+            format!(
+                "{} left out answers the same items, with the same documented members, as {}={default} (the documented default)",
+                param.name, param.name
+            ),
+            vec![step(op, "omitted", at(None)), step(op, "explicit", at(Some(default)))],
+            PageRule::DefaultSame { param: param.name.clone(), default },
+            false,
+        );
+        c.sources.push(param.source.clone());
+        out.push(c);
+    }
     out
+}
+
+/// The `<area>/<detail>` of the rule a pagination case probes.
+fn page_rule_area(rule: &PageRule, p: &PaginationMeta) -> String {
+    match rule {
+        PageRule::WithinLimit => "pagination/limit".into(),
+        PageRule::OffsetSkips => "pagination/offset".into(),
+        PageRule::TotalConstant | PageRule::WalkAll => "pagination/total".into(),
+        PageRule::DefaultLimit { .. } => format!("default/{}", p.limit),
+        PageRule::DefaultSame { param, .. } => format!("default/{param}"),
+    }
 }
 
 /// The member of a list item holding its id, as a pointer below the list's items.
@@ -212,8 +268,11 @@ pub(crate) fn flows(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
     if let Some((list, p, role)) = lists.first() {
         sources.push(p.source.clone());
         let captured = made.iter().find(|m| m.role == *role && m.required);
+        create.adds = true;
         if let Some(m) = captured {
             create.captures.push(Capture { name: role_name(*role).into(), pointer: m.pointer.clone() });
+            // The count before, so the one after can be checked against it.
+            steps.push(walk(ctx, list, p, "list_before"));
             steps.push(create);
             steps.push(walk(ctx, list, p, "list"));
             let mut words = format!("{} → the new {} appears in {}", op.meta.id, role_name(*role), list.meta.id);
@@ -233,7 +292,7 @@ pub(crate) fn flows(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
             rationale = words;
             relation = FlowRule::Appears {
                 created: Some(role_name(*role).into()),
-                list_before: None,
+                list_before: Some("list_before".into()),
                 list_after: "list".into(),
                 parent: None,
             };
@@ -305,6 +364,7 @@ pub(crate) fn flows(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
         requires: Vec::<Requirement>::new(),
         steps,
         relation: Relation::Flow(relation),
+        rule: Some(format!("{}/state/listed", op.meta.id)),
     }]
 }
 
@@ -382,6 +442,7 @@ pub(crate) fn deletes(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
         requires: Vec::new(),
         steps,
         relation: Relation::Flow(rule),
+        rule: Some(format!("{}/state/removed", op.meta.id)),
     };
     let mut out = vec![case(
         ["positive", "created"],

@@ -22,10 +22,10 @@ pub use gate::{
 };
 pub use io::{io_message, parse_report, read_report, render, write_reports};
 pub use model::{
-    CaseOutcome, CaseResult, CleanupState, Coverage, CreatedResource, DriftRecord, ErratumRecord, ErrorKind,
-    ExchangeRecord, ExpectationRecord, FamilyVerdict, FindingRecord, Provenance, Report, RequestRecord, ResourceRecord,
-    ResponseRecord, RowCoverage, RunEnding, SCHEMA_VERSION, StepExpectationRecord, Strength, Summary, TargetInfo,
-    ToolInfo, TransportKind, Verdict, WaitRecord,
+    BiteRecord, CaseOutcome, CaseResult, CleanupState, Coverage, CreatedResource, DriftRecord, ErratumRecord,
+    ErrorKind, ExchangeRecord, ExpectationRecord, FamilyVerdict, FindingRecord, Provenance, Report, RequestRecord,
+    ResourceRecord, ResponseRecord, RowCoverage, RunEnding, SCHEMA_VERSION, StepExpectationRecord, Strength, Summary,
+    TargetInfo, ToolInfo, TransportKind, Verdict, WaitRecord,
 };
 pub use redact::{MASK, SENSITIVE_HEADERS, redact_report, redact_report_with};
 pub use render::{matrix, render_html, render_json, render_junit, render_markdown};

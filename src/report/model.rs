@@ -49,6 +49,10 @@ pub struct Report {
     /// whether it was cleaned up (v2).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resources: Vec<ResourceRecord>,
+    /// The suite's proven bite on the catalogue (`hwconform selftest`, committed as
+    /// `fixtures/bite.json`) and the rules no case probes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bite: Option<BiteRecord>,
 }
 
 /// How a run ended.
@@ -146,6 +150,22 @@ pub struct WaitRecord {
     /// The state it ended in (`success`, `failed`), or absent when the wait ran out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settled: Option<String>,
+}
+
+/// How many documented rules the suite is proven to catch: each broken alone in the reference
+/// server (`hwconform selftest`), caught when a case fails against it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BiteRecord {
+    pub caught: usize,
+    pub rules: usize,
+    /// Per operation: (caught, rules).
+    pub operations: BTreeMap<String, (usize, usize)>,
+    /// Rules no case catches.
+    #[serde(default)]
+    pub uncaught: Vec<String>,
+    /// Rules no case probes.
+    #[serde(default)]
+    pub unprobed: Vec<String>,
 }
 
 /// A resource a request of the run created: a POST the target accepted, with the ids its answer named.

@@ -32,6 +32,7 @@ pub fn skip_reason(case: &Case, profile: &TargetProfile) -> Option<SkipReason> {
         match r {
             Requirement::FaultInjection if !profile.file.fault_injection => return Some(SkipReason::NoFaultInjection),
             Requirement::OwnProject if !profile.file.isolate_projects => return Some(SkipReason::NeedsOwnProject),
+            Requirement::FixedToken if profile.auth.token().is_none() => return Some(SkipReason::NoFixedToken),
             _ => {}
         }
     }

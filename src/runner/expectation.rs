@@ -67,6 +67,9 @@ fn relation_text(relation: &Relation) -> Option<String> {
         Relation::Pagination(PageRule::WalkAll) => {
             "walking every page yields every item once, as many as the total says".to_owned()
         }
+        Relation::Pagination(PageRule::DefaultSame { param, default }) => {
+            format!("{param} left out answers the same items as {param}={default}")
+        }
         Relation::Flow(FlowRule::Appears { list_after, .. }) => {
             format!("the created resource appears in the list of step {list_after}")
         }

@@ -49,6 +49,8 @@ pub enum SkipReason {
     NoFaultInjection,
     /// The case needs a project of its own; the target has one fixed project.
     NeedsOwnProject,
+    /// The case sends near-miss tokens, made from a fixed token the profile does not have.
+    NoFixedToken,
     /// The case creates resources and the run is read-only.
     ReadOnly,
     /// The case creates resources and the profile does not allow it.
@@ -70,6 +72,9 @@ impl fmt::Display for SkipReason {
             }
             Self::NeedsOwnProject => {
                 f.write_str("needs a project of its own; the target profile uses one fixed project")
+            }
+            Self::NoFixedToken => {
+                f.write_str("near-miss tokens are made from a fixed token; the profile authenticates otherwise")
             }
             Self::ReadOnly => f.write_str("creates resources; the run is read-only (--read-only or read_only = true)"),
             Self::MutatingNotAllowed => {

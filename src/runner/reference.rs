@@ -13,7 +13,12 @@ use super::RunError;
 /// Starts the server (127.0.0.1, port 0) accepting the profile's credentials (its token, or its AK/SK
 /// pair's signatures) with its fault injection, and fills every service's endpoint with its address.
 /// The caller stops it (`shutdown`, or drop).
-pub async fn start_reference(profile: &mut TargetProfile, catalogue: &Catalogue) -> Result<RunningServer, RunError> {
+/// `adjust` sets what else the server plays (rule breaks, legitimate variants).
+pub async fn start_reference_with(
+    profile: &mut TargetProfile,
+    catalogue: &Catalogue,
+    adjust: impl FnOnce(&mut ServerConfig),
+) -> Result<RunningServer, RunError> {
     let authenticator = profile.auth.signing_key().map(|creds| {
         let mut keys = KeyStore::new();
         match &creds.security_token {
@@ -22,7 +27,7 @@ pub async fn start_reference(profile: &mut TargetProfile, catalogue: &Catalogue)
         }
         Arc::new(SignatureAuthenticator::new(keys)) as Arc<dyn Authenticator>
     });
-    let config = ServerConfig {
+    let mut config = ServerConfig {
         tokens: profile.auth.token().map(|t| t.expose().to_owned()).into_iter().collect(),
         fault_injection: profile.file.fault_injection,
         authenticator,
@@ -30,6 +35,7 @@ pub async fn start_reference(profile: &mut TargetProfile, catalogue: &Catalogue)
         catalogue: Some(Arc::new(catalogue.clone())),
         ..ServerConfig::default()
     };
+    adjust(&mut config);
     let server = spawn(config).await?;
     for op in catalogue.operations() {
         profile.file.endpoints.insert(op.meta.service.clone(), server.base_url());

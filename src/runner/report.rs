@@ -126,6 +126,7 @@ pub fn build_report(
         cases: results,
         created_resources,
         resources,
+        bite: crate::selftest::bite_record(catalogue),
     };
     redact_report_with(&report, &run_redactor(profile))
 }

@@ -85,7 +85,7 @@ fn observes(relation: &Relation) -> bool {
     match relation {
         Relation::None => false,
         Relation::Pagination(rule) => match rule {
-            PageRule::OffsetSkips | PageRule::TotalConstant | PageRule::WalkAll => true,
+            PageRule::OffsetSkips | PageRule::TotalConstant | PageRule::WalkAll | PageRule::DefaultSame { .. } => true,
             PageRule::WithinLimit | PageRule::DefaultLimit { .. } => false,
         },
         Relation::Flow(rule) => match rule {
@@ -113,6 +113,8 @@ fn collection(case: &Case, step: &crate::generate::Step, project: &str, profile:
             // An id that names nothing, or this case's own resource: shared with no one.
             Slot::Unknown(_) => return None,
             Slot::Captured(name) => format!("{}#{name}", case.id),
+            // A value the target supplies names its own resource, as the profile does.
+            Slot::Supplied { member, .. } => profile.supplied(member).unwrap_or_default().to_owned(),
         };
         key.push(value);
     }

@@ -17,7 +17,7 @@ use crate::server::RunningServer;
 
 use super::case::{CaseRun, run_case};
 use super::event::{OnEvent, RunEvent};
-use super::reference::start_reference;
+use super::reference::start_reference_with;
 use super::report::build_report;
 use super::suite::{Shared, run_all, shares_state};
 use super::{RunError, UsageError};
@@ -40,6 +40,10 @@ pub struct SessionOptions {
     pub ca_file: Option<PathBuf>,
     /// Ignore the environment's proxy settings (always so for the in-process reference server).
     pub no_proxy: bool,
+    /// Rules the in-process reference server breaks (`hwconform selftest`; empty: none).
+    pub breaks: Vec<crate::catalogue::RuleId>,
+    /// Legitimate variants the in-process reference server plays (empty: none).
+    pub variants: Vec<crate::server::Variant>,
     /// What the run does about what it creates: journal, cap, cleanup at close.
     pub cleanup: crate::cleanup::CleanupOptions,
 }
@@ -54,6 +58,8 @@ impl Default for SessionOptions {
             request_timeout: None,
             ca_file: None,
             no_proxy: false,
+            breaks: Vec::new(),
+            variants: Vec::new(),
             cleanup: crate::cleanup::CleanupOptions::default(),
         }
     }
@@ -99,8 +105,16 @@ impl Session {
             return Err(UsageError::Rps(rps).into());
         }
         let started_at = chrono::Utc::now().to_rfc3339();
-        let server =
-            if profile.file.reference_server { Some(start_reference(&mut profile, &catalogue).await?) } else { None };
+        let server = if profile.file.reference_server {
+            let (breaks, variants) = (options.breaks, options.variants);
+            let adjust = |c: &mut crate::server::ServerConfig| {
+                c.breaks = breaks;
+                c.variants = variants;
+            };
+            Some(start_reference_with(&mut profile, &catalogue, adjust).await?)
+        } else {
+            None
+        };
         let timeout =
             options.request_timeout.unwrap_or_else(|| Duration::from_secs(profile.file.timeout_secs.unwrap_or(30)));
         let http = client(ClientOptions {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use hwconform::auth::{AkSkAuth, AkSkCredentials, Auth, KeyStore, Redactor, RequestParts, Secret};
 use hwconform::catalogue::Catalogue;
 use hwconform::execute::{ClientOptions, client};
-use hwconform::generate::{Case, generate};
+use hwconform::generate::{Case, Requirement, generate};
 use hwconform::normalise::normalise;
 use hwconform::profile::{ProfileFile, TargetProfile};
 use hwconform::report::Report;
@@ -60,13 +60,21 @@ async fn the_suite_passes_signed_with_aksk_and_no_token() {
     let bad: Vec<String> = cases
         .iter()
         .zip(&runs)
-        .filter(|(_, r)| !matches!(r.outcome, Outcome::Passed))
+        // Near-miss tokens are made from a fixed token; a signed run has none and skips them.
+        .filter(|(c, r)| {
+            let near_miss_skipped =
+                matches!(r.outcome, Outcome::Skipped(_)) && c.requires.contains(&Requirement::FixedToken);
+            !(matches!(r.outcome, Outcome::Passed) || near_miss_skipped)
+        })
         .map(|(c, r)| format!("{} {:?} {:?}", c.id, r.outcome, r.findings))
         .collect();
     assert!(bad.is_empty(), "{bad:#?}");
     assert!(stats.total_creates() > 0);
     // Every valid request was signed; the wrong-credential cases were signed with another key.
-    let auth_cases = cases.iter().zip(&runs).filter(|(c, _)| c.id.as_str().contains("/auth/"));
+    let auth_cases = cases
+        .iter()
+        .zip(&runs)
+        .filter(|(c, r)| c.id.as_str().contains("/auth/") && !matches!(r.outcome, Outcome::Skipped(_)));
     for (case, run) in auth_cases {
         let sent = &run.exchange.steps[0].request.headers;
         let signed = sent.contains_key("authorization");

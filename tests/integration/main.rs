@@ -7,6 +7,7 @@ mod derive;
 mod imports;
 mod live;
 mod reports;
+mod selftest;
 mod server;
 mod server_breaks;
 mod server_cli;

@@ -20,10 +20,11 @@ fn run_against_the_in_process_reference_server_writes_the_reports_and_exits_0() 
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("16 cases against reference: 16 passed, 0 failed"), "{stdout}");
+    // Five auth cases per operation (eight operations): absent, wrong, and three near-miss tokens.
+    assert!(stdout.contains("40 cases against reference: 40 passed, 0 failed"), "{stdout}");
     let report = std::fs::read_to_string(dir.join("report.json")).unwrap();
     let json: serde_json::Value = serde_json::from_str(&report).unwrap();
-    assert_eq!(json["summary"]["total"], 16);
+    assert_eq!(json["summary"]["total"], 40);
     assert_eq!(json["summary"]["drift"], 0, "the committed snapshots match");
     for file in ["junit.xml", "report.md", "report.html"] {
         assert!(dir.join(file).exists(), "{file}");
@@ -77,7 +78,7 @@ fn cases_lists_id_kind_and_rationale() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0));
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 2, "{stdout}");
+    assert_eq!(lines.len(), 5, "{stdout}");
     assert!(lines[0].starts_with("ges.v2.add_backup/auth/missing_token\tauth\t"), "{stdout}");
 }
 

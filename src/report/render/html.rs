@@ -63,6 +63,15 @@ struct Page {
     cases: Vec<CaseView>,
     errata: Vec<ErratumView>,
     coverage: Option<CoverageView>,
+    bite: Option<BiteView>,
+}
+
+struct BiteView {
+    caught: usize,
+    rules: usize,
+    operations: Vec<(String, usize, usize)>,
+    uncaught: Vec<String>,
+    unprobed: Vec<String>,
 }
 
 struct FamilyView {
@@ -198,6 +207,13 @@ fn page(report: &Report) -> Page {
                 .map(|r| format!("{} · {} · {}", r.page, r.table, r.row))
                 .collect();
             CoverageView { covered, total, missing }
+        }),
+        bite: report.bite.as_ref().map(|b| BiteView {
+            caught: b.caught,
+            rules: b.rules,
+            operations: b.operations.iter().map(|(op, (c, r))| (op.clone(), *c, *r)).collect(),
+            uncaught: b.uncaught.clone(),
+            unprobed: b.unprobed.clone(),
         }),
     }
 }

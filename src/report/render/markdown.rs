@@ -39,6 +39,9 @@ pub fn render_markdown(report: &Report) -> String {
     created_section(o, report);
     errata_section(o, report);
     coverage_section(o, report);
+    if let Some(bite) = &report.bite {
+        bite_section(o, bite);
+    }
     out
 }
 
@@ -260,6 +263,30 @@ fn coverage_section(o: &mut String, report: &Report) {
                 for r in missing {
                     let _ = writeln!(o, "- {} · {} · {}", text(&r.page), text(&r.table), text(&r.row));
                 }
+            }
+        }
+    }
+}
+
+/// The suite's proven bite (`hwconform selftest`) and the rules no case probes.
+fn bite_section(o: &mut String, bite: &crate::report::BiteRecord) {
+    let _ = writeln!(o, "\n## Bite of the suite\n");
+    let _ = writeln!(
+        o,
+        "{} of {} documented rules are caught: the reference server broken in each alone fails at least one case (`hwconform selftest`).\n",
+        bite.caught, bite.rules
+    );
+    for (op, (caught, rules)) in &bite.operations {
+        let _ = writeln!(o, "- `{}`: {caught}/{rules}", code_text(op));
+    }
+    for (title, list) in [("Not caught", &bite.uncaught), ("No probe", &bite.unprobed)] {
+        let _ = writeln!(o);
+        if list.is_empty() {
+            let _ = writeln!(o, "{title}: none.");
+        } else {
+            let _ = writeln!(o, "{title} ({}):\n", list.len());
+            for rule in list {
+                let _ = writeln!(o, "- `{}`", code_text(rule));
             }
         }
     }

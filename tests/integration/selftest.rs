@@ -1,0 +1,81 @@
+//! The suite's proof of its own bite (issue 15): every listed rule, broken alone in the reference
+//! server, is caught by at least one case; `fixtures/bite.json` is the current figure; the
+//! legitimate variants pass.
+
+use hwconform::catalogue::{Catalogue, rule_list};
+use hwconform::selftest::{BITE_FILE, Bite, Options, run};
+use hwconform::server::Variant;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_rule_broken_alone_is_caught_and_the_committed_bite_is_current() {
+    let catalogue = Catalogue::builtin().unwrap();
+    // Broken servers only here; the variants have their own test below.
+    let options = Options { variants: false, ..Options::default() };
+    let result = run(&catalogue, &options).await.unwrap();
+    let bite = &result.bite;
+    assert_eq!(bite.rules, rule_list(&catalogue).len(), "every listed rule is tried");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(BITE_FILE);
+    if std::env::var_os("HWCONFORM_UPDATE_BITE").is_some() {
+        std::fs::write(&path, bite.to_json()).unwrap();
+    }
+    // The companion deletes (issue 14) landed after the probes: their auth and error cases name an
+    // unknown backup, so a break of auth or of their error answers is not seen yet (listed in
+    // fixtures/bite.json as uncaught; open work). The five documented operations: every rule caught.
+    let companion = |rule: &str| {
+        catalogue.operations().iter().any(|o| o.meta.companion && rule.starts_with(&format!("{}/", o.meta.id)))
+    };
+    let uncaught: Vec<&String> = bite.uncaught.iter().filter(|r| !companion(r)).collect();
+    assert!(uncaught.is_empty(), "rules no case catches: {uncaught:#?}");
+    let committed: Bite = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(
+        &committed, bite,
+        "{BITE_FILE} is stale: rerun with HWCONFORM_UPDATE_BITE=1 (or `hwconform selftest --write {BITE_FILE}`)"
+    );
+}
+
+/// Variants issue 11 (correct verdicts) still has to make pass, each with what fails today:
+/// `hwconform selftest` reports them failing; this test holds the others to zero failures.
+const OPEN_IN_ISSUE_11: &[(&str, &str)] = &[
+    ("gateway-auth", "v1.0 auth refusals come in the gateway's snake_case envelope"),
+    ("slow-backups", "the export flow uses a backup still backing_up (no wait yet)"),
+    ("throttle", "throttled POSTs are not retried"),
+    ("one-backup-per-graph", "the default-limit case cannot fill the list past one backup per graph"),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legitimate_variants_fail_no_case() {
+    let catalogue = Catalogue::builtin().unwrap();
+    let open = |v: &Variant| OPEN_IN_ISSUE_11.iter().any(|(name, _)| v.to_string().starts_with(name));
+    let options = Options {
+        rules: false,
+        // Latency only slows every answer down; it is covered by the server's own tests.
+        variant_list: Some(
+            Variant::all().into_iter().filter(|v| !matches!(v, Variant::Latency(_)) && !open(v)).collect(),
+        ),
+        ..Options::default()
+    };
+    let result = run(&catalogue, &options).await.unwrap();
+    assert_eq!(result.bite.rules, 0);
+    assert!(result.variants.len() >= 5, "{:?}", result.variants);
+    let failing: Vec<_> = result.variants.iter().filter(|v| !v.failed.is_empty()).collect();
+    assert!(failing.is_empty(), "a legitimate variant failed cases: {failing:#?}");
+}
+
+#[test]
+fn a_broken_rule_names_its_first_failing_case_and_an_uncaught_rule_is_counted() {
+    use hwconform::selftest::RuleBite;
+    let rules = vec![
+        RuleBite {
+            rule: "op/body/a/type".into(),
+            operation: "op".into(),
+            probes: 3,
+            caught_by: Some("op/violation/a".into()),
+        },
+        RuleBite { rule: "op/body/b/type".into(), operation: "op".into(), probes: 0, caught_by: None },
+    ];
+    let bite = Bite::of(&rules);
+    assert_eq!((bite.caught, bite.rules), (1, 2));
+    assert_eq!(bite.uncaught, ["op/body/b/type"]);
+    assert_eq!(bite.unprobed, ["op/body/b/type"]);
+    assert!(bite.render().contains("op/body/b/type\t0 probes\tNOT CAUGHT"));
+}
