@@ -166,6 +166,21 @@ pub enum ParamRole {
     PageOffset,
 }
 
+impl ParamRole {
+    /// The snake_case name of the role (`graph`, `instance` …), as profiles and placeholders spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Project => "project",
+            Self::Graph => "graph",
+            Self::Instance => "instance",
+            Self::Backup => "backup",
+            Self::AuthToken => "auth_token",
+            Self::PageLimit => "page_limit",
+            Self::PageOffset => "page_offset",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Parameter {

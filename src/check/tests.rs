@@ -314,11 +314,15 @@ fn counts_must_follow_every_create_of_the_default_limit_fill() {
         answer(step, label, &[("limit", "1"), ("offset", "0")], 200, &list(&["a"], total))
     };
     let fill = |step: usize, label: &str| answer_raw(step, label, &[], 200, "application/json", r#"{"jobId": "j"}"#);
-    let good =
-        Exchange { steps: vec![count(0, "count_0", 3), fill(1, "fill_0"), count(2, "count_1", 4)], ..Exchange::default() };
+    let good = Exchange {
+        steps: vec![count(0, "count_0", 3), fill(1, "fill_0"), count(2, "count_1", 4)],
+        ..Exchange::default()
+    };
     assert_clean(&check(&c, &good));
-    let stale =
-        Exchange { steps: vec![count(0, "count_0", 3), fill(1, "fill_0"), count(2, "count_1", 3)], ..Exchange::default() };
+    let stale = Exchange {
+        steps: vec![count(0, "count_0", 3), fill(1, "fill_0"), count(2, "count_1", 3)],
+        ..Exchange::default()
+    };
     assert_fails(&check(&c, &stale), CheckKind::Pagination);
 }
 

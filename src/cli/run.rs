@@ -71,7 +71,7 @@ pub struct RunArgs {
     pub report_dir: Option<PathBuf>,
     /// Snapshots to compare with (drift); a first run against a target records them here
     /// (default: the profile's `snapshots`, else `snapshots/`; with CI=true nothing is written).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", env = "HWCONFORM_SNAPSHOTS")]
     pub snapshots: Option<PathBuf>,
     /// Count drift from the recorded snapshots as failure.
     #[arg(long)]
@@ -86,7 +86,8 @@ pub struct RunArgs {
     /// case failed).
     #[arg(long, value_name = "SECS")]
     pub run_timeout: Option<u64>,
-    /// Times a GET answered 429 or 503 is sent again, with backoff (POSTs never are).
+    /// Times a request is sent again after a throttled answer (429, or 503 with Retry-After: any
+    /// method, since the target refused it before processing; a bare 503: only a GET).
     #[arg(long, default_value_t = 2)]
     pub retries: u32,
     /// Longest wait, in seconds, for the target's asynchronous work (a backup leaving backing_up)

@@ -19,7 +19,7 @@ pub struct Exchange {
     pub stopped: Option<Stopped>,
     /// Waits for the target's asynchronous work between steps.
     #[serde(skip)]
-    pub waits: Vec<crate::report::WaitRecord>,
+    pub waits: Vec<super::WaitRecord>,
 }
 
 /// One request and its answer.

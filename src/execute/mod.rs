@@ -18,4 +18,4 @@ pub use error::{
 pub use exchange::{Exchange, Received, SentRequest, StepExchange};
 pub use pace::{RETRY_STATUSES, RateLimiter, RunLimits, SETTLE_TIMEOUT};
 pub use send::{WRONG_TOKEN, encode, missing};
-pub use settle::{Awaited, WaitEnd, Waited, discover, list_all, settle};
+pub use settle::{Awaited, WaitEnd, WaitRecord, Waited, discover, list_all, settle};

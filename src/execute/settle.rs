@@ -6,13 +6,26 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::time::Instant;
 
 use super::case::Target;
 use super::send::{Bindings, prepare, send};
 use crate::generate::{AuthMode, BodyTemplate, ItemState, RequestTemplate, Slot, Tracker, role_name};
-use crate::report::WaitRecord;
+
+/// One wait for asynchronous work on the target (v2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitRecord {
+    /// What was awaited (`backup 1f3… of graph g1 to leave backing_up`).
+    pub what: String,
+    pub duration_ms: u64,
+    /// Requests sent to find out.
+    pub polls: u32,
+    /// The state it ended in (`success`, `failed`), or absent when the wait ran out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled: Option<String>,
+}
 
 /// Items asked per page while reading a tracked list (a target may cap it lower: the walk follows).
 const PAGE: u64 = 100;

@@ -276,10 +276,23 @@ pub fn trackers(catalogue: &Catalogue) -> Vec<Tracker> {
 /// one, wait for it to be ready; after a create a target may refuse while its parent is busy, wait
 /// for the parent and send once more.
 pub(crate) fn plan_waits(trackers: &[Arc<Tracker>], case: &mut Case) {
-    for step in &mut case.steps {
-        for t in trackers {
+    for i in 0..case.steps.len() {
+        // The operation of the latest earlier step that captured `name`: only what it creates is
+        // followed through `t`'s list (a GeminiDB backup never shows in the GES list).
+        let captured_by = |name: &str| {
+            case.steps[..i]
+                .iter()
+                .rev()
+                .find(|s| s.captures.iter().any(|c| c.name == name))
+                .map(|s| Arc::clone(&s.operation))
+        };
+        let creators: Vec<Option<Arc<Operation>>> = trackers.iter().map(|t| captured_by(role_name(t.role))).collect();
+        let step = &mut case.steps[i];
+        for (t, creator) in trackers.iter().zip(creators) {
             let name = role_name(t.role);
-            if step.request.slots().any(|s| matches!(s, Slot::Captured(c) if c == name)) {
+            if step.request.slots().any(|s| matches!(s, Slot::Captured(c) if c == name))
+                && creator.is_some_and(|op| creates(t, &op))
+            {
                 step.waits.before = Some((name.to_owned(), Arc::clone(t)));
             }
             let names_parent = step
@@ -316,17 +329,9 @@ fn names_role(node: &Value, role: ParamRole) -> bool {
     }
 }
 
-/// The snake_case name of a role (`graph`, `instance` …).
+/// The snake_case name of a role (`graph`, `instance` …): [`ParamRole::name`].
 pub fn role_name(role: ParamRole) -> &'static str {
-    match role {
-        ParamRole::Project => "project",
-        ParamRole::Graph => "graph",
-        ParamRole::Instance => "instance",
-        ParamRole::Backup => "backup",
-        ParamRole::AuthToken => "auth_token",
-        ParamRole::PageLimit => "page_limit",
-        ParamRole::PageOffset => "page_offset",
-    }
+    role.name()
 }
 
 /// Whether a role names a resource that exists on the target (and so can be unknown).

@@ -1,6 +1,7 @@
 //! Drift: compares a normalised exchange with a recorded insta snapshot file, without insta (the
 //! library does not depend on it), so `hwconform run` can report drift apart from failures.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -43,15 +44,29 @@ pub fn compare_snapshot(path: &Path, value: &Value) -> Option<Drift> {
     let new = serde_json::to_string_pretty(value).unwrap_or_default();
     let old_lines: Vec<&str> = old.lines().collect();
     let new_lines: Vec<&str> = new.lines().collect();
+    let (old_set, new_set): (HashSet<&str>, HashSet<&str>) =
+        (old_lines.iter().copied().collect(), new_lines.iter().copied().collect());
     let mut diff = String::new();
-    for l in old_lines.iter().filter(|l| !new_lines.contains(l)) {
-        diff.push_str(&format!("-{l}\n"));
-    }
-    for l in new_lines.iter().filter(|l| !old_lines.contains(l)) {
-        diff.push_str(&format!("+{l}\n"));
+    let removed = old_lines.iter().filter(|l| !new_set.contains(*l)).map(|l| ('-', *l));
+    let added = new_lines.iter().filter(|l| !old_set.contains(*l)).map(|l| ('+', *l));
+    for (sign, line) in removed.chain(added) {
+        // Bounded whatever the snapshots hold: each line cut, the whole diff at most DIFF_CAP.
+        if diff.len() >= DIFF_CAP {
+            diff.push_str("… (diff cut)\n");
+            break;
+        }
+        let shown = crate::execute::cut(line, DIFF_LINE_CAP);
+        diff.push(sign);
+        diff.push_str(&shown);
+        diff.push('\n');
     }
     Some(Drift { snapshot: path.to_owned(), diff })
 }
+
+/// The most of a drift diff a report keeps (the report's body excerpt).
+pub const DIFF_CAP: usize = crate::execute::EXCERPT;
+/// The most of one diff line a report keeps.
+const DIFF_LINE_CAP: usize = 1024;
 
 #[cfg(test)]
 mod tests {

@@ -141,6 +141,15 @@ pub fn normalise(case: &Case, exchange: &Exchange) -> Value {
                 "body": ex.request.body.as_deref().map(|b| body(b, &p, true)),
             });
             let response = match &ex.response {
+                // A body too large, cut or not text is kept by its excerpt and size, as the report
+                // keeps it: a snapshot (and the drift diff of it) stays bounded whatever the target sent.
+                Ok(rx) if rx.excerpted() => json!({
+                    "status": rx.status,
+                    "content_type": rx.content_type(),
+                    "body_excerpt": p.apply(rx.excerpt()),
+                    "body_size": rx.size,
+                    "truncated": rx.truncated,
+                }),
                 Ok(rx) => json!({
                     "status": rx.status,
                     "content_type": rx.content_type(),

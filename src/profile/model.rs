@@ -221,7 +221,7 @@ impl TargetProfile {
 
     /// How a user names the target's resource of a role, for a skip reason.
     pub fn how_to_name(role: ParamRole) -> String {
-        let key = format!("{}_id", crate::generate::role_name(role));
+        let key = format!("{}_id", role.name());
         format!("{key} in the profile or --{}", key.replace('_', "-"))
     }
 }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalogue::Source;
 pub use crate::check::Strength;
-pub use crate::execute::TransportKind;
+pub use crate::execute::{TransportKind, WaitRecord};
 
 /// The version of the `report.json` format. 2 added, all optional: `ending`, `summary.leftovers`,
 /// `resources`, `cases[].{error_kind, retries, waits}`, `cases[].exchanges[].{transport_error,
@@ -137,19 +137,6 @@ pub enum ErrorKind {
     Unsettled,
     /// The harness itself failed (a panicked task).
     Panicked,
-}
-
-/// One wait for asynchronous work on the target (v2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WaitRecord {
-    /// What was awaited (`backup 1f3… of graph g1 to leave backing_up`).
-    pub what: String,
-    pub duration_ms: u64,
-    /// Requests sent to find out.
-    pub polls: u32,
-    /// The state it ended in (`success`, `failed`), or absent when the wait ran out.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub settled: Option<String>,
 }
 
 /// How many documented rules the suite is proven to catch: each broken alone in the reference

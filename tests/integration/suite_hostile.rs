@@ -197,7 +197,11 @@ async fn run_process(name: &str, base: &str, args: &[&str]) -> Ran {
         .env_remove("HWCONFORM_TARGET")
         .env_remove("RUST_LOG")
         .env("HWC_HOSTILE_TOKEN", "hostile-test-token")
-        .args(["run", "--target", base, "--token-env", "HWC_HOSTILE_TOKEN", "--report-dir"])
+        .args(["run", "--target", base, "--project-id", "hostileproject", "--token-env", "HWC_HOSTILE_TOKEN"])
+        // A first run against a target records its snapshots: here, never into the project's own.
+        .arg("--snapshots")
+        .arg(dir.join("snapshots"))
+        .arg("--report-dir")
         .arg(&dir)
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
