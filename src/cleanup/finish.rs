@@ -31,7 +31,9 @@ pub async fn finish(
     });
     // A run killed between a request whose answer named no id and the list read after it: tell the
     // new resource apart now, by the same rule.
-    let resources = journal.reidentify(resources, &target).await;
+    let mut resources = journal.reidentify(resources, &target).await;
+    // A run killed (or a create timed out) before the answer: ask the list whether it was processed.
+    resources.extend(journal.resolve_unanswered(&target).await);
     let settled = sweep(&resources, journal, &target, options).await;
     watcher.abort();
     settled

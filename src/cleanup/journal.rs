@@ -51,6 +51,9 @@ pub struct Created {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before: Option<Vec<String>>,
     pub at: String,
+    /// The creating request this answer (or this record of an unanswered request) belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send: Option<u64>,
 }
 
 /// One line of the journal.
@@ -63,6 +66,17 @@ pub enum Entry {
         profile: String,
     },
     Created(Box<Created>),
+    /// About to send a creating request (`send` numbers it; `seq` is 0, `id` none, `before` the
+    /// parent's items the list showed at the run's first create there). A run killed before the answer
+    /// leaves this line alone: cleanup then asks the list whether the request was processed.
+    Sending(Box<Created>),
+    /// The creating request `send` was answered without creating anything, or cleanup found through
+    /// the list that it was never processed (`how`).
+    Answered {
+        send: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        how: Option<String>,
+    },
     /// The resource `seq`, created by an answer that named no id, was told apart through the list (or
     /// could not be: `unidentified` says why).
     Identified {
@@ -98,6 +112,8 @@ pub struct Removal {
 pub struct Contents {
     pub profile: String,
     pub created: Vec<Created>,
+    /// Creating requests sent and never answered (by `send`).
+    pub unanswered: BTreeMap<u64, Created>,
     pub removed: BTreeMap<u64, Removal>,
     pub settled: BTreeMap<u64, CleanupState>,
 }
@@ -116,6 +132,12 @@ struct Inner {
     header: Option<Entry>,
     created: Vec<Created>,
     removed: BTreeMap<u64, Removal>,
+    /// Creating requests sent and not answered yet, by `send`.
+    unanswered: BTreeMap<u64, Created>,
+    /// The last `send` number given.
+    sends: u64,
+    /// The ids each (list, project, parent) showed at the run's first create there.
+    baselines: BTreeMap<(String, String, Option<String>), Vec<String>>,
 }
 
 /// The open journal of a running run.
@@ -151,7 +173,15 @@ impl Journal {
                 .map_err(|e| CleanupError::Journal { path: path.to_owned(), message: e.to_string() })?;
         }
         let header = Entry::Opened { at: now(), profile: profile.to_owned() };
-        let inner = Inner { file: None, header: Some(header), created: Vec::new(), removed: BTreeMap::new() };
+        let inner = Inner {
+            file: None,
+            header: Some(header),
+            created: Vec::new(),
+            removed: BTreeMap::new(),
+            unanswered: BTreeMap::new(),
+            sends: 0,
+            baselines: BTreeMap::new(),
+        };
         Ok(Self { path: path.to_owned(), plan, max_created, inner: Mutex::new(inner) })
     }
 
@@ -180,6 +210,9 @@ impl Journal {
             header: None,
             created: contents.created.clone(),
             removed: contents.removed.clone(),
+            unanswered: contents.unanswered.clone(),
+            sends: contents.unanswered.keys().copied().max().unwrap_or(0),
+            baselines: BTreeMap::new(),
         });
         Ok(Self { path: path.to_owned(), plan, max_created: None, inner })
     }
@@ -223,6 +256,15 @@ impl Journal {
         self.append(&Entry::Settled { seq, state: state.clone() });
     }
 
+    /// Removes the journal file when it records no resource and no request left unanswered (only
+    /// creating requests the target refused): a run that created nothing leaves no journal.
+    pub fn discard_if_empty(&self) {
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        if inner.created.is_empty() && inner.unanswered.is_empty() && inner.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+
     /// The resources recorded so far.
     pub fn created(&self) -> Vec<Created> {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner).created.clone()
@@ -260,21 +302,106 @@ impl Journal {
         Some(list::read(target, list, project).await)
     }
 
-    /// Records a step's answer if it created something. `before` is the window read before it.
+    /// Before a creating request whose resource the contract can delete: records it as sent, with
+    /// the parent's items at the run's first create there (read once), so a run killed before the
+    /// answer can still be finished. Returns the request's `send` number.
+    pub async fn sending(
+        &self,
+        case: &str,
+        op: &Operation,
+        bindings: &BTreeMap<String, String>,
+        target: &Target<'_>,
+    ) -> Option<u64> {
+        let plan = self.plan.creator(op.meta.id.as_str())?;
+        plan.deleter.as_ref()?;
+        let project = bindings.get("project").cloned().unwrap_or_default();
+        let parent = plan
+            .list
+            .as_ref()
+            .and_then(|l| l.parent.as_ref())
+            .and_then(|(_, role)| bindings.get(crate::generate::role_name(*role)).cloned());
+        let before = match &plan.list {
+            Some(list) => {
+                let key = (list.op.meta.id.to_string(), project.clone(), parent.clone());
+                let known = self.inner.lock().unwrap_or_else(PoisonError::into_inner).baselines.get(&key).cloned();
+                match known {
+                    Some(ids) => Some(ids),
+                    None => match list::read(target, list, &project).await {
+                        Ok(items) => {
+                            let ids: Vec<String> = items
+                                .into_iter()
+                                .filter(|i| parent.is_none() || i.parent == parent)
+                                .map(|i| i.id)
+                                .collect();
+                            let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+                            Some(inner.baselines.entry(key).or_insert(ids).clone())
+                        }
+                        Err(_) => None,
+                    },
+                }
+            }
+            None => None,
+        };
+        let draft = {
+            let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+            inner.sends += 1;
+            let send = inner.sends;
+            let draft = Created {
+                seq: 0,
+                kind: plan.kind.clone(),
+                id: None,
+                unidentified: None,
+                answer_ids: BTreeMap::new(),
+                creator: op.meta.id.to_string(),
+                case: case.to_owned(),
+                project,
+                bindings: bindings.clone(),
+                deleter: plan.deleter.as_ref().map(|d| d.meta.id.to_string()),
+                list: plan.list.as_ref().map(|l| l.op.meta.id.to_string()),
+                before,
+                at: now(),
+                send: Some(send),
+            };
+            inner.unanswered.insert(send, draft.clone());
+            draft
+        };
+        let send = draft.send;
+        self.append(&Entry::Sending(Box::new(draft)));
+        send
+    }
+
+    /// Records a step's answer if it created something. `before` is the window read before it; `send`
+    /// what [`Self::sending`] numbered the request (an answer settles it; no answer leaves it open).
     pub async fn observe(
         &self,
         case: &str,
         op: &Operation,
         ex: &StepExchange,
         before: Option<Result<Vec<Item>, String>>,
+        send: Option<u64>,
         target: &Target<'_>,
     ) {
-        let Some(rx) = ex.received().filter(|r| (200..300).contains(&r.status)) else { return };
+        let answered = ex.received().is_some();
+        if let Some(send) = send.filter(|_| answered) {
+            self.inner.lock().unwrap_or_else(PoisonError::into_inner).unanswered.remove(&send);
+        }
+        let created_nothing = |this: &Self| {
+            if let Some(send) = send.filter(|_| answered) {
+                this.append(&Entry::Answered { send, how: None });
+            }
+        };
+        let Some(rx) = ex.received().filter(|r| (200..300).contains(&r.status)) else {
+            created_nothing(self);
+            return;
+        };
         if let Some(deleted) = self.plan.by_deleter(op.meta.id.as_str()) {
             self.removed_by_case(case, op, deleted, ex, rx.status);
             return;
         }
-        let Some(plan) = self.plan.creator(op.meta.id.as_str()) else { return };
+        let Some(plan) = self.plan.creator(op.meta.id.as_str()) else {
+            created_nothing(self);
+            return;
+        };
         let body = rx.json();
         let text = |m: &str| body.and_then(|b| b.get(m)).and_then(Value::as_str).map(str::to_owned);
         let answer_ids: BTreeMap<String, String> = body
@@ -327,6 +454,7 @@ impl Journal {
                 list: plan.list.as_ref().map(|l| l.op.meta.id.to_string()),
                 before,
                 at: now(),
+                send,
             };
             inner.created.push(created.clone());
             created
@@ -336,6 +464,110 @@ impl Journal {
         if created.before.is_some() {
             self.identify(&created, target).await;
         }
+    }
+
+    /// The creating requests of the run that never got an answer (a kill, a timeout): each is asked of
+    /// the list that shows what its operation creates. Nothing new on the parent since the run's first
+    /// create there: it was not processed, and is settled so. As many new items, unclaimed by any
+    /// record of the journal, as requests left open on that parent: they are the run's, and recorded
+    /// with their ids. Anything else, or no list to ask: recorded as possible leftovers, never
+    /// deleted. Returns the records added.
+    pub async fn resolve_unanswered(&self, target: &Target<'_>) -> Vec<Created> {
+        let open: Vec<Created> =
+            self.inner.lock().unwrap_or_else(PoisonError::into_inner).unanswered.values().cloned().collect();
+        let mut groups: BTreeMap<(Option<String>, String, Option<String>), Vec<Created>> = BTreeMap::new();
+        for c in open {
+            let parent = self
+                .plan
+                .creator(&c.creator)
+                .and_then(|p| p.list.as_ref())
+                .and_then(|l| l.parent.as_ref())
+                .and_then(|(_, role)| c.bindings.get(crate::generate::role_name(*role)).cloned());
+            groups
+                .entry((c.list.clone().filter(|_| c.before.is_some()), c.project.clone(), parent))
+                .or_default()
+                .push(c);
+        }
+        let mut added = Vec::new();
+        for ((_, project, parent), drafts) in groups {
+            let plan = drafts.first().and_then(|c| self.plan.creator(&c.creator));
+            let list = plan.and_then(|p| p.list.as_ref()).filter(|_| drafts.iter().all(|c| c.before.is_some()));
+            let Some(list) = list else {
+                let why = "the run stopped before the target answered, and no list shows whether it was created";
+                added.extend(drafts.into_iter().map(|c| self.adopt(c, None, Some(why.to_owned()))));
+                continue;
+            };
+            let before: Vec<String> = drafts.iter().filter_map(|c| c.before.clone()).flatten().collect();
+            let known: Vec<String> = self.created().into_iter().filter_map(|x| x.id).collect();
+            match list::read(target, list, &project).await {
+                Err(e) => {
+                    let why = format!("the run stopped before the target answered; the list could not be read: {e}");
+                    added.extend(drafts.into_iter().map(|c| self.adopt(c, None, Some(why.clone()))));
+                }
+                Ok(after) => {
+                    let new: Vec<String> = after
+                        .into_iter()
+                        .filter(|i| parent.is_none() || i.parent == parent)
+                        .filter(|i| !before.contains(&i.id) && !known.contains(&i.id))
+                        .map(|i| i.id)
+                        .collect();
+                    if new.is_empty() {
+                        let how = format!("never processed: {} shows nothing new on its parent", list.op.meta.id);
+                        self.settle_unprocessed(&drafts, &how);
+                    } else if new.len() <= drafts.len() {
+                        // No more new items than requests left open: each is one of them (which request
+                        // made which does not matter to deleting it); the requests left over were
+                        // never processed.
+                        let processed = new.len();
+                        let mut drafts = drafts.into_iter();
+                        added.extend(
+                            drafts.by_ref().take(processed).zip(new).map(|(c, id)| self.adopt(c, Some(id), None)),
+                        );
+                        let rest: Vec<Created> = drafts.collect();
+                        let how = format!(
+                            "never processed: {} shows {processed} new item(s) for more requests left open",
+                            list.op.meta.id
+                        );
+                        self.settle_unprocessed(&rest, &how);
+                    } else {
+                        let why = format!(
+                            "the run stopped before the target answered; {} shows {} new item(s) for {} such request(s)",
+                            list.op.meta.id,
+                            new.len(),
+                            drafts.len()
+                        );
+                        added.extend(drafts.into_iter().map(|c| self.adopt(c, None, Some(why.clone()))));
+                    }
+                }
+            }
+        }
+        added
+    }
+
+    /// Records requests left open as never processed (`how` says how the list showed it).
+    fn settle_unprocessed(&self, drafts: &[Created], how: &str) {
+        for send in drafts.iter().filter_map(|c| c.send) {
+            self.inner.lock().unwrap_or_else(PoisonError::into_inner).unanswered.remove(&send);
+            self.append(&Entry::Answered { send, how: Some(how.to_owned()) });
+        }
+    }
+
+    /// Turns an unanswered request into a record of the journal (with its id, or why it is unknown).
+    fn adopt(&self, mut c: Created, id: Option<String>, unidentified: Option<String>) -> Created {
+        {
+            let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(send) = c.send {
+                inner.unanswered.remove(&send);
+            }
+            c.seq = inner.created.iter().map(|x| x.seq).max().unwrap_or(0) + 1;
+            c.id = id;
+            c.unidentified = unidentified;
+            c.before = None;
+            c.at = now();
+            inner.created.push(c.clone());
+        }
+        self.append(&Entry::Created(Box::new(c.clone())));
+        c
     }
 
     /// Tells apart the resources of `resources` created by answers that named no id and not yet told
@@ -431,7 +663,20 @@ pub fn read(path: &Path) -> Result<Contents, CleanupError> {
         };
         match entry {
             Entry::Opened { profile, .. } => contents.profile = profile,
-            Entry::Created(c) => contents.created.push(*c),
+            Entry::Created(c) => {
+                if let Some(send) = c.send {
+                    contents.unanswered.remove(&send);
+                }
+                contents.created.push(*c);
+            }
+            Entry::Sending(c) => {
+                if let Some(send) = c.send {
+                    contents.unanswered.insert(send, *c);
+                }
+            }
+            Entry::Answered { send, .. } => {
+                contents.unanswered.remove(&send);
+            }
             Entry::Identified { seq, id, unidentified } => {
                 if let Some(c) = contents.created.iter_mut().find(|c| c.seq == seq) {
                     c.id = id;
@@ -446,7 +691,7 @@ pub fn read(path: &Path) -> Result<Contents, CleanupError> {
             }
         }
     }
-    if contents.profile.is_empty() && contents.created.is_empty() {
+    if contents.profile.is_empty() && contents.created.is_empty() && contents.unanswered.is_empty() {
         return Err(CleanupError::Journal { path: path.to_owned(), message: "not a hwconform journal".into() });
     }
     Ok(contents)

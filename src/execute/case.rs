@@ -94,9 +94,13 @@ pub async fn execute(case: &Case, target: &Target<'_>) -> Exchange {
                 Some(j) => j.window_before(&step.operation, &prepared.bindings, target).await,
                 None => None,
             };
+            let sent = match journal {
+                Some(j) => j.sending(case.id.as_str(), &step.operation, &prepared.bindings, target).await,
+                None => None,
+            };
             let mut ex = send(target.client, target.profile, target.limits, i, &step.label, prepared).await;
             if let Some(j) = journal {
-                j.observe(case.id.as_str(), &step.operation, &ex, window, target).await;
+                j.observe(case.id.as_str(), &step.operation, &ex, window, sent, target).await;
             }
             // A create refused while its parent has work pending (one backup at a time per graph, a
             // choice the pages leave open) is sent once more when that work is done.

@@ -272,6 +272,8 @@ impl Session {
             let (profile, client) = (&self.shared.profile, &self.shared.client);
             let settled = crate::cleanup::finish(&journal.created(), journal, profile, client, self.rps, &sweep).await;
             resources.extend(settled.iter().map(crate::cleanup::Settled::record));
+            // Every creating request was answered without creating anything: nothing to keep.
+            journal.discard_if_empty();
         }
         let in_process = self.server.is_some();
         for r in &mut resources {
