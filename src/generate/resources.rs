@@ -209,6 +209,12 @@ pub struct Tracker {
 }
 
 impl Tracker {
+    /// Whether `op` adds items this tracker's list shows (a POST of the same service that names the
+    /// item's role in its answer, or ends in the list's last path segment).
+    pub fn created_by(&self, op: &Operation) -> bool {
+        creates(self, op)
+    }
+
     pub fn pagination(&self) -> Option<&PaginationMeta> {
         self.list.meta.pagination.as_ref()
     }

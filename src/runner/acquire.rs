@@ -1,14 +1,16 @@
 //! Owns getting the target's own resources before the cases run: each role a case fills from the
 //! target comes from the profile (or a flag); else, where a list tracks resources of that role, it
 //! is discovered on the target (every page read, only a ready one of the profile's parents kept);
-//! else the cases needing it are skipped, naming what to set. The profile records where each came
-//! from, and the report shows it. Never the reference profile's ids, never a made-up one.
+//! else, where the run may create, one is created by the positive case of an operation that adds to
+//! that list (journalled, so cleanup removes it) and waited for until ready; else the cases needing it
+//! are skipped, naming what to set. The profile records where each came from, and the report shows
+//! it. Never the reference profile's ids, never a made-up one.
 
 use std::sync::Arc;
 
 use crate::catalogue::{Catalogue, ParamRole};
-use crate::execute::{RunLimits, Target, discover};
-use crate::generate::{Case, Slot, role_name, trackers};
+use crate::execute::{Awaited, RunLimits, Target, WaitEnd, discover, execute, settle};
+use crate::generate::{Case, CaseId, CaseKind, Expectation, Slot, Tracker, role_name, trackers};
 use crate::profile::TargetProfile;
 use crate::report::{Provenance, ResourceRecord};
 
@@ -67,11 +69,78 @@ pub async fn acquire_resources(
                     Provenance::Discovered { how },
                 ));
             }
-            Ok(None) => tracing::info!("the target lists no {ready} {name}{of}; set {how}"),
+            Ok(None) => match create(catalogue, tracker, profile, client, limits).await {
+                Ok(id) => {
+                    tracing::info!("the target listed no {ready} {name}{of}: the run created {id} for its cases");
+                    profile.set_resource(role, id);
+                }
+                Err(why) => tracing::info!("the target lists no {ready} {name}{of} and {why}; set {how}"),
+            },
             Err(e) => tracing::info!("could not look for a {name} on the target ({e}); set {how}"),
         }
     }
     records
+}
+
+/// Creates a resource `tracker` lists, for the cases that need one: the positive case of an operation
+/// adding to that list (one whose answer names the new id first), sent as a case of its own
+/// (`set-up/…`) so the journal records it and cleanup deletes it, then waited for until the list shows
+/// it ready. `Err` says why none could be had.
+async fn create(
+    catalogue: &Catalogue,
+    tracker: &Tracker,
+    profile: &TargetProfile,
+    client: &reqwest::Client,
+    limits: &RunLimits,
+) -> Result<String, String> {
+    if profile.file.read_only || !profile.file.allow_mutating {
+        return Err("the run may not create one (read-only)".into());
+    }
+    let Some(journal) = limits.journal.as_deref() else {
+        return Err("the run keeps no journal to clean one up".into());
+    };
+    let plans = journal.plan();
+    let mut candidates: Vec<Case> = crate::generate::generate(catalogue)
+        .into_iter()
+        .filter(|c| c.kind == CaseKind::Positive && c.steps.len() == 1 && c.steps[0].expect == Expectation::Success)
+        .filter(|c| tracker.created_by(&c.steps[0].operation))
+        .filter(|c| plans.creator(c.steps[0].operation.meta.id.as_str()).is_some_and(|p| p.deleter.is_some()))
+        // Every resource the request names must be the profile's (the graph a backup belongs to).
+        .filter(|c| {
+            c.steps[0].request.slots().all(|s| match s {
+                Slot::Role(r) if crate::generate::is_resource(*r) => profile.resource(*r).is_some(),
+                Slot::Supplied { member, .. } => profile.supplied(member).is_some(),
+                _ => true,
+            })
+        })
+        .collect();
+    // An answer naming the new id beats one told apart through the list; then the page's own example.
+    candidates.sort_by_key(|c| {
+        let op = c.steps[0].operation.meta.id.as_str();
+        (plans.creator(op).is_none_or(|p| p.id_member.is_none()), !c.id.as_str().ends_with("/example"), c.id.clone())
+    });
+    let target = Target { profile, client, limits };
+    let mut last = format!("no operation of the catalogue adds to {}", tracker.list.meta.id);
+    for mut case in candidates {
+        case.id = CaseId::new(["set-up", role_name(tracker.role), case.id.as_str()]);
+        let exchange = execute(&case, &target).await;
+        let made = journal.created().into_iter().rev().find(|c| c.case == case.id.as_str()).and_then(|c| c.id);
+        let Some(id) = made else {
+            let answer = exchange
+                .steps
+                .last()
+                .and_then(|s| s.received())
+                .map_or_else(|| "no answer".to_owned(), |r| format!("status {}", r.status));
+            last = format!("{} created none ({answer})", case.operation);
+            continue;
+        };
+        let waited = settle(&target, tracker, &profile.file.project_id, &Awaited::Item(id.clone())).await;
+        return match waited.end {
+            WaitEnd::Settled => Ok(id),
+            other => Err(format!("the {} it created ({id}) did not become ready: {other:?}", role_name(tracker.role))),
+        };
+    }
+    Err(last)
 }
 
 fn record(kind: &str, id: &str, operation: Option<String>, provenance: Provenance) -> ResourceRecord {
