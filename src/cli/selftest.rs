@@ -53,7 +53,11 @@ fn main(args: &SelftestArgs) -> Result<ExitCode, CliError> {
     let mut text = result.bite.render();
     for v in &result.variants {
         if v.failed.is_empty() {
-            text.push_str(&format!("variant {}: {} cases, none failed\n", v.variant, v.cases));
+            text.push_str(&format!("variant {}: {} cases, none failed", v.variant, v.cases));
+            if !v.untested.is_empty() {
+                text.push_str(&format!(" ({} could not be tested: {})", v.untested.len(), v.untested.join("; ")));
+            }
+            text.push('\n');
         } else {
             text.push_str(&format!(
                 "variant {}: {} of {} cases FAILED: {}\n",

@@ -127,6 +127,8 @@ fn auth(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
         );
         // A target that wrongly accepts it creates something: skipped where the run may not create.
         case.mutating = op.meta.mutating;
+        // A delete is probed on a resource the case created: an unknown one would be refused anyway.
+        super::stateful::on_created(ctx, op, &mut case);
         let area = if matches!(mode, AuthMode::NearMiss(_)) { "exact_token" } else { "required" };
         case.rule = Some(format!("{}/auth/{area}", op.meta.id));
         case
@@ -136,7 +138,7 @@ fn auth(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
 
 fn not_found(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
     let mut out = Vec::new();
-    let mut make = |name: &str, role: ParamRole, source: Source, request: RequestTemplate| {
+    let make = |name: &str, role: ParamRole, source: Source, request: RequestTemplate| {
         let doc = documented(op, &AppliesTo::UnknownResource(role));
         let mut sources = vec![source];
         let rationale = match &doc {
@@ -157,7 +159,7 @@ fn not_found(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
             Vec::new(),
         );
         case.rule = Some(format!("{}/not_found/{name}", op.meta.id));
-        out.push(case);
+        case
     };
     for param in op.meta.parameters.iter().filter(|p| p.location == Location::Path && is_resource(p.role)) {
         let mut request = base_request(ctx, op, true);
@@ -166,7 +168,13 @@ fn not_found(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
                 *slot = Slot::Unknown(param.role);
             }
         }
-        make(&param.name, param.role, param.source.clone(), request);
+        let mut case = make(&param.name, param.role, param.source.clone(), request);
+        // A delete naming an unknown parent of a resource that exists (created by the case): it must
+        // be refused as not found, not delete that resource.
+        if super::stateful::deleted_role(op).is_some_and(|r| r != param.role) {
+            super::stateful::on_created(ctx, op, &mut case);
+        }
+        out.push(case);
     }
     let base = base_request(ctx, op, true);
     if let BodyTemplate::Json { fills, .. } = &base.body {
@@ -188,7 +196,7 @@ fn not_found(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
                 .and_then(|v| v.into_iter().next())
                 .or_else(|| role_source(op, *role))
                 .unwrap_or_else(|| op.meta.error_envelope.source.clone());
-            make(&member_segment(pointer), *role, source, request);
+            out.push(make(&member_segment(pointer), *role, source, request));
         }
     }
     out

@@ -413,6 +413,44 @@ fn creator_for(ctx: &Context<'_>, delete: &Operation, role: ParamRole) -> Option
     found.into_iter().next()
 }
 
+/// The list operation of `op`'s service whose items are resources of `role`, with its pagination.
+fn list_of(ctx: &Context<'_>, op: &Operation, role: ParamRole) -> Option<(Arc<Operation>, PaginationMeta)> {
+    ctx.operations.iter().find_map(|l| {
+        let p = l.meta.pagination.clone()?;
+        (l.meta.service == op.meta.service && item_role(ctx, l, &p) == Some(role)).then(|| (Arc::clone(l), p))
+    })
+}
+
+/// The wait before a step that uses the resource captured as `name`: until the list of `op`'s
+/// service that shows resources of `role` no longer shows it being made (none without such a list).
+fn settle_for(ctx: &Context<'_>, op: &Operation, role: ParamRole, name: &str) -> Option<Settle> {
+    let (list, _) = list_of(ctx, op, role)?;
+    crate::cleanup::ListPlan::of(&ctx.resolver, &list).map(|list| Settle { capture: name.to_owned(), list })
+}
+
+/// Makes a one-step case of a delete act on a resource the case creates first: a `create` step
+/// (capturing the new id) goes before it, the id the delete names becomes the captured one, and the
+/// delete waits until the list no longer shows it being made. So an auth or unknown-parent probe of a
+/// delete meets a resource that exists, and only the probed rule can make a correct target refuse it
+/// (a server skipping the rule deletes it: caught). `false` where the contract has no creator of it.
+pub(crate) fn on_created(ctx: &Context<'_>, op: &Arc<Operation>, case: &mut Case) -> bool {
+    let Some(role) = deleted_role(op) else { return false };
+    let Some((creator, pointer)) = creator_for(ctx, op, role) else { return false };
+    let name = role_name(role).to_owned();
+    let mut create = step(&creator, "create", base_request(ctx, &creator, true));
+    create.captures.push(Capture { name: name.clone(), pointer });
+    let Some(last) = case.steps.last_mut() else { return false };
+    for (_, slot) in &mut last.request.path {
+        if *slot == Slot::Unknown(role) {
+            *slot = Slot::Captured(name.clone());
+        }
+    }
+    last.settle = settle_for(ctx, op, role, &name);
+    case.steps.insert(0, create);
+    case.mutating = true;
+    true
+}
+
 /// The cases of a delete that need a resource of their own: the positive call (create one, delete
 /// it), and the lifecycle flow (listed before → created → listed → used → deleted → no longer listed,
 /// the count back where it started). Only what the case itself created is ever deleted.
@@ -455,12 +493,8 @@ pub(crate) fn deletes(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
         FlowRule::ReturnsIds { captured: vec![name.clone()] },
         sources.clone(),
     )];
-    let list: Option<(Arc<Operation>, PaginationMeta)> = ctx.operations.iter().find_map(|l| {
-        let p = l.meta.pagination.clone()?;
-        (l.meta.service == op.meta.service && item_role(ctx, l, &p) == Some(role)).then(|| (Arc::clone(l), p))
-    });
-    let list_plan = list.as_ref().and_then(|(l, _)| crate::cleanup::ListPlan::of(&ctx.resolver, l));
-    let settle = list_plan.map(|list| Settle { capture: name.clone(), list });
+    let list = list_of(ctx, op, role);
+    let settle = settle_for(ctx, op, role, &name);
     let mut settled_delete = delete.clone();
     settled_delete.settle.clone_from(&settle);
     out[0].steps[1] = settled_delete.clone();
