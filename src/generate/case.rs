@@ -315,6 +315,9 @@ pub struct StepWaits {
     /// After this create is refused: if the parent it names has work pending, wait until it has none
     /// and send the request once more (a target may refuse a second backup while one is running).
     pub busy: Option<Arc<super::Tracker>>,
+    /// Sent at once, without waiting for the captured resource to be ready: a probe of what the
+    /// target answers meanwhile.
+    pub eager: bool,
 }
 
 /// What a step waits for: the resource captured as `capture` to settle in `list`.

@@ -296,7 +296,8 @@ pub(crate) fn plan_waits(trackers: &[Arc<Tracker>], case: &mut Case) {
         let step = &mut case.steps[i];
         for (t, creator) in trackers.iter().zip(creators) {
             let name = role_name(t.role);
-            if step.request.slots().any(|s| matches!(s, Slot::Captured(c) if c == name))
+            if !step.waits.eager
+                && step.request.slots().any(|s| matches!(s, Slot::Captured(c) if c == name))
                 && creator.is_some_and(|op| creates(t, &op))
             {
                 step.waits.before = Some((name.to_owned(), Arc::clone(t)));

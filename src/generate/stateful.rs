@@ -495,6 +495,28 @@ pub(crate) fn deletes(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
     )];
     let list = list_of(ctx, op, role);
     let settle = settle_for(ctx, op, role, &name);
+    if settle.is_some() {
+        // Deleted at once, while the list may still show it being made: the target may delete it or
+        // refuse; a refusal at a status whose body the page documents must have that body.
+        let mut eager = delete.clone();
+        eager.expect = Expectation::Error { documented: None, lenient: true };
+        eager.waits.eager = true;
+        let mut probe = case(
+            ["flow", "delete_pending"],
+            CaseKind::Flow,
+            format!(
+                "{} creates a {name}; {} deletes it at once, before it is ready: deleted, or refused with the \
+                 page's error body for that status",
+                creator.meta.id, op.meta.id
+            ),
+            vec![create.clone(), eager],
+            FlowRule::ReturnsIds { captured: vec![name.clone()] },
+            sources.clone(),
+        );
+        probe.relation = Relation::None;
+        probe.rule = None;
+        out.push(probe);
+    }
     let mut settled_delete = delete.clone();
     settled_delete.settle.clone_from(&settle);
     out[0].steps[1] = settled_delete.clone();
