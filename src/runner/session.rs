@@ -44,6 +44,9 @@ pub struct SessionOptions {
     pub breaks: Vec<crate::catalogue::RuleId>,
     /// Legitimate variants the in-process reference server plays (empty: none).
     pub variants: Vec<crate::server::Variant>,
+    /// How long the in-process reference server's backups stay being made (`None`: its default;
+    /// zero: done at once, so a benchmark measures the suite and not the waits).
+    pub backup_delay: Option<Duration>,
     /// What the run does about what it creates: journal, cap, cleanup at close.
     pub cleanup: crate::cleanup::CleanupOptions,
 }
@@ -60,6 +63,7 @@ impl Default for SessionOptions {
             no_proxy: false,
             breaks: Vec::new(),
             variants: Vec::new(),
+            backup_delay: None,
             cleanup: crate::cleanup::CleanupOptions::default(),
         }
     }
@@ -106,10 +110,13 @@ impl Session {
         }
         let started_at = chrono::Utc::now().to_rfc3339();
         let server = if profile.file.reference_server {
-            let (breaks, variants) = (options.breaks, options.variants);
+            let (breaks, variants, delay) = (options.breaks, options.variants, options.backup_delay);
             let adjust = |c: &mut crate::server::ServerConfig| {
                 c.breaks = breaks;
                 c.variants = variants;
+                if let Some(delay) = delay {
+                    c.backup_delay = delay;
+                }
             };
             Some(start_reference_with(&mut profile, &catalogue, adjust).await?)
         } else {
