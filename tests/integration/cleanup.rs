@@ -317,77 +317,90 @@ fn sending_line(
     line.to_string()
 }
 
-/// A run killed after sending creates but before any answer: `hwconform cleanup` asks the list. Of two
-/// GES creates on one graph the target processed one: its backup is found and deleted, the other is
-/// settled as never processed; a GeminiDB create (no list to ask) is a possible leftover, exit 3.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn unanswered_creates_are_settled_through_the_list_or_reported_never_guessed() {
+/// A foreign server and the journal a killed run left there: its first line, then the lines
+/// `sendings(project, graph, instance, GES ids before)` gives; with the GES list as it was before.
+struct Killed {
+    server: RunningServer,
+    dir: std::path::PathBuf,
+    profile_path: std::path::PathBuf,
+    profile: TargetProfile,
+    before: (u64, Vec<String>),
+    journal: std::path::PathBuf,
+}
+
+async fn killed_run(name: &str, sendings: impl Fn(&str, &str, &str, &[String]) -> Vec<String>) -> Killed {
     let server = server(None).await;
-    let base = server.base_url();
-    let dir = std::env::temp_dir().join(format!("hwconform-cleanup-unanswered-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("hwconform-cleanup-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let profile_path = profile_file(&dir, &server);
     let profile = foreign_profile(&server);
     let (project, graph) = (profile.file.project_id.clone(), profile.file.graph_id.clone().unwrap());
     let instance = profile.file.instance_id.clone().unwrap();
-    let before = ges_list(&base, &project).await;
+    let before = ges_list(&server.base_url(), &project).await;
     let journal = dir.join("created.jsonl");
-    let list = Some("ges.v1.list_backups");
-    let lines = [
-        r#"{"event":"opened","at":"2026-01-01T00:00:00Z","profile":"foreign"}"#.to_owned(),
-        sending_line(1, "ges.v2.add_backup", &project, ("graph", &graph), list, Some(&before.1)),
-        sending_line(2, "ges.v2.add_backup", &project, ("graph", &graph), list, Some(&before.1)),
-        sending_line(3, "geminidb.v3.create_backup", &project, ("instance", &instance), None, None),
-    ];
+    let mut lines = vec![r#"{"event":"opened","at":"2026-01-01T00:00:00Z","profile":"foreign"}"#.to_owned()];
+    lines.extend(sendings(&project, &graph, &instance, &before.1));
     std::fs::write(&journal, lines.join("\n") + "\n").unwrap();
+    Killed { server, dir, profile_path, profile, before, journal }
+}
+
+/// `hwconform cleanup JOURNAL --profile P`: (exit code, stdout).
+fn cleanup_cli(k: &Killed) -> (Option<i32>, String) {
+    let out = hwconform().arg("cleanup").arg(&k.journal).arg("--profile").arg(&k.profile_path).output().unwrap();
+    (out.status.code(), format!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+const GES_LIST: Option<&str> = Some("ges.v1.list_backups");
+
+/// A run killed after sending creates but before any answer: `hwconform cleanup` asks the list. Of two
+/// GES creates on one graph the target processed one: its backup is found and deleted, the other is
+/// settled as never processed; a GeminiDB create (no list to ask) is a possible leftover, exit 3.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unanswered_creates_are_settled_through_the_list_or_reported_never_guessed() {
+    let k = killed_run("unanswered", |project, graph, instance, before| {
+        vec![
+            sending_line(1, "ges.v2.add_backup", project, ("graph", graph), GES_LIST, Some(before)),
+            sending_line(2, "ges.v2.add_backup", project, ("graph", graph), GES_LIST, Some(before)),
+            sending_line(3, "geminidb.v3.create_backup", project, ("instance", instance), None, None),
+        ]
+    })
+    .await;
+    let (base, project) = (k.server.base_url(), k.profile.file.project_id.clone());
     // The target processed one of the two GES creates before the run died.
-    let processed = pre_existing_backup(&base, &profile).await;
-    let out = hwconform().arg("cleanup").arg(&journal).arg("--profile").arg(&profile_path).output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(3), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let processed = pre_existing_backup(&base, &k.profile).await;
+    let (code, stdout) = cleanup_cli(&k);
+    assert_eq!(code, Some(3), "{stdout}");
     let after = ges_list(&base, &project).await;
-    assert_eq!(after, before, "the processed create's backup was found and deleted\n{stdout}");
+    assert_eq!(after, k.before, "the processed create's backup was found and deleted\n{stdout}");
     assert!(!after.1.contains(&processed));
     let left: Vec<&str> = stdout.lines().filter(|l| l.starts_with("LEFT")).collect();
     assert_eq!(left.len(), 1, "only the GeminiDB create is a possible leftover: {stdout}");
     assert!(left[0].contains("no list shows"), "{stdout}");
-    let text = std::fs::read_to_string(&journal).unwrap();
+    let text = std::fs::read_to_string(&k.journal).unwrap();
     assert!(text.contains("never processed"), "the other GES create is settled as never processed: {text}");
     // Once settled, a second cleanup asks nothing again of the GES list and still reports the unknown.
-    let again = hwconform().arg("cleanup").arg(&journal).arg("--profile").arg(&profile_path).output().unwrap();
-    assert_eq!(again.status.code(), Some(3), "{}", String::from_utf8_lossy(&again.stdout));
-    server.shutdown().await;
-    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(cleanup_cli(&k).0, Some(3));
+    k.server.shutdown().await;
+    let _ = std::fs::remove_dir_all(&k.dir);
 }
 
 /// The same journal with no create processed: both GES requests are settled as never processed and
-/// nothing is deleted (the backup the user had survives); without the GeminiDB line the cleanup is clean.
+/// nothing is deleted (the backups the user had survive); with no GeminiDB line the cleanup is clean.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unanswered_creates_the_target_never_processed_delete_nothing() {
-    let server = server(None).await;
-    let base = server.base_url();
-    let dir = std::env::temp_dir().join(format!("hwconform-cleanup-unprocessed-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let profile_path = profile_file(&dir, &server);
-    let profile = foreign_profile(&server);
-    let (project, graph) = (profile.file.project_id.clone(), profile.file.graph_id.clone().unwrap());
-    let before = ges_list(&base, &project).await;
-    let journal = dir.join("created.jsonl");
-    let list = Some("ges.v1.list_backups");
-    let lines = [
-        r#"{"event":"opened","at":"2026-01-01T00:00:00Z","profile":"foreign"}"#.to_owned(),
-        sending_line(1, "ges.v2.add_backup", &project, ("graph", &graph), list, Some(&before.1)),
-        sending_line(2, "ges.v1.add_backup", &project, ("graph", &graph), list, Some(&before.1)),
-    ];
-    std::fs::write(&journal, lines.join("\n") + "\n").unwrap();
-    let out = hwconform().arg("cleanup").arg(&journal).arg("--profile").arg(&profile_path).output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(ges_list(&base, &project).await, before, "nothing was deleted");
-    let text = std::fs::read_to_string(&journal).unwrap();
+    let k = killed_run("unprocessed", |project, graph, _, before| {
+        vec![
+            sending_line(1, "ges.v2.add_backup", project, ("graph", graph), GES_LIST, Some(before)),
+            sending_line(2, "ges.v1.add_backup", project, ("graph", graph), GES_LIST, Some(before)),
+        ]
+    })
+    .await;
+    let (code, stdout) = cleanup_cli(&k);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert_eq!(ges_list(&k.server.base_url(), &k.profile.file.project_id).await, k.before, "nothing was deleted");
+    let text = std::fs::read_to_string(&k.journal).unwrap();
     assert_eq!(text.matches("never processed").count(), 2, "{text}");
-    server.shutdown().await;
-    let _ = std::fs::remove_dir_all(&dir);
+    k.server.shutdown().await;
+    let _ = std::fs::remove_dir_all(&k.dir);
 }
