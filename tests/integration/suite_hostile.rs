@@ -198,6 +198,9 @@ async fn run_process(name: &str, base: &str, args: &[&str]) -> Ran {
         .env_remove("RUST_LOG")
         .env("HWC_HOSTILE_TOKEN", "hostile-test-token")
         .args(["run", "--target", base, "--project-id", "hostileproject", "--token-env", "HWC_HOSTILE_TOKEN"])
+        // Every resource named, so every case sends its requests into the hostile answers.
+        .args(["--graph-id", "hostilegraph", "--instance-id", "hostileinstance", "--backup-id", "hostilebackup"])
+        .args(["--export-path", "obs://hostile/exports"])
         // A first run against a target records its snapshots: here, never into the project's own.
         .arg("--snapshots")
         .arg(dir.join("snapshots"))
