@@ -25,7 +25,7 @@ fn main() {
     }
     files.sort();
     let mut out = String::from(
-        "/// Every embedded file: (path relative to the crate root, contents).\npub static EMBEDDED: &[(&str, &str)] = &[\n",
+        "/// Every embedded file: (path relative to the crate root, contents).\npub(super) static EMBEDDED: &[(&str, &str)] = &[\n",
     );
     for (rel, abs) in &files {
         writeln!(out, "    ({rel:?}, include_str!({abs:?})),").expect("writing to a String cannot fail");

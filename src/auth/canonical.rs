@@ -67,7 +67,7 @@ pub fn canonical_query(pairs: &[(String, String)]) -> String {
 }
 
 /// The names the SDK signs: every header without `_` in its name, lowercase, sorted.
-pub fn signed_header_names(headers: &HeaderMap) -> Vec<String> {
+pub(super) fn signed_header_names(headers: &HeaderMap) -> Vec<String> {
     let mut names: Vec<String> =
         headers.keys().map(|k| k.as_str().to_ascii_lowercase()).filter(|k| !k.contains('_')).collect();
     names.sort();
@@ -76,14 +76,14 @@ pub fn signed_header_names(headers: &HeaderMap) -> Vec<String> {
 }
 
 /// A header's value as signed: UTF-8 (lossy), trimmed, several values joined with `,`. `None` if absent.
-pub fn header_value(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(super) fn header_value(headers: &HeaderMap, name: &str) -> Option<String> {
     let values: Vec<String> =
         headers.get_all(name).iter().map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned()).collect();
     if values.is_empty() { None } else { Some(values.join(",")) }
 }
 
 /// `name:value\n` for each signed header, in the given order; `Err(name)` names a signed header that is absent.
-pub fn canonical_headers(headers: &HeaderMap, signed: &[String]) -> Result<String, String> {
+pub(super) fn canonical_headers(headers: &HeaderMap, signed: &[String]) -> Result<String, String> {
     let mut out = String::new();
     for name in signed {
         let value = header_value(headers, name).ok_or_else(|| name.clone())?;
@@ -96,7 +96,7 @@ pub fn canonical_headers(headers: &HeaderMap, signed: &[String]) -> Result<Strin
 }
 
 /// Hex SHA-256 of bytes.
-pub fn sha256_hex(data: &[u8]) -> String {
+pub(super) fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
 

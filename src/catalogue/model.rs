@@ -273,7 +273,7 @@ pub struct ExampleMeta {
 /// `fixtures/errata.json`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ErrataFile {
+pub(super) struct ErrataFile {
     #[serde(rename = "$comment", default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     pub errata: Vec<Erratum>,
@@ -336,7 +336,7 @@ pub struct Violates {
 /// `fixtures/rows.json`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RowsFile {
+pub(super) struct RowsFile {
     #[serde(rename = "$comment", default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     pub pages: Vec<PageRows>,

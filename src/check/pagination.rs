@@ -19,7 +19,7 @@ pub(crate) struct Page<'a> {
 }
 
 impl Page<'_> {
-    pub fn ids(&self, meta: &PaginationMeta) -> Vec<String> {
+    pub(super) fn ids(&self, meta: &PaginationMeta) -> Vec<String> {
         self.items.iter().map(|i| i.get(&meta.item_id).map_or_else(|| i.to_string(), id_text)).collect()
     }
 }

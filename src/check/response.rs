@@ -11,7 +11,7 @@ use crate::execute::{Received, StepExchange};
 use crate::generate::{DocumentedError, Expectation, Step};
 
 /// Every finding of one answered request.
-pub fn check_step(step: &Step, ex: &StepExchange) -> Vec<Finding> {
+pub(super) fn check_step(step: &Step, ex: &StepExchange) -> Vec<Finding> {
     let Some(rx) = ex.received() else { return Vec::new() };
     let op = &step.operation;
     let label = ex.label.as_str();

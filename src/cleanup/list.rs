@@ -92,7 +92,7 @@ pub(crate) fn literal_case(
 
 /// Every item of `project`'s list, or why it could not be read. Boxed: the journal calls it from
 /// inside a case's execution.
-pub fn read<'a>(
+pub(super) fn read<'a>(
     target: &'a Target<'a>,
     list: &'a ListPlan,
     project: &'a str,

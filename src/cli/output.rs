@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use super::CliError;
 
 /// Prints `text` to stdout; a closed pipe is not an error.
-pub fn print(text: &str) -> Result<(), CliError> {
+pub(super) fn print(text: &str) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
@@ -18,7 +18,7 @@ pub fn print(text: &str) -> Result<(), CliError> {
 
 /// The exit code of a verb: its own on success; on error, the message on one stderr line and 2
 /// (bad input: an unreadable report or baseline, an unknown format).
-pub fn finish(result: Result<ExitCode, CliError>) -> ExitCode {
+pub(super) fn finish(result: Result<ExitCode, CliError>) -> ExitCode {
     result.unwrap_or_else(|e| {
         eprintln!("hwconform: failed to {}", crate::execute::chain(&e));
         crate::runner::Exit::Unusable.into()

@@ -11,7 +11,7 @@ use crate::runner::UsageError;
 
 /// The cases chosen, and what the user should be told about the choice.
 #[derive(Debug)]
-pub struct Selection {
+pub(super) struct Selection {
     pub cases: Vec<Case>,
     /// One-line notes (failed ids no longer generated), printed on stderr.
     pub notes: Vec<String>,
@@ -20,7 +20,7 @@ pub struct Selection {
 }
 
 /// Filters `cases` by `only` and the failures of the report at `rerun`.
-pub fn select(cases: Vec<Case>, only: Option<&str>, rerun: Option<&Path>) -> Result<Selection, UsageError> {
+pub(super) fn select(cases: Vec<Case>, only: Option<&str>, rerun: Option<&Path>) -> Result<Selection, UsageError> {
     let mut cases: Vec<Case> =
         cases.into_iter().filter(|c| only.is_none_or(|p| super::cases::matches(c.id.as_str(), p))).collect();
     let mut notes = Vec::new();

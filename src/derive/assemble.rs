@@ -11,8 +11,8 @@ use super::Warning;
 use super::interpret::{Facts, Field, FieldTable, Param};
 use super::types::{item_type, json_type};
 
-pub const ID_BASE: &str = "https://schemas.hwconform.invalid/";
-pub const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
+pub(super) const ID_BASE: &str = "https://schemas.hwconform.invalid/";
+pub(super) const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
 
 /// What the overlay says about a page's operation (the page cannot say it).
 #[derive(Debug, Clone)]
@@ -26,10 +26,10 @@ pub struct Identity {
 }
 
 /// The error-envelope convention (the catalogue's own type).
-pub use crate::catalogue::EnvelopeStyle as Style;
+pub(super) use crate::catalogue::EnvelopeStyle as Style;
 
 /// `snake` / `camel`, as `operation.json` writes the style.
-pub fn style_name(style: Style) -> &'static str {
+pub(super) fn style_name(style: Style) -> &'static str {
     match style {
         Style::Snake => "snake",
         Style::Camel => "camel",
@@ -37,13 +37,13 @@ pub fn style_name(style: Style) -> &'static str {
 }
 
 /// The shared envelope schema of a style, relative to an operation folder.
-pub fn style_schema(style: Style) -> String {
+pub(super) fn style_schema(style: Style) -> String {
     format!("../common/error-{}.schema.json", style_name(style))
 }
 
 /// Where a page documents its error envelope.
 #[derive(Debug, Clone)]
-pub struct Envelope {
+pub(super) struct Envelope {
     pub style: Style,
     pub label: String,
     /// The status of the table, when the table documents the envelope of that status only.
@@ -54,7 +54,7 @@ pub struct Envelope {
 
 /// A printed example ready to be written: raw text, and the body to correct and validate.
 #[derive(Debug, Clone)]
-pub struct ExampleOut {
+pub(super) struct ExampleOut {
     pub name: String,
     pub status: Option<u16>,
     pub raw: String,
@@ -64,7 +64,7 @@ pub struct ExampleOut {
 
 /// The assembled files of one operation, before errata and overlay patches.
 #[derive(Debug, Clone)]
-pub struct OperationFiles {
+pub(super) struct OperationFiles {
     pub id: String,
     pub operation: Value,
     /// Schema documents by path relative to the project root.
@@ -73,7 +73,7 @@ pub struct OperationFiles {
     pub envelope: Option<Envelope>,
 }
 
-pub fn source(page: &str, table: &str, row: &str) -> Value {
+pub(super) fn source(page: &str, table: &str, row: &str) -> Value {
     json!({"page": page, "table": table, "row": row})
 }
 
@@ -214,7 +214,7 @@ impl Builder<'_> {
 /// A provisional operation id, for a page the overlay does not name: API version, method, path
 /// template (placeholders by name), the query values the request line fixes, and the doc version
 /// the title gives — everything that tells two operations (or two doc versions of one) apart.
-pub fn provisional_id(facts: &Facts) -> String {
+pub(super) fn provisional_id(facts: &Facts) -> String {
     let slug = |s: &str| -> String {
         let s: String =
             s.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' }).collect();
@@ -421,7 +421,7 @@ fn examples(facts: &Facts, envelope: Option<&Envelope>) -> (Vec<ExampleOut>, Vec
 }
 
 /// Assembles one operation. `identity` is the overlay's; `None` makes a provisional one.
-pub fn assemble(facts: &Facts, identity: Option<&Identity>, warnings: &mut Vec<Warning>) -> OperationFiles {
+pub(super) fn assemble(facts: &Facts, identity: Option<&Identity>, warnings: &mut Vec<Warning>) -> OperationFiles {
     let page = facts.page.as_str();
     let identity = identity.cloned().unwrap_or_else(|| provisional_identity(facts, warnings));
     let id = identity.id.clone();
@@ -472,7 +472,7 @@ pub fn assemble(facts: &Facts, identity: Option<&Identity>, warnings: &mut Vec<W
 }
 
 /// The shared envelope schema of one style, from every page documenting it (in page order).
-pub fn envelope_schema(style: Style, documented: &[(String, &Envelope)]) -> Value {
+pub(super) fn envelope_schema(style: Style, documented: &[(String, &Envelope)]) -> Value {
     let (code, msg) = style.fields();
     let mut properties = Map::new();
     for name in [code, msg] {

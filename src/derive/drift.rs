@@ -63,7 +63,7 @@ fn short(v: &Value) -> String {
 }
 
 /// Every difference between `committed` and `derived`, as `pointer: …` lines.
-pub fn json_diff(committed: &Value, derived: &Value, pointer: &str, out: &mut Vec<String>) {
+pub(super) fn json_diff(committed: &Value, derived: &Value, pointer: &str, out: &mut Vec<String>) {
     match (committed, derived) {
         (Value::Object(a), Value::Object(b)) => {
             let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();

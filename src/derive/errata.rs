@@ -18,7 +18,7 @@ use crate::catalogue::{ErratumKind, ParamRole};
 
 /// A contradiction found on a page, before the overlay gives it an id and a decision.
 #[derive(Debug, Clone)]
-pub struct Found {
+pub(super) struct Found {
     pub operation: String,
     pub example: String,
     pub kind: ErratumKind,
@@ -32,7 +32,7 @@ static MISSING_COMMA: LazyLock<Regex> = LazyLock::new(|| re(r#"(?m)(["\d}\]el])(
 
 /// Warnings for examples that contradict the page outside any schema: a request line whose method
 /// or path does not fit the documented endpoint, an example status missing from the status table.
-pub fn check_request_lines(facts: &Facts, warnings: &mut Vec<Warning>) {
+pub(super) fn check_request_lines(facts: &Facts, warnings: &mut Vec<Warning>) {
     let template = regex::escape(&facts.path);
     let template = re(r"\\\{[^}]*\\\}").replace_all(&template, "[^/]+");
     let path_re = re(&format!("^{template}$"));
@@ -59,7 +59,7 @@ pub fn check_request_lines(facts: &Facts, warnings: &mut Vec<Warning>) {
 }
 
 /// The JSON a printed body means, when its only mistakes are trailing or missing commas.
-pub fn repair(raw: &str) -> Option<Value> {
+pub(super) fn repair(raw: &str) -> Option<Value> {
     let text = TRAILING_COMMA.replace_all(raw, "$1");
     if let Ok(v) = serde_json::from_str(&text) {
         return Some(v);
@@ -69,12 +69,12 @@ pub fn repair(raw: &str) -> Option<Value> {
 }
 
 /// A validator over every derived schema, so `$ref`s between files resolve.
-pub struct Validators {
+pub(super) struct Validators {
     docs: Vec<(String, Value)>,
 }
 
 impl Validators {
-    pub fn new(schemas: &BTreeMap<String, Value>) -> Self {
+    pub(super) fn new(schemas: &BTreeMap<String, Value>) -> Self {
         let docs: Vec<(String, Value)> = schemas
             .values()
             .filter_map(|d| d.get("$id").and_then(Value::as_str).map(|id| (id.to_owned(), d.clone())))
@@ -103,7 +103,7 @@ fn source_at(schema: &Value, pointer: &str) -> Option<Value> {
 }
 
 /// Checks every example of one operation. Returns the contradictions and the corrected bodies.
-pub fn check_examples(
+pub(super) fn check_examples(
     facts: &Facts,
     files: &OperationFiles,
     schemas: &BTreeMap<String, Value>,

@@ -140,7 +140,7 @@ fn grid(rows: Vec<(usize, Vec<Cell>)>) -> Vec<GridRow> {
 
 /// An HTML `<table>` element (the text from `<table` to `</table>`), first line number `line`.
 /// `None` when no row names a column derive reads.
-pub fn parse_html(html: &str, line: usize) -> Option<Table> {
+pub(super) fn parse_html(html: &str, line: usize) -> Option<Table> {
     let dom = tl::parse(html, tl::ParserOptions::default()).ok()?;
     let mut columns: Vec<Column> = Vec::new();
     let mut rows = Vec::new();

@@ -19,7 +19,7 @@ use super::{DeriveError, Warning};
 
 /// Where a parameter goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Place {
+pub(super) enum Place {
     Path,
     Query,
     Header,
@@ -27,7 +27,7 @@ pub enum Place {
 }
 
 impl Place {
-    pub fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             Self::Path => "path",
             Self::Query => "query",
@@ -39,7 +39,7 @@ impl Place {
 
 /// One documented member (a table row).
 #[derive(Debug, Clone)]
-pub struct Field {
+pub(super) struct Field {
     pub name: String,
     pub required: Option<bool>,
     pub doc_type: String,
@@ -56,21 +56,21 @@ pub struct Field {
 
 /// The members of one table, under its provenance label.
 #[derive(Debug, Clone)]
-pub struct FieldTable {
+pub(super) struct FieldTable {
     pub label: String,
     pub fields: Vec<Field>,
 }
 
 /// One parameter of the request (path, query or header).
 #[derive(Debug, Clone)]
-pub struct Param {
+pub(super) struct Param {
     pub place: Place,
     pub field: Field,
 }
 
 /// A nested object: its file name, members, and whether it is part of the request.
 #[derive(Debug, Clone)]
-pub struct Object {
+pub(super) struct Object {
     pub name: String,
     pub table: FieldTable,
     pub request: bool,
@@ -78,7 +78,7 @@ pub struct Object {
 
 /// A printed example: the request line and/or body text exactly as on the page.
 #[derive(Debug, Clone)]
-pub struct PrintedExample {
+pub(super) struct PrintedExample {
     pub name: String,
     pub status: Option<u16>,
     pub request_line: Option<String>,
@@ -102,7 +102,7 @@ impl PrintedExample {
 
 /// Everything one page documents about its operation.
 #[derive(Debug, Clone)]
-pub struct Facts {
+pub(super) struct Facts {
     pub page: String,
     pub title: String,
     pub doc_version: Option<String>,
@@ -124,7 +124,7 @@ pub struct Facts {
 
 /// What a table documents, from the section it stands in (or, outside any, its columns).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
+pub(super) enum Role {
     Uri,
     Request,
     Response(Option<u16>),
@@ -132,7 +132,7 @@ pub enum Role {
 
 /// A member table as read, before its members are placed.
 #[derive(Debug, Clone)]
-pub struct ReadTable {
+pub(super) struct ReadTable {
     pub label: String,
     pub caption: Option<Caption>,
     pub role: Role,
@@ -145,7 +145,7 @@ static STATUS_CELL: LazyLock<Regex> = LazyLock::new(|| re(r"^(\d{3})\b"));
 static VERSION: LazyLock<Regex> = LazyLock::new(|| re(r"^/(v\d+(?:\.\d+)?)/"));
 
 /// The endpoint as found: the request line and where it stands.
-pub struct Endpoint {
+pub(super) struct Endpoint {
     pub line: RequestLine,
     pub table: String,
     pub page_line: usize,
@@ -170,7 +170,7 @@ pub(super) struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    pub fn warn(&mut self, table: &str, row: &str, line: usize, message: impl Into<String>) {
+    pub(super) fn warn(&mut self, table: &str, row: &str, line: usize, message: impl Into<String>) {
         self.warnings.push(Warning::new(&self.page.file, table, row, message).at(line));
     }
 
@@ -377,7 +377,7 @@ impl<'a> Reader<'a> {
 }
 
 /// Reads the operation documented by `page`. `labels` renames derived table labels (overlay).
-pub fn read_page(
+pub(super) fn read_page(
     page: &Page,
     labels: &BTreeMap<String, String>,
     warnings: &mut Vec<Warning>,

@@ -12,7 +12,7 @@ use super::page::{Block, is_chrome};
 use super::sections::{caption, caption_label};
 
 /// The page's title (its first level-1 heading) and content blocks.
-pub struct MarkdownPage {
+pub(super) struct MarkdownPage {
     pub title: Option<String>,
     pub blocks: Vec<Block>,
 }
@@ -238,7 +238,7 @@ fn dedent(text: &str) -> String {
 }
 
 /// Reads a Markdown page.
-pub fn read_markdown(source: &str) -> MarkdownPage {
+pub(super) fn read_markdown(source: &str) -> MarkdownPage {
     let mut line_starts = vec![0];
     line_starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
     let mut r = Reader {

@@ -13,13 +13,13 @@ use super::phrases::re;
 use super::sections::Caption;
 
 /// A table as the resolver sees it: its caption and anchor.
-pub struct Target<'a> {
+pub(super) struct Target<'a> {
     pub caption: Option<&'a Caption>,
     pub anchor: Option<&'a str>,
 }
 
 /// What a member's cells say about the table of its members.
-pub enum Reference {
+pub(super) enum Reference {
     /// The tables (indexes into the page's tables), in the order named.
     Tables(Vec<usize>),
     /// The member names a table the page does not have (the message says which).
@@ -88,7 +88,7 @@ fn norm_keep_case(name: &str) -> String {
 }
 
 /// The object name of an English type (`Array of backup objects`, `backup object`).
-pub fn english_object_name(doc_type: &str) -> Option<&str> {
+pub(super) fn english_object_name(doc_type: &str) -> Option<&str> {
     let t = doc_type.trim();
     let t = t.strip_prefix("Array of ").unwrap_or(t);
     t.strip_suffix(" objects").or_else(|| t.strip_suffix(" object"))
@@ -96,7 +96,7 @@ pub fn english_object_name(doc_type: &str) -> Option<&str> {
 
 /// The tables the member `name` (type cell `doc_type`, description, links of its row) refers
 /// to, among `tables`; `own` is the member's own table.
-pub fn resolve(
+pub(super) fn resolve(
     name: &str,
     doc_type: &str,
     description: &str,

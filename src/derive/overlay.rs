@@ -185,7 +185,7 @@ impl Overlay {
 }
 
 /// Applies one patch to `doc`. The error says why the patch no longer fits the document.
-pub fn apply_patch(doc: &mut Value, op: PatchOp, pointer: &str, value: Option<&Value>) -> Result<(), String> {
+pub(super) fn apply_patch(doc: &mut Value, op: PatchOp, pointer: &str, value: Option<&Value>) -> Result<(), String> {
     let value = value.cloned().unwrap_or(Value::Null);
     if op == PatchOp::Append {
         return match doc.pointer_mut(pointer) {

@@ -103,7 +103,7 @@ fn split_title(title: &str) -> (String, Option<String>) {
 }
 
 /// Whether a line is page chrome (a cookie banner placed inside the content).
-pub fn is_chrome(line: &str) -> bool {
+pub(super) fn is_chrome(line: &str) -> bool {
     let lower = line.to_lowercase();
     COOKIE_MARKERS.iter().any(|m| lower.contains(m))
 }

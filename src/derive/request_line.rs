@@ -5,7 +5,7 @@
 
 /// One member of the query part of a request line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QueryPart {
+pub(super) struct QueryPart {
     pub name: String,
     /// The value as written: `Some("start")` for `action_id=start`, `None` for `offset={offset}`
     /// or a bare `name`.
@@ -14,7 +14,7 @@ pub struct QueryPart {
 
 /// A request line read: method, path template (no query), and its query part.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestLine {
+pub(super) struct RequestLine {
     pub method: String,
     pub path: String,
     pub query: Vec<QueryPart>,
@@ -28,7 +28,7 @@ const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"];
 
 /// Removes Markdown left in a line: backslash escapes, bold markers, and emphasis underscores
 /// around a placeholder (`_\{offset\}_` → `{offset}`).
-pub fn strip_markup(line: &str) -> String {
+pub(super) fn strip_markup(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
@@ -46,7 +46,7 @@ pub fn strip_markup(line: &str) -> String {
 }
 
 /// The placeholder names of a path template, in order.
-pub fn placeholders(path: &str) -> Vec<String> {
+pub(super) fn placeholders(path: &str) -> Vec<String> {
     let mut names = Vec::new();
     let mut rest = path;
     while let Some(open) = rest.find('{') {
@@ -62,7 +62,7 @@ fn placeholder(value: &str) -> bool {
 }
 
 /// Reads `line` as a request line; `None` when it is not one (prose, a heading …).
-pub fn parse_request_line(line: &str) -> Option<RequestLine> {
+pub(super) fn parse_request_line(line: &str) -> Option<RequestLine> {
     let text = strip_markup(line.trim());
     let method = METHODS
         .iter()

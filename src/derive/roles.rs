@@ -20,7 +20,7 @@ use super::table::Column;
 use super::types::{is_structured, structure_name};
 
 /// The members of a page, placed.
-pub struct Placed {
+pub(super) struct Placed {
     pub params: Vec<Param>,
     pub body: Option<FieldTable>,
     pub responses: BTreeMap<u16, FieldTable>,
@@ -204,7 +204,7 @@ impl Locator<'_> {
 }
 
 /// Places every member table of the page: parameters, body, responses and nested objects.
-pub fn place_tables(r: &mut Reader<'_>, endpoint: &Endpoint) -> Placed {
+pub(super) fn place_tables(r: &mut Reader<'_>, endpoint: &Endpoint) -> Placed {
     let locator =
         Locator { endpoint, placeholders: placeholders(&endpoint.line.path), body_keys: example_body_keys(r) };
     let mut p = Placer { r, refs: Vec::new(), objects: Objects { by_tables: BTreeMap::new(), list: Vec::new() } };

@@ -11,7 +11,7 @@ use super::phrases::re;
 
 /// What the part of a page under a heading documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Section {
+pub(super) enum Section {
     /// Prose that documents no table role (function, constraints, error codes …).
     Other,
     Uri,
@@ -61,36 +61,36 @@ const HEADINGS: &[(&str, Section)] = &[
 ];
 
 /// The section a heading opens, if it is one of the known section headings.
-pub fn section_of(heading: &str) -> Option<Section> {
+pub(super) fn section_of(heading: &str) -> Option<Section> {
     HEADINGS.iter().find(|(h, _)| *h == heading.trim()).map(|(_, s)| *s)
 }
 
 /// The status a status-code subsection heading names (`Status code: 200`, `状态码： 200`).
-pub fn heading_status(heading: &str) -> Option<u16> {
+pub(super) fn heading_status(heading: &str) -> Option<u16> {
     STATUS_HEADING.captures(heading.trim()).and_then(|c| c[1].parse().ok())
 }
 
 /// Whether a line of a plain-text page is a section heading or a table caption.
-pub fn is_heading(line: &str) -> bool {
+pub(super) fn is_heading(line: &str) -> bool {
     section_of(line).is_some() || heading_status(line).is_some() || caption(line).is_some()
 }
 
 /// A table caption: its number and the rest (`Table 3 Request body parameters`, `表3 GesBackUp数据结构`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Caption {
+pub(super) struct Caption {
     pub number: u32,
     pub name: String,
 }
 
 /// The caption a label or line gives, if it is one.
-pub fn caption(text: &str) -> Option<Caption> {
+pub(super) fn caption(text: &str) -> Option<Caption> {
     let c = TABLE_LABEL.captures(text.trim())?;
     let number = c.get(1).or(c.get(2))?.as_str().parse().ok()?;
     Some(Caption { number, name: c[3].trim().to_owned() })
 }
 
 /// The label derive writes for a Markdown caption: `表2 要素说明` (Chinese) or `Table 2 …`.
-pub fn caption_label(number: &str, chinese: bool, name: &str) -> String {
+pub(super) fn caption_label(number: &str, chinese: bool, name: &str) -> String {
     if chinese { format!("表{number} {}", name.trim()) } else { format!("Table {number} {}", name.trim()) }
 }
 

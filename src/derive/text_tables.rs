@@ -11,7 +11,7 @@ use super::sections::is_heading;
 use super::table::{Column, Row, Table};
 
 /// A page line: 1-based line number and trimmed text (blank lines are dropped before parsing).
-pub type Line = (usize, String);
+pub(super) type Line = (usize, String);
 
 static SEPARATOR: LazyLock<Regex> = LazyLock::new(|| re(r"^\|?(\s*:?-{3,}:?\s*\|)+\s*(:?-{3,}:?)?\s*$"));
 static DOC_TYPE: LazyLock<Regex> = LazyLock::new(|| {
@@ -22,13 +22,13 @@ static DOC_TYPE: LazyLock<Regex> = LazyLock::new(|| {
 static STATUS_CELL: LazyLock<Regex> = LazyLock::new(|| re(r"^\d{3}\b"));
 
 /// Whether a cell names a documented type (`String`, `Array of backup objects` …).
-pub fn is_doc_type(cell: &str) -> bool {
+pub(super) fn is_doc_type(cell: &str) -> bool {
     DOC_TYPE.is_match(cell.trim())
 }
 
 /// A pipe-delimited table starting at `lines[start]` (an optional lone `|`, then `Parameter |`).
 /// Returns the table and the index of the first line after it.
-pub fn parse_pipe(lines: &[Line], start: usize) -> Option<(Table, usize)> {
+pub(super) fn parse_pipe(lines: &[Line], start: usize) -> Option<(Table, usize)> {
     let mut i = start;
     if lines.get(i).is_some_and(|(_, l)| l == "|") {
         i += 1;
@@ -95,7 +95,7 @@ pub fn parse_pipe(lines: &[Line], start: usize) -> Option<(Table, usize)> {
 /// names, then rows whose boundaries are found from the column kinds (a `Yes`/`No` cell follows
 /// the name in parameter tables, a type follows it in body tables, a status code starts a row
 /// of a status table). Returns the table and the index of the first line after it.
-pub fn parse_cells(lines: &[Line], start: usize) -> Option<(Table, usize)> {
+pub(super) fn parse_cells(lines: &[Line], start: usize) -> Option<(Table, usize)> {
     let mut columns = Vec::new();
     let mut i = start;
     while let Some(c) = lines.get(i).and_then(|(_, l)| Column::from_name(l)) {

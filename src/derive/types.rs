@@ -37,7 +37,7 @@ fn element(doc_type: &str) -> Option<&str> {
 }
 
 /// The JSON Schema type a documented type means; `None` when derive cannot tell.
-pub fn json_type(doc_type: &str) -> Option<&'static str> {
+pub(super) fn json_type(doc_type: &str) -> Option<&'static str> {
     let t = doc_type.trim().trim_end_matches(['。', '.']);
     let lower = t.to_ascii_lowercase();
     if let Some(p) = primitive(&lower) {
@@ -67,13 +67,13 @@ pub fn json_type(doc_type: &str) -> Option<&'static str> {
 }
 
 /// The element type of an array of primitives (`List<String>` → `string`).
-pub fn item_type(doc_type: &str) -> Option<&'static str> {
+pub(super) fn item_type(doc_type: &str) -> Option<&'static str> {
     element(doc_type).and_then(|e| primitive(&e.trim().to_ascii_lowercase()))
 }
 
 /// Whether the members of a member of this type may be documented by another table: an
 /// object, a structure, or an array whose elements are not primitives.
-pub fn is_structured(doc_type: &str) -> bool {
+pub(super) fn is_structured(doc_type: &str) -> bool {
     match json_type(doc_type) {
         Some("object") => true,
         Some("array") => item_type(doc_type).is_none(),
@@ -82,7 +82,7 @@ pub fn is_structured(doc_type: &str) -> bool {
 }
 
 /// The file name a caption gives a nested object, when it is one identifier (`Table 5 backup`).
-pub fn structure_name(caption_name: &str) -> Option<String> {
+pub(super) fn structure_name(caption_name: &str) -> Option<String> {
     IDENTIFIER.is_match(caption_name.trim()).then(|| caption_name.trim().to_owned())
 }
 

@@ -177,7 +177,7 @@ impl Decoder {
 
 /// Why a body could not be read.
 #[derive(Debug)]
-pub enum BodyError {
+pub(super) enum BodyError {
     /// The connection failed mid-body (reset, timeout …): the transport's own words.
     Transport(reqwest::Error),
     /// A content coding we undo was broken.
@@ -185,7 +185,7 @@ pub enum BodyError {
 }
 
 /// Reads `resp`'s body within `limits`.
-pub async fn read_body(resp: &mut reqwest::Response, limits: &BodyLimits) -> Result<ReadBody, BodyError> {
+pub(super) async fn read_body(resp: &mut reqwest::Response, limits: &BodyLimits) -> Result<ReadBody, BodyError> {
     let coding = resp
         .headers()
         .get(http::header::CONTENT_ENCODING)

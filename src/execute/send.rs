@@ -19,7 +19,7 @@ use crate::profile::TargetProfile;
 pub use crate::auth::WRONG_TOKEN;
 
 /// What a case's slots resolve against.
-pub struct Bindings<'a> {
+pub(super) struct Bindings<'a> {
     pub profile: &'a TargetProfile,
     /// The project the case uses (its own, or the profile's).
     pub project: String,
@@ -28,7 +28,7 @@ pub struct Bindings<'a> {
 
 /// Why a template could not be filled in.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unresolved(pub String);
+pub(super) struct Unresolved(pub String);
 
 impl Bindings<'_> {
     fn value(&self, slot: &Slot, used: &mut BTreeMap<String, String>) -> Result<Value, Unresolved> {
@@ -105,7 +105,7 @@ pub fn encode(s: &str) -> String {
 }
 
 /// A request ready to send (credentials are added by [`send`], right before it goes).
-pub struct Prepared {
+pub(super) struct Prepared {
     pub record: SentRequest,
     pub bindings: BTreeMap<String, String>,
     headers: Vec<(String, String)>,
@@ -115,7 +115,7 @@ pub struct Prepared {
 }
 
 /// Fills `template` for `op`.
-pub fn prepare(
+pub(super) fn prepare(
     op: &Operation,
     template: &RequestTemplate,
     base: &str,
@@ -174,7 +174,7 @@ pub fn prepare(
 /// same scheme with wrong credentials (a wrong-token case), or not at all (a missing-token case), and
 /// exactly those parts are sent. A GET the target throttles (429, 503) is sent again after a backoff;
 /// a POST never is.
-pub async fn send(
+pub(super) async fn send(
     client: &reqwest::Client,
     profile: &TargetProfile,
     limits: &RunLimits,

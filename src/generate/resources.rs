@@ -139,7 +139,7 @@ impl<'a> Resolver<'a> {
 /// The name inside a placeholder a page prints instead of a value the caller must choose: the whole
 /// string is `{name}`, `${name}` or `<name>` (`{obs_path}`, `{backup_id}`). Recognised by shape, never by
 /// name, so a new page's placeholders are never sent either.
-pub fn placeholder(text: &str) -> Option<&str> {
+pub(super) fn placeholder(text: &str) -> Option<&str> {
     let inner = text
         .strip_prefix("${")
         .or_else(|| text.strip_prefix('{'))
@@ -154,7 +154,7 @@ pub fn placeholder(text: &str) -> Option<&str> {
 }
 
 /// Every placeholder string of a JSON value: (JSON Pointer, the member's name, the placeholder).
-pub fn placeholders(value: &Value) -> Vec<(String, String, String)> {
+pub(super) fn placeholders(value: &Value) -> Vec<(String, String, String)> {
     fn walk(v: &Value, pointer: &str, member: &str, out: &mut Vec<(String, String, String)>) {
         match v {
             Value::String(s) if placeholder(s).is_some() => {

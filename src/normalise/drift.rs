@@ -64,7 +64,7 @@ pub fn compare_snapshot(path: &Path, value: &Value) -> Option<Drift> {
 }
 
 /// The most of a drift diff a report keeps (the report's body excerpt).
-pub const DIFF_CAP: usize = crate::execute::EXCERPT;
+pub(super) const DIFF_CAP: usize = crate::execute::EXCERPT;
 /// The most of one diff line a report keeps.
 const DIFF_LINE_CAP: usize = 1024;
 

@@ -68,7 +68,7 @@ pub fn conclude(exchange: Exchange, findings: Vec<Finding>, duration: Duration) 
 }
 
 /// Runs one case against the target.
-pub async fn run_case(case: &Case, target: &Target<'_>) -> CaseRun {
+pub(super) async fn run_case(case: &Case, target: &Target<'_>) -> CaseRun {
     let timed_out = || CaseRun::not_run(Outcome::Error(CaseError::RunTimeout));
     if let Some(reason) = skip_reason(case, target.profile) {
         return CaseRun::not_run(Outcome::Skipped(reason));

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::report::{CaseResult, CreatedResource};
 
 /// The resources the cases' accepted POSTs created, in case order.
-pub fn created_resources(results: &[CaseResult]) -> Vec<CreatedResource> {
+pub(super) fn created_resources(results: &[CaseResult]) -> Vec<CreatedResource> {
     let mut out = Vec::new();
     for case in results {
         for ex in &case.exchanges {

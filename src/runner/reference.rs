@@ -14,7 +14,7 @@ use super::RunError;
 /// pair's signatures) with its fault injection, and fills every service's endpoint with its address.
 /// The caller stops it (`shutdown`, or drop).
 /// `adjust` sets what else the server plays (rule breaks, legitimate variants).
-pub async fn start_reference_with(
+pub(super) async fn start_reference_with(
     profile: &mut TargetProfile,
     catalogue: &Catalogue,
     adjust: impl FnOnce(&mut ServerConfig),

@@ -97,7 +97,7 @@ pub fn run_redactor(profile: &TargetProfile) -> Redactor {
 }
 
 /// The whole report, redacted with the run's secrets.
-pub fn build_report(
+pub(super) fn build_report(
     catalogue: &Catalogue,
     profile: &TargetProfile,
     results: Vec<CaseResult>,

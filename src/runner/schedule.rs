@@ -54,7 +54,7 @@ impl Access {
 
 /// A collection of the target: the service, the project, then the graph or instance (a list of
 /// the project's backups holds those of its graphs: a key's prefix names a collection holding it).
-pub type Key = Vec<String>;
+pub(super) type Key = Vec<String>;
 
 /// Whether two collections overlap: one is the other, or holds it.
 fn overlaps(a: &Key, b: &Key) -> bool {

@@ -50,7 +50,7 @@ impl Route {
 }
 
 /// Everything the handlers share.
-pub struct App {
+pub(super) struct App {
     routes: Vec<Route>,
     /// First path segment (`v2`, `v1.0`, `v3`) → envelope style, for 404/405 answers.
     prefixes: Vec<(String, EnvelopeStyle)>,
@@ -62,7 +62,7 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(config: &ServerConfig, catalogue: &Catalogue) -> Result<Self, ServerError> {
+    pub(super) fn new(config: &ServerConfig, catalogue: &Catalogue) -> Result<Self, ServerError> {
         if config.tokens.is_empty() && config.authenticator.is_none() {
             return Err(ServerError::Config("at least one token is needed".into()));
         }
@@ -128,7 +128,7 @@ impl App {
 }
 
 /// The router serving every operation of the catalogue.
-pub fn router(app: Arc<App>, body_limit: usize) -> Result<Router, ServerError> {
+pub(super) fn router(app: Arc<App>, body_limit: usize) -> Result<Router, ServerError> {
     let mut router = Router::new();
     let mut seen = std::collections::HashSet::new();
     for (index, route) in app.routes.iter().enumerate() {

@@ -42,7 +42,7 @@ const WIDENERS: &[char] = &['.', ' ', '@'];
 
 /// The wrong behaviours in force on one route.
 #[derive(Debug, Clone, Default)]
-pub struct RouteBreaks {
+pub(super) struct RouteBreaks {
     pub skip_auth: bool,
     pub near_miss_tokens: bool,
     pub success_status: Option<StatusCode>,
@@ -69,17 +69,17 @@ pub struct RouteBreaks {
 
 impl RouteBreaks {
     /// Whether success answers must be rewritten.
-    pub fn touches_success(&self) -> bool {
+    pub(super) fn touches_success(&self) -> bool {
         self.success_status.is_some() || self.text_plain || !self.response.is_empty()
     }
 
     /// Whether error answers must be rewritten.
-    pub fn touches_errors(&self) -> bool {
+    pub(super) fn touches_errors(&self) -> bool {
         !(self.error_codes.is_empty() && self.error_statuses.is_empty() && self.envelope.is_empty())
     }
 
     /// The error answer with its code, status or envelope broken as asked.
-    pub fn error(&self, mut error: ApiError) -> Response {
+    pub(super) fn error(&self, mut error: ApiError) -> Response {
         if let Some((_, to)) = self.error_codes.iter().find(|(from, _)| *from == error.code) {
             error.code.clone_from(to);
         }
@@ -99,7 +99,7 @@ impl RouteBreaks {
     }
 
     /// The success answer with its status, media type or members broken as asked.
-    pub async fn success(&self, response: Response) -> Response {
+    pub(super) async fn success(&self, response: Response) -> Response {
         let (mut parts, body) = response.into_parts();
         if let Some(status) = self.success_status {
             parts.status = status;
@@ -126,7 +126,10 @@ impl RouteBreaks {
 
 /// The operations to serve (schemas patched where a request rule is broken) and each one's breaks,
 /// in catalogue order. An id the listing does not hold is an error naming it.
-pub fn compile(catalogue: &Catalogue, ids: &[RuleId]) -> Result<Vec<(Operation, Option<RouteBreaks>)>, ServerError> {
+pub(super) fn compile(
+    catalogue: &Catalogue,
+    ids: &[RuleId],
+) -> Result<Vec<(Operation, Option<RouteBreaks>)>, ServerError> {
     let listed = if ids.is_empty() { Vec::new() } else { rule_list(catalogue) };
     let mut chosen: Vec<&ListedRule> = Vec::new();
     for id in ids {

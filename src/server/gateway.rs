@@ -48,7 +48,7 @@ const EXTRA_MEMBER: &str = "request_id";
 const EXTRA_ITEM_MEMBER: &str = "x_hwc_extra";
 
 /// The gateway's refusal of credentials: 401 without any, 403 with ones it does not accept.
-pub fn auth_refusal(failure: &AuthFailure) -> ApiError {
+pub(super) fn auth_refusal(failure: &AuthFailure) -> ApiError {
     let (status, code) = match failure {
         AuthFailure::Missing => (StatusCode::UNAUTHORIZED, GATEWAY_UNAUTHORIZED),
         _ => (StatusCode::FORBIDDEN, GATEWAY_FORBIDDEN),
@@ -58,7 +58,7 @@ pub fn auth_refusal(failure: &AuthFailure) -> ApiError {
 
 /// Per-server gateway state.
 #[derive(Debug)]
-pub struct Gateway {
+pub(super) struct Gateway {
     variants: VariantSet,
     body_limit: usize,
     requests: AtomicU64,
@@ -66,7 +66,7 @@ pub struct Gateway {
 }
 
 impl Gateway {
-    pub fn new(variants: VariantSet, body_limit: usize) -> Self {
+    pub(super) fn new(variants: VariantSet, body_limit: usize) -> Self {
         Self { variants, body_limit, requests: AtomicU64::new(0), throttled: Mutex::new(HashSet::new()) }
     }
 
@@ -105,7 +105,7 @@ fn splitmix64(x: u64) -> u64 {
 }
 
 /// The middleware: latency and throttling before the service, body shaping after it.
-pub async fn gateway(State(g): State<Arc<Gateway>>, req: Request, next: Next) -> Response {
+pub(super) async fn gateway(State(g): State<Arc<Gateway>>, req: Request, next: Next) -> Response {
     if let Some(delay) = g.variants.latency {
         tokio::time::sleep(delay).await;
     }

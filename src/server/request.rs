@@ -20,29 +20,29 @@ use crate::catalogue::{AppliesTo, EnvelopeStyle, Location, Operation, ParamRole}
 use super::envelope::{ApiError, OwnCode};
 
 /// The longest path segment the server accepts (longer ids are refused before any lookup).
-pub const MAX_SEGMENT: usize = 256;
+pub(super) const MAX_SEGMENT: usize = 256;
 
 /// The validated inputs of one request.
 #[derive(Debug, Default)]
-pub struct Inputs {
+pub(super) struct Inputs {
     pub path: Vec<(ParamRole, String)>,
     pub query: Vec<(ParamRole, i64)>,
     pub body: Option<Value>,
 }
 
 impl Inputs {
-    pub fn path(&self, role: ParamRole) -> Option<&str> {
+    pub(super) fn path(&self, role: ParamRole) -> Option<&str> {
         self.path.iter().find(|(r, _)| *r == role).map(|(_, v)| v.as_str())
     }
 
-    pub fn query(&self, role: ParamRole) -> Option<i64> {
+    pub(super) fn query(&self, role: ParamRole) -> Option<i64> {
         self.query.iter().find(|(r, _)| *r == role).map(|(_, v)| *v)
     }
 }
 
 /// How one operation's requests are checked.
 #[derive(Debug, Clone)]
-pub struct Validator {
+pub(super) struct Validator {
     pub op: Operation,
     pub style: EnvelopeStyle,
     /// Path parameter names in template order.
@@ -52,14 +52,14 @@ pub struct Validator {
 }
 
 impl Validator {
-    pub fn new(op: &Operation) -> Self {
+    pub(super) fn new(op: &Operation) -> Self {
         let path_names = template_names(&op.meta.path);
         let absent_body_ok = op.request.as_ref().is_none_or(|s| s.is_valid(&Value::Object(serde_json::Map::new())));
         Self { op: op.clone(), style: op.meta.error_envelope.style, path_names, absent_body_ok }
     }
 
     /// The answer for a request that breaks a documented rule.
-    pub fn invalid(&self, detail: impl Into<String>) -> ApiError {
+    pub(super) fn invalid(&self, detail: impl Into<String>) -> ApiError {
         match self.op.meta.error_examples.iter().find(|e| e.applies_to == AppliesTo::InvalidRequest) {
             Some(example) => ApiError::documented(self.style, example),
             None => ApiError::own(self.style, OwnCode::InvalidRequest, detail),
@@ -67,7 +67,7 @@ impl Validator {
     }
 
     /// The answer for a request naming a resource that does not exist.
-    pub fn unknown(&self, role: ParamRole, what: &str) -> ApiError {
+    pub(super) fn unknown(&self, role: ParamRole, what: &str) -> ApiError {
         let documented = self.op.meta.error_examples.iter().find(|e| e.applies_to == AppliesTo::UnknownResource(role));
         match documented {
             Some(example) => ApiError::documented(self.style, example),
@@ -76,7 +76,12 @@ impl Validator {
     }
 
     /// Checks path values (in template order), the raw query and the headers.
-    pub fn parameters(&self, path: &[String], query: Option<&str>, headers: &HeaderMap) -> Result<Inputs, ApiError> {
+    pub(super) fn parameters(
+        &self,
+        path: &[String],
+        query: Option<&str>,
+        headers: &HeaderMap,
+    ) -> Result<Inputs, ApiError> {
         let mut inputs = Inputs::default();
         let pairs: Vec<(String, String)> =
             query.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
@@ -148,7 +153,7 @@ impl Validator {
     }
 
     /// Checks the body of a body operation: media type, UTF-8, JSON, request schema.
-    pub fn body(&self, headers: &HeaderMap, bytes: &Bytes) -> Result<Option<Value>, ApiError> {
+    pub(super) fn body(&self, headers: &HeaderMap, bytes: &Bytes) -> Result<Option<Value>, ApiError> {
         let Some(schema) = &self.op.request else {
             return Ok(None);
         };
@@ -188,7 +193,7 @@ fn has_media_type(headers: &HeaderMap, media: &str) -> bool {
 }
 
 /// The `{name}`s of a path template, in order.
-pub fn template_names(template: &str) -> Vec<String> {
+pub(super) fn template_names(template: &str) -> Vec<String> {
     template
         .split('/')
         .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
@@ -198,7 +203,7 @@ pub fn template_names(template: &str) -> Vec<String> {
 
 /// The template with its parameters renamed `{p0}`, `{p1}` … so that templates naming the same
 /// position differently (`{project_id}` and `{projectId}`) can share one router.
-pub fn positional_route(template: &str) -> String {
+pub(super) fn positional_route(template: &str) -> String {
     let mut n = 0;
     template
         .split('/')

@@ -45,7 +45,7 @@ impl ServerStats {
 
 /// Why the store refused a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refusal {
+pub(super) enum Refusal {
     /// The server holds as many projects as it will.
     ProjectLimit,
     /// No backup with this id (in this graph, where one is named).
@@ -58,7 +58,7 @@ pub enum Refusal {
 
 /// The project limit was reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ProjectLimit;
+pub(super) struct ProjectLimit;
 
 impl From<ProjectLimit> for Refusal {
     fn from(_: ProjectLimit) -> Self {
@@ -68,7 +68,7 @@ impl From<ProjectLimit> for Refusal {
 
 /// How the store is laid out and ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct StoreOptions {
+pub(super) struct StoreOptions {
     /// One state for every project id (a foreign target's single project) instead of one per id.
     pub shared: bool,
     pub order: ListOrder,
@@ -135,7 +135,7 @@ struct Project {
 
 /// All projects of one server.
 #[derive(Debug)]
-pub struct Store {
+pub(super) struct Store {
     seed: Arc<Seed>,
     seeded: Vec<Arc<SeededBackup>>,
     projects: RwLock<HashMap<String, Arc<Mutex<Project>>>>,
@@ -159,7 +159,7 @@ fn add_aliases(item: &mut serde_json::Map<String, Value>, aliases: &[(String, St
 
 impl Store {
     /// A store whose list items also carry each `(member, alias)` pair's second spelling.
-    pub fn new(
+    pub(super) fn new(
         seed: Arc<Seed>,
         delay: Duration,
         options: StoreOptions,
@@ -186,7 +186,7 @@ impl Store {
         Self { seed, seeded, projects: RwLock::new(HashMap::new()), delay, options, creates, aliases }
     }
 
-    pub fn seed(&self) -> &Seed {
+    pub(super) fn seed(&self) -> &Seed {
         &self.seed
     }
 
@@ -219,7 +219,12 @@ impl Store {
     }
 
     /// One page of the project's backups as serialised list items, and the total.
-    pub fn list(&self, project: &str, offset: usize, limit: usize) -> Result<(usize, Vec<Arc<str>>), ProjectLimit> {
+    pub(super) fn list(
+        &self,
+        project: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<Arc<str>>), ProjectLimit> {
         let order = self.options.order;
         let (total, page) = self.with_project(project, |p| {
             if order == ListOrder::Stored && p.unlisted == 0 {
@@ -260,7 +265,7 @@ impl Store {
     }
 
     /// Whether the project holds a backup with this id, and whether it is finished.
-    pub fn backup(&self, project: &str, backup: &str) -> Result<Option<bool>, ProjectLimit> {
+    pub(super) fn backup(&self, project: &str, backup: &str) -> Result<Option<bool>, ProjectLimit> {
         self.with_project(project, |p| {
             p.backups.iter().find(|b| b.id() == Some(backup)).map(|b| match b {
                 StoredBackup::Seeded(_) => true,
@@ -271,7 +276,7 @@ impl Store {
 
     /// Creates a backup of a seeded graph (by index) and returns its id; `listed: false` keeps it out
     /// of the list (a rule break).
-    pub fn create_graph_backup(
+    pub(super) fn create_graph_backup(
         &self,
         op: &OperationId,
         project: &str,
@@ -300,7 +305,7 @@ impl Store {
 
     /// Deletes a backup of the project — a graph backup (of `graph`, where one is named: the seed
     /// graph's id) or a GeminiDB backup. A graph backup still `backing_up` is refused.
-    pub fn delete_backup(&self, project: &str, graph: Option<&str>, backup: &str) -> Result<(), Refusal> {
+    pub(super) fn delete_backup(&self, project: &str, graph: Option<&str>, backup: &str) -> Result<(), Refusal> {
         let graph_index = graph.map(|id| self.seed.graphs.iter().position(|g| g.id == id));
         self.with_project(project, |p| {
             if let Some(i) = p.backups.iter().position(|b| b.id() == Some(backup)) {
@@ -335,7 +340,7 @@ impl Store {
     }
 
     /// Records a GeminiDB backup.
-    pub fn create_instance_backup(
+    pub(super) fn create_instance_backup(
         &self,
         op: &OperationId,
         project: &str,
@@ -347,7 +352,7 @@ impl Store {
     }
 
     /// The GeminiDB backups of a project.
-    pub fn instance_backups(&self, project: &str) -> Vec<InstanceBackup> {
+    pub(super) fn instance_backups(&self, project: &str) -> Vec<InstanceBackup> {
         let project = if self.options.shared { "" } else { project };
         self.projects
             .read()
@@ -363,7 +368,7 @@ impl Store {
         }
     }
 
-    pub fn stats(&self) -> ServerStats {
+    pub(super) fn stats(&self) -> ServerStats {
         ServerStats {
             creates: self.creates.iter().map(|(id, n)| (id.clone(), n.load(Ordering::Relaxed))).collect(),
             projects: self.projects.read().unwrap_or_else(PoisonError::into_inner).len(),

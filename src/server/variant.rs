@@ -17,13 +17,13 @@ use std::str::FromStr;
 use std::time::Duration;
 
 /// How long backups stay `backing_up` under `slow-backups` without a value.
-pub const DEFAULT_SLOW_BACKUP: Duration = Duration::from_secs(3);
+pub(super) const DEFAULT_SLOW_BACKUP: Duration = Duration::from_secs(3);
 
 /// The share of requests throttled under `throttle` without a value, in thousandths.
-pub const DEFAULT_THROTTLE_PER_MILLE: u32 = 100;
+pub(super) const DEFAULT_THROTTLE_PER_MILLE: u32 = 100;
 
 /// The added latency under `latency` without a value.
-pub const DEFAULT_LATENCY: Duration = Duration::from_millis(20);
+pub(super) const DEFAULT_LATENCY: Duration = Duration::from_millis(20);
 
 /// One legitimate behaviour of a correct server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -228,7 +228,7 @@ impl Variant {
 
 /// In what order the list shows backups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ListOrder {
+pub(super) enum ListOrder {
     /// As stored: the seed's order (the page's example), then backups in the order they were added.
     #[default]
     Stored,
@@ -238,7 +238,7 @@ pub enum ListOrder {
 
 /// The variants in force, compiled once at start-up.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct VariantSet {
+pub(super) struct VariantSet {
     pub gateway_auth: bool,
     pub slow_backups: Option<Duration>,
     pub throttle: Option<(u32, u64)>,
@@ -253,7 +253,7 @@ pub struct VariantSet {
 
 impl VariantSet {
     /// Combines variants (presets expanded); the same variant twice keeps the last value.
-    pub fn new(variants: &[Variant]) -> Result<Self, VariantError> {
+    pub(super) fn new(variants: &[Variant]) -> Result<Self, VariantError> {
         let mut set = Self::default();
         for v in variants.iter().flat_map(|v| v.expand()) {
             match v {
@@ -280,7 +280,7 @@ impl VariantSet {
     }
 
     /// Whether any variant acts on every exchange (the gateway middleware is needed).
-    pub fn shapes_exchanges(&self) -> bool {
+    pub(super) fn shapes_exchanges(&self) -> bool {
         self.throttle.is_some()
             || self.latency.is_some()
             || self.extra_members

@@ -16,7 +16,7 @@ use hwconform::server::{DEFAULT_TOKEN, RunningServer, ServerConfig, Variant, spa
 
 /// A profile for `server` as a foreign target: one fixed project, no faults, the server's own (fresh)
 /// seed ids, the public local token.
-pub fn foreign_profile(server: &RunningServer) -> TargetProfile {
+pub(crate) fn foreign_profile(server: &RunningServer) -> TargetProfile {
     let base = server.base_url();
     let seed = server.seed();
     let mut file = ProfileFile::reference().unwrap();
@@ -35,7 +35,7 @@ pub fn foreign_profile(server: &RunningServer) -> TargetProfile {
 }
 
 /// The reference server in its foreign-target mode; `slow`: backups stay backing_up that long.
-pub async fn server(slow: Option<Duration>) -> RunningServer {
+pub(crate) async fn server(slow: Option<Duration>) -> RunningServer {
     let mut config = ServerConfig::foreign();
     config.backup_delay = Duration::ZERO;
     config.variants = slow.map(Variant::SlowBackups).into_iter().collect();
@@ -43,7 +43,7 @@ pub async fn server(slow: Option<Duration>) -> RunningServer {
 }
 
 /// The GES list of the profile's project: (backupCount, ids in order).
-pub async fn ges_list(base: &str, project: &str) -> (u64, Vec<String>) {
+pub(crate) async fn ges_list(base: &str, project: &str) -> (u64, Vec<String>) {
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
     let mut ids = Vec::new();
     let mut total;
@@ -64,7 +64,7 @@ pub async fn ges_list(base: &str, project: &str) -> (u64, Vec<String>) {
 }
 
 /// Creates a backup outside the run (a backup the user already had).
-pub async fn pre_existing_backup(base: &str, profile: &TargetProfile) -> String {
+pub(crate) async fn pre_existing_backup(base: &str, profile: &TargetProfile) -> String {
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
     let url = format!(
         "{base}/v2/{}/graphs/{}/backups",

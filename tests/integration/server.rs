@@ -25,11 +25,11 @@ pub(crate) struct Harness {
 }
 
 impl Harness {
-    pub async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         Self::with(ServerConfig::default()).await
     }
 
-    pub async fn with(config: ServerConfig) -> Self {
+    pub(crate) async fn with(config: ServerConfig) -> Self {
         let seed = config.seed.clone();
         let server = server::spawn(config).await.expect("server starts");
         let client = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(30)).build().unwrap();
@@ -38,16 +38,16 @@ impl Harness {
 
     /// The operations these tests drive with one generic valid request: all but deletes, which need
     /// a backup made for them first (`server_delete.rs` covers them).
-    pub fn operations(&self) -> Vec<&Operation> {
+    pub(crate) fn operations(&self) -> Vec<&Operation> {
         self.catalogue.operations().iter().filter(|o| Behaviour::of(o) != Some(Behaviour::Delete)).collect()
     }
 
-    pub fn op(&self, id: &str) -> &Operation {
+    pub(crate) fn op(&self, id: &str) -> &Operation {
         self.catalogue.operation(id).unwrap()
     }
 
     /// The operation's URL with path parameters filled by role.
-    pub fn url(&self, id: &str, project: &str, resource: &str) -> String {
+    pub(crate) fn url(&self, id: &str, project: &str, resource: &str) -> String {
         let op = self.op(id);
         let mut path = op.meta.path.clone();
         for p in op.meta.parameters.iter().filter(|p| p.location == Location::Path) {
@@ -58,7 +58,7 @@ impl Harness {
     }
 
     /// The id of a seeded graph or instance, whichever the operation names.
-    pub fn resource(&self, id: &str) -> String {
+    pub(crate) fn resource(&self, id: &str) -> String {
         let op = self.op(id);
         if op.meta.parameters.iter().any(|p| p.role == ParamRole::Instance) {
             self.seed.instances[0].id.clone()
@@ -68,7 +68,7 @@ impl Harness {
     }
 
     /// A valid request for the operation: documented example body where there is one.
-    pub fn request(&self, id: &str, project: &str) -> reqwest::RequestBuilder {
+    pub(crate) fn request(&self, id: &str, project: &str) -> reqwest::RequestBuilder {
         let op = self.op(id);
         let method = Method::from_bytes(op.meta.method.as_bytes()).unwrap();
         let mut req = self
@@ -82,14 +82,14 @@ impl Harness {
         req
     }
 
-    pub async fn list(&self, project: &str, query: &str) -> Value {
+    pub(crate) async fn list(&self, project: &str, query: &str) -> Value {
         let url = format!("{}?{query}", self.url(V1_LIST, project, ""));
         let resp = self.client.get(url).header("X-Auth-Token", DEFAULT_TOKEN).send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::OK);
         resp.json().await.unwrap()
     }
 
-    pub async fn add(&self, id: &str, project: &str) -> Value {
+    pub(crate) async fn add(&self, id: &str, project: &str) -> Value {
         let resp = self.request(id, project).send().await.unwrap();
         assert_eq!(resp.status().as_u16(), self.op(id).meta.success_status);
         resp.json().await.unwrap()

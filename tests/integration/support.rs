@@ -7,7 +7,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 /// An axum app served on `127.0.0.1:0` for one test, stopped by that test.
-pub struct Loopback {
+pub(crate) struct Loopback {
     /// `http://127.0.0.1:<port>`.
     pub base: String,
     stop: Option<oneshot::Sender<()>>,
@@ -15,7 +15,7 @@ pub struct Loopback {
 }
 
 impl Loopback {
-    pub async fn start(app: Router) -> Self {
+    pub(crate) async fn start(app: Router) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = oneshot::channel::<()>();
@@ -32,7 +32,7 @@ impl Loopback {
 
     /// Shuts down gracefully; a connection that never finishes (a handler that never answers) is
     /// cut after a few seconds, so stopping never hangs.
-    pub async fn stop(mut self) {
+    pub(crate) async fn stop(mut self) {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }

@@ -7,7 +7,7 @@ use super::{CaseOutcome, FamilyVerdict, Report, Strength, Verdict, family_verdic
 use crate::catalogue::Source;
 
 /// The family verdicts stored in the report, or computed from its cases when it has none.
-pub fn families(report: &Report) -> Cow<'_, [FamilyVerdict]> {
+pub(super) fn families(report: &Report) -> Cow<'_, [FamilyVerdict]> {
     if report.families.is_empty() {
         Cow::Owned(family_verdicts(&report.cases))
     } else {
@@ -15,7 +15,7 @@ pub fn families(report: &Report) -> Cow<'_, [FamilyVerdict]> {
     }
 }
 
-pub fn verdict_label(v: Verdict) -> &'static str {
+pub(super) fn verdict_label(v: Verdict) -> &'static str {
     match v {
         Verdict::Success => "success",
         Verdict::Partial => "partial",
@@ -23,7 +23,7 @@ pub fn verdict_label(v: Verdict) -> &'static str {
     }
 }
 
-pub fn outcome_label(o: CaseOutcome) -> &'static str {
+pub(crate) fn outcome_label(o: CaseOutcome) -> &'static str {
     match o {
         CaseOutcome::Passed => "passed",
         CaseOutcome::Failed => "failed",
@@ -32,7 +32,7 @@ pub fn outcome_label(o: CaseOutcome) -> &'static str {
     }
 }
 
-pub fn strength_label(s: Strength) -> &'static str {
+pub(super) fn strength_label(s: Strength) -> &'static str {
     match s {
         Strength::Failure => "failure",
         Strength::Observation => "observation",
@@ -40,7 +40,7 @@ pub fn strength_label(s: Strength) -> &'static str {
 }
 
 /// `page · table · row (note)`.
-pub fn source_text(s: &Source) -> String {
+pub(super) fn source_text(s: &Source) -> String {
     match &s.note {
         Some(note) => format!("{s} ({note})"),
         None => s.to_string(),
@@ -48,7 +48,7 @@ pub fn source_text(s: &Source) -> String {
 }
 
 /// The overall verdict: the worst of the families' (`partial` when there is no family).
-pub fn overall(families: &[FamilyVerdict]) -> Verdict {
+pub(super) fn overall(families: &[FamilyVerdict]) -> Verdict {
     if families.iter().any(|f| f.verdict == Verdict::Failure) {
         Verdict::Failure
     } else if !families.is_empty() && families.iter().all(|f| f.verdict == Verdict::Success) {
@@ -60,7 +60,7 @@ pub fn overall(families: &[FamilyVerdict]) -> Verdict {
 
 /// A case's expectation, one line per step (label, statuses, schema or envelope, error code),
 /// then the rule across steps; empty for reports written before expectations were recorded.
-pub fn expectation_lines(case: &super::CaseResult) -> Vec<String> {
+pub(super) fn expectation_lines(case: &super::CaseResult) -> Vec<String> {
     let Some(e) = &case.expectation else { return Vec::new() };
     let mut lines: Vec<String> = e
         .steps
