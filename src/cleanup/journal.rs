@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::CleanupError;
 use super::list::{self, Item};
-use super::plan::{CreatorPlan, Lifecycle};
+use super::plan::{CreatorPlan, Lifecycle, ids_on};
 use crate::catalogue::Operation;
 use crate::execute::{StepExchange, Target};
 use crate::report::CleanupState;
@@ -310,35 +310,27 @@ impl Journal {
         case: &str,
         op: &Operation,
         bindings: &BTreeMap<String, String>,
+        window: Option<&Result<Vec<Item>, String>>,
         target: &Target<'_>,
     ) -> Option<u64> {
         let plan = self.plan.creator(op.meta.id.as_str())?;
         plan.deleter.as_ref()?;
         let project = bindings.get("project").cloned().unwrap_or_default();
-        let parent = plan
-            .list
-            .as_ref()
-            .and_then(|l| l.parent.as_ref())
-            .and_then(|(_, role)| bindings.get(crate::generate::role_name(*role)).cloned());
+        let parent = plan.list.as_ref().and_then(|l| l.parent_in(bindings));
         let before = match &plan.list {
             Some(list) => {
                 let key = (list.op.meta.id.to_string(), project.clone(), parent.clone());
                 let known = self.inner.lock().unwrap_or_else(PoisonError::into_inner).baselines.get(&key).cloned();
-                match known {
-                    Some(ids) => Some(ids),
-                    None => match list::read(target, list, &project).await {
-                        Ok(items) => {
-                            let ids: Vec<String> = items
-                                .into_iter()
-                                .filter(|i| parent.is_none() || i.parent == parent)
-                                .map(|i| i.id)
-                                .collect();
-                            let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-                            Some(inner.baselines.entry(key).or_insert(ids).clone())
-                        }
-                        Err(_) => None,
-                    },
-                }
+                // The window read just before an id-less create serves as the baseline: no second read.
+                let read = match (known, window) {
+                    (Some(ids), _) => Ok(ids),
+                    (None, Some(Ok(items))) => Ok(ids_on(items.clone(), parent.as_deref())),
+                    (None, _) => list::read(target, list, &project).await.map(|items| ids_on(items, parent.as_deref())),
+                };
+                read.ok().map(|ids| {
+                    let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+                    inner.baselines.entry(key).or_insert(ids).clone()
+                })
             }
             None => None,
         };
@@ -414,11 +406,7 @@ impl Journal {
             })
             .unwrap_or_default();
         let project = ex.bindings.get("project").cloned().unwrap_or_default();
-        let parent = plan
-            .list
-            .as_ref()
-            .and_then(|l| l.parent.as_ref())
-            .and_then(|(_, role)| ex.bindings.get(crate::generate::role_name(*role)).cloned());
+        let parent = plan.list.as_ref().and_then(|l| l.parent_in(&ex.bindings));
         let (id, unidentified, before) = match &plan.id_member {
             Some(member) => match text(member) {
                 Some(id) if !id.trim().is_empty() => (Some(id), None, None),
@@ -427,11 +415,7 @@ impl Journal {
             None if plan.deleter.is_none() => (None, None, None),
             None => match before {
                 Some(Ok(items)) => {
-                    let ids = items
-                        .into_iter()
-                        .filter(|i| parent.is_none() || i.parent == parent)
-                        .map(|i| i.id)
-                        .collect::<Vec<_>>();
+                    let ids = ids_on(items, parent.as_deref());
                     (None, Some("being told apart through the list".to_owned()), Some(ids))
                 }
                 Some(Err(e)) => (None, Some(format!("the list before the request could not be read: {e}")), None),
@@ -477,12 +461,8 @@ impl Journal {
             self.inner.lock().unwrap_or_else(PoisonError::into_inner).unanswered.values().cloned().collect();
         let mut groups: BTreeMap<(Option<String>, String, Option<String>), Vec<Created>> = BTreeMap::new();
         for c in open {
-            let parent = self
-                .plan
-                .creator(&c.creator)
-                .and_then(|p| p.list.as_ref())
-                .and_then(|l| l.parent.as_ref())
-                .and_then(|(_, role)| c.bindings.get(crate::generate::role_name(*role)).cloned());
+            let parent =
+                self.plan.creator(&c.creator).and_then(|p| p.list.as_ref()).and_then(|l| l.parent_in(&c.bindings));
             groups
                 .entry((c.list.clone().filter(|_| c.before.is_some()), c.project.clone(), parent))
                 .or_default()
@@ -505,19 +485,14 @@ impl Journal {
                     added.extend(drafts.into_iter().map(|c| self.adopt(c, None, Some(why.clone()))));
                 }
                 Ok(after) => {
-                    let new: Vec<String> = after
+                    let new: Vec<String> = ids_on(after, parent.as_deref())
                         .into_iter()
-                        .filter(|i| parent.is_none() || i.parent == parent)
-                        .filter(|i| !before.contains(&i.id) && !known.contains(&i.id))
-                        .map(|i| i.id)
+                        .filter(|id| !before.contains(id) && !known.contains(id))
                         .collect();
-                    if new.is_empty() {
-                        let how = format!("never processed: {} shows nothing new on its parent", list.op.meta.id);
-                        self.settle_unprocessed(&drafts, &how);
-                    } else if new.len() <= drafts.len() {
+                    if new.len() <= drafts.len() {
                         // No more new items than requests left open: each is one of them (which request
                         // made which does not matter to deleting it); the requests left over were
-                        // never processed.
+                        // never processed (all of them where nothing is new).
                         let processed = new.len();
                         let mut drafts = drafts.into_iter();
                         added.extend(
@@ -525,8 +500,9 @@ impl Journal {
                         );
                         let rest: Vec<Created> = drafts.collect();
                         let how = format!(
-                            "never processed: {} shows {processed} new item(s) for more requests left open",
-                            list.op.meta.id
+                            "never processed: {} shows {processed} new item(s) on its parent for {} request(s) left open",
+                            list.op.meta.id,
+                            processed + rest.len()
                         );
                         self.settle_unprocessed(&rest, &how);
                     } else {
@@ -609,7 +585,7 @@ impl Journal {
     async fn identify(&self, c: &Created, target: &Target<'_>) {
         let Some(plan) = self.plan.creator(&c.creator) else { return };
         let (Some(list), Some(before)) = (&plan.list, &c.before) else { return };
-        let parent = list.parent.as_ref().and_then(|(_, role)| c.bindings.get(crate::generate::role_name(*role)));
+        let parent = list.parent_in(&c.bindings);
         let (id, unidentified) = match list::read(target, list, &c.project).await {
             Err(e) => (None, Some(format!("the list could not be read to tell it apart: {e}"))),
             Ok(after) => {
@@ -617,7 +593,7 @@ impl Journal {
                     self.created().into_iter().filter(|x| x.seq != c.seq).filter_map(|x| x.id).collect();
                 let new: Vec<&Item> = after
                     .iter()
-                    .filter(|i| parent.is_none_or(|p| i.parent.as_deref() == Some(p.as_str())))
+                    .filter(|i| parent.as_deref().is_none_or(|p| i.parent.as_deref() == Some(p)))
                     .filter(|i| !before.contains(&i.id) && !known.contains(&i.id))
                     .collect();
                 match new.as_slice() {

@@ -45,6 +45,18 @@ pub struct ListPlan {
     pub status: Option<(String, Vec<String>)>,
 }
 
+impl ListPlan {
+    /// The parent a request's bindings name (the graph of a backup), where the list's items have one.
+    pub fn parent_in(&self, bindings: &std::collections::BTreeMap<String, String>) -> Option<String> {
+        self.parent.as_ref().and_then(|(_, role)| bindings.get(role.name()).cloned())
+    }
+}
+
+/// The ids of the `items` on `parent` (all of them where the list has no parent).
+pub(super) fn ids_on(items: Vec<super::list::Item>, parent: Option<&str>) -> Vec<String> {
+    items.into_iter().filter(|i| parent.is_none_or(|p| i.parent.as_deref() == Some(p))).map(|i| i.id).collect()
+}
+
 /// The lifecycle plan of a whole catalogue.
 #[derive(Debug, Clone, Default)]
 pub struct Lifecycle {

@@ -95,7 +95,9 @@ pub async fn execute(case: &Case, target: &Target<'_>) -> Exchange {
                 None => None,
             };
             let sent = match journal {
-                Some(j) => j.sending(case.id.as_str(), &step.operation, &prepared.bindings, target).await,
+                Some(j) => {
+                    j.sending(case.id.as_str(), &step.operation, &prepared.bindings, window.as_ref(), target).await
+                }
                 None => None,
             };
             let mut ex = send(target.client, target.profile, target.limits, i, &step.label, prepared).await;

@@ -421,11 +421,30 @@ fn list_of(ctx: &Context<'_>, op: &Operation, role: ParamRole) -> Option<(Arc<Op
     })
 }
 
-/// The wait before a step that uses the resource captured as `name`: until the list of `op`'s
-/// service that shows resources of `role` no longer shows it being made (none without such a list).
-fn settle_for(ctx: &Context<'_>, op: &Operation, role: ParamRole, name: &str) -> Option<Settle> {
-    let (list, _) = list_of(ctx, op, role)?;
-    crate::cleanup::ListPlan::of(&ctx.resolver, &list).map(|list| Settle { capture: name.to_owned(), list })
+/// The wait before a `list` read that must show the resource captured as `name` settled.
+fn settle_for(ctx: &Context<'_>, list: &Arc<Operation>, name: &str) -> Option<Settle> {
+    crate::cleanup::ListPlan::of(&ctx.resolver, list).map(|list| Settle { capture: name.to_owned(), list })
+}
+
+/// What a delete of `op` acts on when it acts on a resource of its own: the role it deletes, the
+/// capture's name, and the step creating it (capturing the new id). `None` without a creator.
+fn own_resource(ctx: &Context<'_>, op: &Operation) -> Option<(ParamRole, String, Step)> {
+    let role = deleted_role(op)?;
+    let (creator, pointer) = creator_for(ctx, op, role)?;
+    let name = role_name(role).to_owned();
+    let mut create = step(&creator, "create", base_request(ctx, &creator, true));
+    create.captures.push(Capture { name: name.clone(), pointer });
+    Some((role, name, create))
+}
+
+/// Points the step's path at the captured resource instead of an unknown one of `role`. The wait
+/// until it is ready is planned with every other (`resources::plan_waits`).
+fn name_captured(step: &mut Step, role: ParamRole, name: &str) {
+    for (_, slot) in &mut step.request.path {
+        if *slot == Slot::Unknown(role) {
+            *slot = Slot::Captured(name.to_owned());
+        }
+    }
 }
 
 /// Makes a one-step case of a delete act on a resource the case creates first: a `create` step
@@ -434,18 +453,9 @@ fn settle_for(ctx: &Context<'_>, op: &Operation, role: ParamRole, name: &str) ->
 /// delete meets a resource that exists, and only the probed rule can make a correct target refuse it
 /// (a server skipping the rule deletes it: caught). `false` where the contract has no creator of it.
 pub(crate) fn on_created(ctx: &Context<'_>, op: &Arc<Operation>, case: &mut Case) -> bool {
-    let Some(role) = deleted_role(op) else { return false };
-    let Some((creator, pointer)) = creator_for(ctx, op, role) else { return false };
-    let name = role_name(role).to_owned();
-    let mut create = step(&creator, "create", base_request(ctx, &creator, true));
-    create.captures.push(Capture { name: name.clone(), pointer });
+    let Some((role, name, create)) = own_resource(ctx, op) else { return false };
     let Some(last) = case.steps.last_mut() else { return false };
-    for (_, slot) in &mut last.request.path {
-        if *slot == Slot::Unknown(role) {
-            *slot = Slot::Captured(name.clone());
-        }
-    }
-    last.settle = settle_for(ctx, op, role, &name);
+    name_captured(last, role, &name);
     case.steps.insert(0, create);
     case.mutating = true;
     true
@@ -455,17 +465,10 @@ pub(crate) fn on_created(ctx: &Context<'_>, op: &Arc<Operation>, case: &mut Case
 /// it), and the lifecycle flow (listed before → created → listed → used → deleted → no longer listed,
 /// the count back where it started). Only what the case itself created is ever deleted.
 pub(crate) fn deletes(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
-    let Some(role) = deleted_role(op) else { return Vec::new() };
-    let Some((creator, pointer)) = creator_for(ctx, op, role) else { return Vec::new() };
-    let name = role_name(role).to_owned();
-    let mut create = step(&creator, "create", base_request(ctx, &creator, true));
-    create.captures.push(Capture { name: name.clone(), pointer });
+    let Some((role, name, create)) = own_resource(ctx, op) else { return Vec::new() };
+    let creator = Arc::clone(&create.operation);
     let mut delete = step(op, "delete", base_request(ctx, op, true));
-    for (_, slot) in &mut delete.request.path {
-        if *slot == Slot::Unknown(role) {
-            *slot = Slot::Captured(name.clone());
-        }
-    }
+    name_captured(&mut delete, role, &name);
     let mut sources: Vec<_> =
         op.meta.responses.iter().filter(|r| r.status == op.meta.success_status).map(|r| r.source.clone()).collect();
     sources.extend(op.meta.parameters.iter().filter(|p| p.role == role).map(|p| p.source.clone()));
@@ -494,7 +497,7 @@ pub(crate) fn deletes(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
         sources.clone(),
     )];
     let list = list_of(ctx, op, role);
-    let settle = settle_for(ctx, op, role, &name);
+    let settle = list.as_ref().and_then(|(l, _)| settle_for(ctx, l, &name));
     if settle.is_some() {
         // Deleted at once, while the list may still show it being made: the target may delete it or
         // refuse; a refusal at a status whose body the page documents must have that body.
@@ -517,9 +520,6 @@ pub(crate) fn deletes(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
         probe.rule = None;
         out.push(probe);
     }
-    let mut settled_delete = delete.clone();
-    settled_delete.settle.clone_from(&settle);
-    out[0].steps[1] = settled_delete.clone();
     if let Some((list, p)) = list {
         let mut shown = walk(ctx, &list, &p, "list");
         shown.settle = settle;

@@ -106,13 +106,7 @@ async fn create(
         .filter(|c| tracker.created_by(&c.steps[0].operation))
         .filter(|c| plans.creator(c.steps[0].operation.meta.id.as_str()).is_some_and(|p| p.deleter.is_some()))
         // Every resource the request names must be the profile's (the graph a backup belongs to).
-        .filter(|c| {
-            c.steps[0].request.slots().all(|s| match s {
-                Slot::Role(r) if crate::generate::is_resource(*r) => profile.resource(*r).is_some(),
-                Slot::Supplied { member, .. } => profile.supplied(member).is_some(),
-                _ => true,
-            })
-        })
+        .filter(|c| c.steps[0].request.slots().all(|s| crate::execute::missing(profile, s).is_none()))
         .collect();
     // An answer naming the new id beats one told apart through the list; then the page's own example.
     candidates.sort_by_key(|c| {
