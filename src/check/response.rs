@@ -18,9 +18,35 @@ pub(super) fn check_step(step: &Step, ex: &StepExchange) -> Vec<Finding> {
     let mut out = Vec::new();
     match &step.expect {
         Expectation::Success => success(op, label, rx, &mut out),
-        Expectation::Error { documented, lenient } => error(op, label, rx, documented.as_ref(), *lenient, &mut out),
+        Expectation::Error { documented, lenient, or_unknown } => {
+            let documented = documented.as_ref();
+            // An id no target issues, refused as unknown: any 4xx, but not with the code the page
+            // ties to the invalid-request status.
+            match documented.filter(|d| *or_unknown && d.status != rx.status && (400..500).contains(&rx.status)) {
+                Some(tied) => {
+                    error(op, label, rx, None, *lenient, &mut out);
+                    tied_code(op, label, rx, tied, &mut out);
+                }
+                None => error(op, label, rx, documented, *lenient, &mut out),
+            }
+        }
     }
     out
+}
+
+/// A documented code answered at another status than the page ties it to.
+fn tied_code(op: &Operation, label: &str, rx: &Received, tied: &DocumentedError, out: &mut Vec<Finding>) {
+    if error_fields(op, rx).is_some_and(|(code, _)| code == tied.code) {
+        out.push(
+            Finding::failure(
+                CheckKind::Status,
+                label,
+                format!("the page answers {} with status {}, the target with {}", tied.code, tied.status, rx.status),
+                tied.source.clone(),
+            )
+            .with(tied.status.to_string(), rx.status.to_string()),
+        );
+    }
 }
 
 fn success_source(op: &Operation) -> Source {

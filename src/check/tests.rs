@@ -173,6 +173,20 @@ fn error_code_fails_when_it_is_not_the_documented_one() {
 }
 
 #[test]
+fn an_overlong_id_is_refused_as_invalid_with_the_documented_code_or_as_unknown_without_it() {
+    let c = case("ges.v2.delete_backup/malformed/backup_id_overlong");
+    let body = |code: &str| json!({"error_code": code, "error_msg": "m"});
+    // Both legitimate answers pass: invalid with the documented code, unknown in another 4xx.
+    assert_clean(&check(&c, &one(answer(0, "call", &[], 400, &body("GES.0001")))));
+    assert_clean(&check(&c, &one(answer(0, "call", &[], 404, &body("GES.7000")))));
+    // The documented code at the status the page does not tie it to, another code at 400, a success.
+    assert_fails(&check(&c, &one(answer(0, "call", &[], 404, &body("GES.0001")))), CheckKind::Status);
+    assert_fails(&check(&c, &one(answer(0, "call", &[], 400, &body("GES.0002")))), CheckKind::ErrorCode);
+    assert_fails(&check(&c, &one(answer(0, "call", &[], 200, &json!({})))), CheckKind::Status);
+    assert_fails(&check(&c, &one(answer(0, "call", &[], 500, &body("GES.0001")))), CheckKind::Status);
+}
+
+#[test]
 fn error_message_is_never_asserted_only_observed() {
     let c = case("ges.v1.add_backup/not_found/graphId");
     let f =

@@ -33,7 +33,7 @@ fn probe_case(
             (CaseKind::Violation, "violation", Expectation::error(documented(op, &AppliesTo::InvalidRequest)))
         }
         // Either answer is legitimate: a refusal in the envelope, or a success recorded as an observation.
-        Verdict::Open => (CaseKind::Violation, "open", Expectation::Error { documented: None, lenient: true }),
+        Verdict::Open => (CaseKind::Violation, "open", Expectation::lenient_error()),
     };
     let mut sources = rule.sources.clone();
     if let Expectation::Error { documented: Some(d), .. } = &expect {

@@ -4,9 +4,11 @@
 
 use std::sync::Arc;
 
+use serde_json::Value;
+
 use super::case::{
-    AuthMode, BodyTemplate, Case, CaseId, CaseKind, Expectation, NearMiss, Relation, RequestTemplate, Requirement,
-    Slot, Step,
+    AuthMode, BodyTemplate, Case, CaseId, CaseKind, Expectation, NearMiss, OVERLONG_ID_LEN, Relation, RequestTemplate,
+    Requirement, Slot, Step,
 };
 use super::request::{Context, base_request, documented, role_source};
 use super::resources::{is_resource, role_name};
@@ -19,6 +21,7 @@ pub(crate) fn cases(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
         if super::stateful::deleted_role(op).is_some() { Vec::new() } else { vec![positive(ctx, op)] };
     out.extend(auth(ctx, op));
     out.extend(not_found(ctx, op));
+    out.extend(overlong_ids(ctx, op));
     out.extend(malformed(ctx, op));
     out.extend(faults(ctx, op));
     out
@@ -202,6 +205,45 @@ fn not_found(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
     out
 }
 
+/// Where a page documents the answer to an invalid request, each resource id of the path is sent
+/// far longer than any id a target issues ([`OVERLONG_ID_LEN`] alphanumeric characters, so no
+/// character rule is at stake): a target refuses it as invalid, with the documented status and
+/// code, or as unknown, with another 4xx. This probes the documented invalid-request answer of an
+/// operation that has no body or parameter rule to break (a delete).
+fn overlong_ids(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
+    let Some(doc) = documented(op, &AppliesTo::InvalidRequest) else { return Vec::new() };
+    let id = "x".repeat(OVERLONG_ID_LEN);
+    op.meta
+        .parameters
+        .iter()
+        .filter(|p| p.location == Location::Path && is_resource(p.role))
+        .map(|param| {
+            let mut request = base_request(ctx, op, true);
+            for (n, slot) in &mut request.path {
+                if n == &param.name {
+                    *slot = Slot::Literal(Value::from(id.as_str()));
+                }
+            }
+            let mut case = single(
+                op,
+                CaseId::new([op.meta.id.as_str(), "malformed", &format!("{}_overlong", param.name)]),
+                CaseKind::Malformed,
+                format!(
+                    "{} of {OVERLONG_ID_LEN} characters, longer than any id: refused as invalid ({} {}) or as \
+                     unknown (another 4xx, without {})",
+                    param.name, doc.status, doc.code, doc.code
+                ),
+                vec![param.source.clone(), doc.source.clone()],
+                request,
+                Expectation::Error { documented: Some(doc.clone()), lenient: false, or_unknown: true },
+                Vec::new(),
+            );
+            case.rule = Some(format!("{}/error_code/{}", op.meta.id, doc.code));
+            case
+        })
+        .collect()
+}
+
 fn malformed(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
     let Some(meta) = &op.meta.request_body else { return Vec::new() };
     let base = base_request(ctx, op, true);
@@ -232,7 +274,7 @@ fn malformed(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
             ),
             vec![meta.source.clone()],
             wrong_type,
-            Expectation::Error { documented: None, lenient: true },
+            Expectation::lenient_error(),
             Vec::new(),
         ),
     ];

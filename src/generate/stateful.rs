@@ -502,7 +502,7 @@ pub(crate) fn deletes(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
         // Deleted at once, while the list may still show it being made: the target may delete it or
         // refuse; a refusal at a status whose body the page documents must have that body.
         let mut eager = delete.clone();
-        eager.expect = Expectation::Error { documented: None, lenient: true };
+        eager.expect = Expectation::lenient_error();
         eager.waits.eager = true;
         let mut probe = case(
             ["flow", "delete_pending"],

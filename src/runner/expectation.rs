@@ -29,9 +29,21 @@ fn step_record(step: &Step) -> StepExpectationRecord {
                 error_code: None,
             }
         }
-        Expectation::Error { documented, lenient } => {
+        Expectation::Error { documented, lenient, or_unknown } => {
             let also = if *lenient { "; a success is also accepted (the pages leave it open)" } else { "" };
             match documented {
+                Some(d) if *or_unknown => StepExpectationRecord {
+                    step: step.label.clone(),
+                    statuses: Vec::new(),
+                    description: format!(
+                        "the documented error {} {} in the error envelope, or another 4xx refusing the id as \
+                         unknown (without {}){also}",
+                        d.status, d.code, d.code
+                    ),
+                    schema: None,
+                    envelope: envelope(),
+                    error_code: Some(d.code.clone()),
+                },
                 Some(d) => StepExpectationRecord {
                     step: step.label.clone(),
                     statuses: vec![d.status],
