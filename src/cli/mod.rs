@@ -14,6 +14,7 @@ pub mod run;
 mod selection;
 pub mod selftest;
 pub mod serve;
+pub mod target;
 
 use clap::{Parser, Subcommand};
 

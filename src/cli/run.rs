@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::auth::Secret;
 use crate::catalogue::Catalogue;
 use crate::cleanup::CleanupOptions;
 use crate::generate::{Case, CaseKind, generate};
@@ -22,26 +21,12 @@ use crate::runner::{
 
 use super::CliError;
 use super::selection::select;
+use super::target::TargetArgs;
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Target profile (TOML, see fixtures/targets/). Without it and without --target, the
-    /// reference server is started in-process.
-    #[arg(long, env = "HWCONFORM_TARGET")]
-    pub profile: Option<PathBuf>,
-    /// Base URL of every service of the target (overrides the profile's endpoints).
-    #[arg(long)]
-    pub target: Option<String>,
-    /// Environment variable holding the token (never the token itself on the command line).
-    #[arg(long)]
-    pub token_env: Option<String>,
-    /// File holding the token.
-    #[arg(long)]
-    pub token_file: Option<String>,
-    /// The token itself. Anyone on this machine can read it in the process list (ps): prefer
-    /// --token-env or --token-file. Never printed or written to a report.
-    #[arg(long, value_name = "T", value_parser = secret_arg, conflicts_with_all = ["token_env", "token_file"])]
-    pub token: Option<Secret>,
+    #[command(flatten)]
+    pub target_args: TargetArgs,
     #[arg(long)]
     pub project_id: Option<String>,
     #[arg(long)]
@@ -94,9 +79,6 @@ pub struct RunArgs {
     /// before what depends on it is reported as could not test (default 900).
     #[arg(long, value_name = "SECS")]
     pub settle_timeout: Option<u64>,
-    /// PEM file of certificate authorities to trust besides the system's.
-    #[arg(long, value_name = "PEM")]
-    pub ca_file: Option<PathBuf>,
     /// Report formats written to --report-dir, comma-separated: json, junit, markdown, html
     /// (default: all four).
     #[arg(long, value_name = "LIST")]
@@ -124,12 +106,6 @@ pub struct RunArgs {
     pub journal: Option<PathBuf>,
 }
 
-/// `--token`'s value goes straight into a [`Secret`], so even `RunArgs`' `Debug` hides it.
-fn secret_arg(value: &str) -> Result<Secret, String> {
-    if value.is_empty() { Err("the token is empty".into()) } else { Ok(Secret::new(value)) }
-}
-
-/// Builds the profile from the file and the flags (flags win).
 /// `--value MEMBER=VALUE`.
 fn member_value(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
@@ -138,36 +114,9 @@ fn member_value(text: &str) -> Result<(String, String), String> {
     }
 }
 
-fn profile(args: &RunArgs) -> Result<ProfileFile, RunError> {
-    let mut file = match (&args.profile, &args.target) {
-        (Some(path), _) => ProfileFile::read(path)?,
-        (None, Some(_)) => {
-            let mut f = ProfileFile::reference()?;
-            "cli".clone_into(&mut f.name);
-            f.reference_server = false;
-            f.fault_injection = false;
-            f.isolate_projects = false;
-            // The reference server's ids and values mean nothing on another target: only what the
-            // flags supply is sent (cases needing the rest are skipped, naming the flag to set).
-            f.project_id = String::new();
-            f.graph_id = None;
-            f.instance_id = None;
-            f.backup_id = None;
-            f.export_path = None;
-            f.values.clear();
-            f
-        }
-        (None, None) => ProfileFile::reference()?,
-    };
-    if let Some(target) = &args.target {
-        file.reference_server = false;
-        for v in file.endpoints.values_mut() {
-            v.clone_from(target);
-        }
-        for service in ["GES", "GeminiDB"] {
-            file.endpoints.insert(service.to_owned(), target.clone());
-        }
-    }
+/// Builds the profile from the file and the flags (flags win).
+fn profile(args: &RunArgs, catalogue: &Catalogue) -> Result<ProfileFile, RunError> {
+    let mut file = args.target_args.profile_file(catalogue)?;
     let set = |slot: &mut String, v: &Option<String>| {
         if let Some(v) = v {
             v.clone_into(slot);
@@ -188,16 +137,6 @@ fn profile(args: &RunArgs) -> Result<ProfileFile, RunError> {
         }
     }
     file.values.extend(args.values.iter().cloned());
-    if args.token_env.is_some() || args.token_file.is_some() {
-        file.token = None;
-        file.token_env.clone_from(&args.token_env);
-        file.token_file.clone_from(&args.token_file);
-    }
-    if let Some(token) = &args.token {
-        file.token = Some(token.expose().to_owned());
-        file.token_env = None;
-        file.token_file = None;
-    }
     if let Some(t) = args.timeout {
         file.timeout_secs = Some(t);
     }
@@ -240,7 +179,7 @@ pub async fn run_async(args: &RunArgs) -> Result<Exit, RunError> {
         return Ok(Exit::Clean);
     }
     let cases: Vec<Arc<Case>> = selection.cases.into_iter().map(Arc::new).collect();
-    let profile: TargetProfile = profile(args)?.resolve(&|v| std::env::var(v).ok())?;
+    let profile: TargetProfile = profile(args, &catalogue)?.resolve(&|v| std::env::var(v).ok())?;
     let journal_path = args.journal.clone().unwrap_or_else(|| match &args.report_dir {
         Some(dir) => dir.join(crate::cleanup::FILE_NAME),
         None => std::env::temp_dir().join(format!("hwconform-{}-{}", std::process::id(), crate::cleanup::FILE_NAME)),
@@ -251,7 +190,7 @@ pub async fn run_async(args: &RunArgs) -> Result<Exit, RunError> {
         retries: args.retries,
         run_timeout: args.run_timeout.map(Duration::from_secs),
         request_timeout: None,
-        ca_file: args.ca_file.clone(),
+        ca_file: args.target_args.ca_file.clone(),
         no_proxy: false,
         cleanup: CleanupOptions {
             journal: Some(journal_path.clone()),
