@@ -23,6 +23,7 @@ use crate::runner::{
 use super::CliError;
 use super::selection::select;
 
+/// `hwconform run` arguments.
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Target profile (TOML, see fixtures/targets/). Without it and without --target, the
@@ -42,10 +43,13 @@ pub struct RunArgs {
     /// --token-env or --token-file. Never printed or written to a report.
     #[arg(long, value_name = "T", value_parser = secret_arg, conflicts_with_all = ["token_env", "token_file"])]
     pub token: Option<Secret>,
+    /// The target's project id (overrides the profile's `project_id`).
     #[arg(long)]
     pub project_id: Option<String>,
+    /// The target's graph, for the GES cases that name one (overrides the profile's `graph_id`).
     #[arg(long)]
     pub graph_id: Option<String>,
+    /// The target's GeminiDB instance (overrides the profile's `instance_id`).
     #[arg(long)]
     pub instance_id: Option<String>,
     /// A finished backup of the graph (optional: the run finds one on the target).
