@@ -30,8 +30,10 @@ pub const BITE_FILE: &str = "fixtures/bite.json";
 /// What went wrong before any verdict: the reference server or the client could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum SelftestError {
+    /// A run against the reference server could not start or finish.
     #[error("selftest: {0}")]
     Run(#[from] RunError),
+    /// The reference profile or a broken server's task failed before any verdict.
     #[error("selftest: {0}")]
     Setup(String),
 }
@@ -62,7 +64,9 @@ impl Default for Options {
 /// One rule's proof.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleBite {
+    /// The rule's id (`hwconform rules` lists them).
     pub rule: String,
+    /// Id of the operation the rule belongs to.
     pub operation: String,
     /// Cases that probe the rule (see [`probes_for`]).
     pub probes: usize,
@@ -74,7 +78,9 @@ pub struct RuleBite {
 /// One legitimate variant's run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VariantRun {
+    /// The variant as given (`NAME[=VALUE]`).
     pub variant: String,
+    /// How many cases ran against the server in this variant.
     pub cases: usize,
     /// Cases that failed (a correct server fails none).
     pub failed: Vec<String>,
@@ -87,24 +93,31 @@ pub struct VariantRun {
 /// Caught / total for one operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Tally {
+    /// Rules of the operation that some case catches.
     pub caught: usize,
+    /// Rules of the operation the selftest broke.
     pub rules: usize,
 }
 
 /// The committed figure: `fixtures/bite.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bite {
+    /// Rules some case catches when the reference server breaks them alone.
     pub caught: usize,
+    /// Every rule the selftest broke, one at a time.
     pub rules: usize,
+    /// Caught and total rules per operation id.
     pub operations: BTreeMap<String, Tally>,
     /// Rules no case catches (the selftest fails while this is not empty).
     pub uncaught: Vec<String>,
     /// Rules no case probes.
     pub unprobed: Vec<String>,
+    /// Each rule's proof, in rule order.
     pub by_rule: Vec<RuleBite>,
 }
 
 impl Bite {
+    /// Folds the per-rule proofs into the totals, per-operation tallies and the uncaught/unprobed lists.
     pub fn of(rules: &[RuleBite]) -> Self {
         let mut operations: BTreeMap<String, Tally> = BTreeMap::new();
         for r in rules {
@@ -152,7 +165,9 @@ impl Bite {
 /// The whole selftest's outcome.
 #[derive(Debug, Clone)]
 pub struct Selftest {
+    /// How many rules the suite catches, rule by rule.
     pub bite: Bite,
+    /// One run per legitimate server variant, each of which a correct suite must pass.
     pub variants: Vec<VariantRun>,
 }
 

@@ -26,6 +26,7 @@ const MAX_BODY: usize = 4 * 1024 * 1024;
 /// What the token is scoped to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IamScope {
+    /// A project by id.
     ProjectId(String),
     /// A project by name, which is the region id (e.g. `cn-north-4`).
     ProjectName(String),
@@ -38,10 +39,15 @@ pub enum IamScope {
 pub struct IamConfig {
     /// IAM base URL, e.g. `https://iam.cn-north-4.myhuaweicloud.com`.
     pub endpoint: String,
+    /// The account (domain) the user belongs to.
     pub domain_name: String,
+    /// The IAM user's name.
     pub user_name: String,
+    /// The user's password.
     pub password: Secret,
+    /// What the token is scoped to (a project by id or name, or the account).
     pub scope: IamScope,
+    /// How long before the token expires it is renewed (default 10 minutes).
     pub renew_before: Duration,
 }
 

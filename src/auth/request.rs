@@ -12,9 +12,13 @@ use super::error::AuthError;
 /// Method, URI, headers and body bytes of one request.
 #[derive(Clone, Debug)]
 pub struct RequestParts {
+    /// The HTTP method.
     pub method: Method,
+    /// The full request URI (scheme, host, path, query).
     pub uri: Uri,
+    /// The request headers, including those signing adds.
     pub headers: HeaderMap,
+    /// The whole body, as signed (empty for none).
     pub body: Vec<u8>,
 }
 

@@ -67,7 +67,9 @@ impl std::fmt::Debug for AccessKeyId {
 /// Permanent or temporary AK/SK credentials, as the SDK's `BasicCredentials` holds them.
 #[derive(Clone, Debug)]
 pub struct AkSkCredentials {
+    /// The access key id, sent in the `Authorization` header.
     pub ak: AccessKeyId,
+    /// The secret key that signs; never sent.
     pub sk: Secret,
     /// Set for temporary credentials: sent and signed as `X-Security-Token`.
     pub security_token: Option<Secret>,

@@ -33,35 +33,49 @@ pub enum AuthSpec {
     None,
     /// A given IAM token, from an environment variable or a file.
     Token {
+        /// The environment variable holding the token.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         env: Option<String>,
+        /// A file holding the token (one trailing line break dropped); preferred over `env` when both are named.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         file: Option<PathBuf>,
     },
     /// AK/SK signing; each variable name defaults to the official SDKs' `HUAWEICLOUD_SDK_*`.
     Aksk {
+        /// Variable holding the access key; default `HUAWEICLOUD_SDK_AK`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         ak_env: Option<String>,
+        /// Variable holding the secret key; default `HUAWEICLOUD_SDK_SK`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         sk_env: Option<String>,
+        /// Variable holding the temporary credentials' security token; default `HUAWEICLOUD_SDK_SECURITY_TOKEN`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         security_token_env: Option<String>,
+        /// Variable holding the project id; default `HUAWEICLOUD_SDK_PROJECT_ID`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         project_id_env: Option<String>,
     },
     /// An IAM token obtained with a password, scoped to a project (by name or id) or to the account.
     Iam {
+        /// Base URL of IAM (`https://iam.cn-north-4.myhuaweicloud.com`).
         endpoint: String,
+        /// The account (domain) name the user belongs to.
         domain: String,
+        /// The IAM user name.
         user: String,
+        /// Variable holding the password; default `HWCONFORM_IAM_PASSWORD`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         password_env: Option<String>,
+        /// A file holding the password; preferred over the variable when both are named.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         password_file: Option<PathBuf>,
+        /// Scope the token to the project of this name (`cn-north-4`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         project_name: Option<String>,
+        /// Scope the token to the project of this id.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         project_id: Option<String>,
+        /// Renew the token this many seconds before it expires; `None`: the built-in margin.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         renew_before_secs: Option<u64>,
     },

@@ -126,9 +126,13 @@ pub(crate) fn set_token(req: &mut RequestParts, token: &Secret) -> Result<(), Au
 /// The environment variables AK/SK credentials are read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AkSkEnvNames {
+    /// Variable holding the access key (default `HUAWEICLOUD_SDK_AK`).
     pub ak: String,
+    /// Variable holding the secret key (default `HUAWEICLOUD_SDK_SK`).
     pub sk: String,
+    /// Variable holding the security token of temporary credentials (default `HUAWEICLOUD_SDK_SECURITY_TOKEN`).
     pub security_token: String,
+    /// Variable holding the project id (default `HUAWEICLOUD_SDK_PROJECT_ID`).
     pub project_id: String,
 }
 

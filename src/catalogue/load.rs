@@ -29,6 +29,7 @@ pub struct Catalogue {
 /// One documented operation with its compiled schemas and examples.
 #[derive(Debug, Clone)]
 pub struct Operation {
+    /// The operation's `operation.json`.
     pub meta: OperationMeta,
     /// The request body schema, where the operation takes a body.
     pub request: Option<CompiledSchema>,
@@ -38,14 +39,18 @@ pub struct Operation {
     pub envelope: CompiledSchema,
     /// Each parameter with its compiled value schema.
     pub parameters: Vec<(Parameter, CompiledSchema)>,
+    /// The operation's documented examples, loaded from `fixtures/examples/<operation>/`.
     pub examples: Vec<LoadedExample>,
 }
 
 /// A documented example: its metadata, the raw text as printed, and the corrected JSON body.
 #[derive(Debug, Clone)]
 pub struct LoadedExample {
+    /// The example's entry in `operation.json`.
     pub meta: ExampleMeta,
+    /// The example exactly as printed on the page.
     pub raw: String,
+    /// The corrected JSON body (`ExampleMeta::file`); `None` where the example has no body.
     pub body: Option<Value>,
 }
 
@@ -168,6 +173,7 @@ impl Catalogue {
         self.operations.iter().find(|o| o.meta.id.as_str() == id)
     }
 
+    /// Every documentation erratum of `fixtures/errata.json`.
     pub fn errata(&self) -> &[Erratum] {
         &self.errata
     }
@@ -233,6 +239,7 @@ impl Catalogue {
 }
 
 impl Operation {
+    /// The operation's stable id.
     pub fn id(&self) -> &OperationId {
         &self.meta.id
     }

@@ -9,8 +9,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
+    /// The documentation page, by seed file name (e.g. `000_9944e0bd545224f5.txt`).
     pub page: String,
+    /// The table's label: the page's own ("Table 3 Request body parameters") or the heading it stands under.
     pub table: String,
+    /// The row's first cell (usually the member name); `*` cites the whole table.
     pub row: String,
     /// Why the fact is read this way, where the page does not say it in so many words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -18,6 +21,7 @@ pub struct Source {
 }
 
 impl Source {
+    /// A source without a note.
     pub fn new(page: impl Into<String>, table: impl Into<String>, row: impl Into<String>) -> Self {
         Self { page: page.into(), table: table.into(), row: row.into(), note: None }
     }
@@ -46,6 +50,7 @@ impl fmt::Display for Source {
 pub struct OperationId(pub String);
 
 impl OperationId {
+    /// The id as written (`ges.v2.add_backup`).
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -64,18 +69,26 @@ pub type StatusCode = u16;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OperationMeta {
+    /// The file's `$comment` (a pointer to `schemas/README.md`), kept so files round-trip.
     #[serde(rename = "$comment", default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// Stable operation id; also the operation's folder name under `schemas/`.
     pub id: OperationId,
+    /// Short English title of the operation ("Create a manual backup").
     pub title: String,
+    /// Service name as documented (`GES`, `GeminiDB`).
     pub service: String,
     /// Service family with API version, the unit of a compatibility verdict ("GES v2").
     pub family: String,
+    /// API version in the path (`v2`, `v1.0`, `v3`).
     pub api_version: String,
+    /// Version of the API as the page states it (`1.0.0`); `None` where the page states none.
     pub doc_version: Option<String>,
     /// The documentation page (seed file name) the operation is taken from.
     pub page: String,
+    /// HTTP method in upper case (`POST`, `GET`, `DELETE`).
     pub method: String,
+    /// Path template with `{name}` parameters as the page writes them (`/v2/{project_id}/graphs/{graph_id}/backups`).
     pub path: String,
     /// Whether a successful call changes state (creates a backup, writes an export).
     pub mutating: bool,
@@ -83,16 +96,24 @@ pub struct OperationMeta {
     /// contract is the operations without this mark, and family verdicts say which they include.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub companion: bool,
+    /// The documented success status: 200 for GES, 202 for GeminiDB.
     pub success_status: StatusCode,
+    /// Which error envelope the operation answers with, and how firmly the page fixes it.
     pub error_envelope: ErrorEnvelopeMeta,
+    /// Path, query and header parameters, in page order.
     pub parameters: Vec<Parameter>,
+    /// The request body, where the page documents one; `None` for bodiless requests.
     pub request_body: Option<RequestBodyMeta>,
+    /// How the operation pages its results; only list operations have it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<PaginationMeta>,
+    /// One entry per documented response status, each with its body schema.
     pub responses: Vec<ResponseMeta>,
     /// The page's status-code table (empty where the page defers to a shared page).
     pub status_codes: Vec<StatusCodeRow>,
+    /// Documented error codes and the requests they answer (from the error examples).
     pub error_examples: Vec<ErrorExample>,
+    /// Documented request and response examples, stored under `fixtures/examples/<operation>/`.
     pub examples: Vec<ExampleMeta>,
 }
 
@@ -134,13 +155,17 @@ pub enum EnvelopeBasis {
     Convention,
 }
 
+/// The error envelope of an operation: `operation.json`'s `error_envelope`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorEnvelopeMeta {
+    /// Member names: `snake` (`error_code`/`error_msg`) or `camel` (`errorCode`/`errorMessage`).
     pub style: EnvelopeStyle,
     /// Schema file, relative to the operation's folder.
     pub schema: String,
+    /// Whether a deviation from the envelope fails (`table`) or is an observation (`convention`).
     pub basis: EnvelopeBasis,
+    /// Where the envelope is documented (or the shared page it defers to, with a note).
     pub source: Source,
 }
 
@@ -148,8 +173,11 @@ pub struct ErrorEnvelopeMeta {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Location {
+    /// In the path, replacing `{name}` in the template.
     Path,
+    /// In the URL's query string.
     Query,
+    /// In a request header (e.g. `X-Auth-Token`).
     Header,
 }
 
@@ -157,12 +185,19 @@ pub enum Location {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ParamRole {
+    /// The project id (`{project_id}` in every path).
     Project,
+    /// The id of a GES graph.
     Graph,
+    /// The id of a GeminiDB instance.
     Instance,
+    /// The id of a backup.
     Backup,
+    /// The IAM token sent as `X-Auth-Token`.
     AuthToken,
+    /// The page size of a list request (`limit`).
     PageLimit,
+    /// The number of items a list request skips (`offset`).
     PageOffset,
 }
 
@@ -181,24 +216,34 @@ impl ParamRole {
     }
 }
 
+/// One documented request parameter: an entry of `operation.json`'s `parameters`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Parameter {
+    /// The parameter's name as the page writes it (`graph_id`, `X-Auth-Token`).
     pub name: String,
+    /// Where the parameter travels (`in`: `path`, `query`, `header`).
     #[serde(rename = "in")]
     pub location: Location,
+    /// Whether the page marks the parameter mandatory.
     pub required: bool,
+    /// What the value stands for, so cases can fill it from the target.
     pub role: ParamRole,
     /// JSON Schema of the value (for query parameters: of the value once parsed).
     pub schema: serde_json::Value,
+    /// The page table row that documents the parameter.
     pub source: Source,
 }
 
+/// The documented request body: `operation.json`'s `request_body`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequestBodyMeta {
+    /// Schema file of the body, relative to the operation's folder (`request.schema.json`).
     pub schema: String,
+    /// Content type of the body (`application/json`).
     pub media_type: String,
+    /// The page table that documents the body (`row: "*"`).
     pub source: Source,
 }
 
@@ -206,21 +251,31 @@ pub struct RequestBodyMeta {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaginationMeta {
+    /// Name of the query parameter holding the page size (`limit`).
     pub limit: String,
+    /// Name of the query parameter holding the number of items to skip (`offset`).
     pub offset: String,
     /// Member holding the total number of items (not the page size).
     pub total: String,
+    /// Member holding the page's items (`backupList`).
     pub items: String,
+    /// Member of an item that holds its id (`id`).
     pub item_id: String,
+    /// The page table row that documents the pagination.
     pub source: Source,
 }
 
+/// One documented response: an entry of `operation.json`'s `responses`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResponseMeta {
+    /// The HTTP status this response is documented for.
     pub status: StatusCode,
+    /// Schema file of the body, relative to the operation's folder (`response.200.schema.json`).
     pub schema: String,
+    /// The page table that documents the body (`Status code: 200`, `row: "*"`).
     pub source: Source,
+    /// Ids of errata (`E1` …) about this response, from `fixtures/errata.json`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errata: Vec<String>,
 }
@@ -237,15 +292,21 @@ pub enum AppliesTo {
     InternalFault,
 }
 
+/// A documented error code: an entry of `operation.json`'s `error_examples`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorExample {
+    /// The HTTP status the error is answered with.
     pub status: StatusCode,
+    /// The documented error code (`GES.0001`).
     pub code: String,
+    /// The documented error message (`Parameter error!`).
     pub message: String,
+    /// Which requests this error answers.
     pub applies_to: AppliesTo,
     /// The example (by name) that shows it.
     pub example: String,
+    /// Where the page shows the example (`Example Response` table, status row).
     pub source: Source,
 }
 
@@ -253,7 +314,9 @@ pub struct ErrorExample {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExampleMeta {
+    /// The example's name, also its file stem (`request`, `response.200`).
     pub name: String,
+    /// The status a response example is shown for; `None` for request examples.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<StatusCode>,
     /// The corrected JSON body, where the example has one.
@@ -261,12 +324,16 @@ pub struct ExampleMeta {
     pub file: Option<String>,
     /// The example as printed on the page.
     pub raw: String,
+    /// The request line as printed (`GET https://Endpoint/v1.0/{project_id}/graphs/backups?offset=0&limit=2`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_line: Option<String>,
+    /// The query parameters of the request line, by name; `None` where it has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<std::collections::BTreeMap<String, String>>,
+    /// Ids of errata (`E1` …) about this example, from `fixtures/errata.json`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errata: Vec<String>,
+    /// The page table and row that show the example.
     pub source: Source,
 }
 
@@ -283,21 +350,29 @@ pub(super) struct ErrataFile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Erratum {
+    /// Stable erratum id (`E1`), cited from examples and responses.
     pub id: String,
+    /// The operation whose page holds the mistake.
     pub operation: OperationId,
     /// The example (by name) the erratum is about.
     pub example: String,
+    /// What kind of mistake it is.
     pub kind: ErratumKind,
+    /// For `violates_schema`: where and how the example breaks the schema.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub violates: Option<Violates>,
     /// For `sdk_disagrees`: which SDK model reads the member otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sdk: Option<SdkDisagreement>,
+    /// Where on the page the mistake is (table and row of the example).
     pub source: Source,
+    /// What is wrong, in one or two sentences.
     pub reason: String,
+    /// What the catalogue does instead (e.g. the corrected fixture's change).
     pub decision: String,
 }
 
+/// Kinds of documentation mistakes an erratum records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErratumKind {
@@ -318,7 +393,9 @@ pub enum ErratumKind {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SdkDisagreement {
+    /// The SDK package (`huaweicloudsdkges`).
     pub package: String,
+    /// The SDK model class that reads the member (`Backup`, `CreateBackup2Response`).
     pub model: String,
     /// The member as the page documents it.
     pub member: String,
@@ -326,10 +403,13 @@ pub struct SdkDisagreement {
     pub sdk_member: Option<String>,
 }
 
+/// Where an example breaks its schema (`violates_schema` errata).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Violates {
+    /// JSON Pointer into the example to the offending value (`/name`).
     pub pointer: String,
+    /// The JSON Schema keyword it breaks (`pattern`, `maxLength` …).
     pub keyword: String,
 }
 
@@ -346,14 +426,20 @@ pub(super) struct RowsFile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PageRows {
+    /// The page, by seed file name.
     pub page: String,
+    /// The operation the page documents.
     pub operation: OperationId,
+    /// The page's tables, in page order.
     pub tables: Vec<TableRows>,
 }
 
+/// The rows of one table of a page.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TableRows {
+    /// The table's label, as in `Source::table`.
     pub table: String,
+    /// The first cell of each row, in page order.
     pub rows: Vec<String>,
 }

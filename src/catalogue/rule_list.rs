@@ -28,6 +28,7 @@ use super::{Catalogue, ErrorExample, Location, Operation, OperationId, ParamRole
 pub struct RuleId(String);
 
 impl RuleId {
+    /// The id as written (`ges.v2.add_backup/error_code/GES.0001`).
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -101,24 +102,32 @@ pub enum PageRule {
 pub enum RuleTarget {
     /// A rule of a schema; for parameters, `rule.field` is the parameter's name.
     Schema {
+        /// Where the schema applies (body, a parameter, a success answer).
         location: SchemaLocation,
+        /// The schema's rule (field, kind and operand).
         rule: Rule,
     },
     /// Success is answered with this status.
     SuccessStatus(u16),
     /// The documented error example with this code answers with it.
     ErrorCode {
+        /// The documented error code (`GES.0001`).
         code: String,
+        /// The status its example answers with.
         status: u16,
     },
     /// The documented error example with this code answers with its documented status.
     ErrorStatus {
+        /// The documented error code.
         code: String,
+        /// The status the page documents for it.
         status: u16,
     },
     /// Error bodies of these statuses (those with a documented body) carry this envelope member.
     Envelope {
+        /// The envelope member (`error_code`, `errorMessage` …).
         member: String,
+        /// The error statuses with a documented body.
         statuses: Vec<u16>,
     },
     /// Credentials are required.
@@ -127,19 +136,25 @@ pub enum RuleTarget {
     AuthExactToken,
     /// The parameter's documented default applies when it is omitted.
     Default {
+        /// Name of the query parameter.
         param: String,
+        /// Its documented default value.
         default: Value,
     },
     /// The total member is current after every create.
     Count {
+        /// The response member holding the total (`backupCount`).
         member: String,
     },
+    /// A promise of the list's limit/offset paging.
     Pagination(PageRule),
     /// Answers are declared with this media type.
     MediaType(String),
     /// A request naming an unknown resource of this role (by this parameter or body member) is refused.
     NotFound {
+        /// The role of the resource named (`graph`, `backup` …).
         role: ParamRole,
+        /// The path parameter or body member that names it.
         name: String,
     },
     /// A body that is not JSON is refused with a 4xx.
@@ -153,10 +168,15 @@ pub enum RuleTarget {
 /// One documented rule with its id, a one-line description and where the pages state it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListedRule {
+    /// The rule's stable id.
     pub id: RuleId,
+    /// The operation whose pages state the rule.
     pub operation: OperationId,
+    /// The rule in one line of plain words, as `hwconform rules` prints it.
     pub description: String,
+    /// The page table rows that state the rule.
     pub sources: Vec<Source>,
+    /// What the rule is about, with what breaking it needs.
     pub target: RuleTarget,
 }
 

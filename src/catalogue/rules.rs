@@ -17,7 +17,9 @@ pub struct Rule {
     pub pointer: String,
     /// The member's name as documented (the last pointer segment, or the parameter name).
     pub field: String,
+    /// What the rule demands, with its documented operand.
     pub kind: RuleKind,
+    /// The page table rows that document the rule.
     pub sources: Vec<Source>,
     /// Every rule of the member together, so one rule's probes keep all the others.
     pub shape: Shape,
@@ -26,10 +28,15 @@ pub struct Rule {
 /// The documented rules of one member, together: what a probe of one rule must keep of the others.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Shape {
+    /// Documented least length in characters (`minLength`); `None` where the page gives none.
     pub min: Option<u64>,
+    /// Documented greatest length in characters (`maxLength`); `None` where the page gives none.
     pub max: Option<u64>,
+    /// Character classes or characters allowed first (`x-charset.first`); `None`: no rule.
     pub first: Option<Vec<String>>,
+    /// Character classes or characters allowed anywhere (`x-charset.allowed`); `None`: no rule.
     pub allowed: Option<Vec<String>>,
+    /// Characters never allowed (`x-charset.forbidden`); empty: no rule.
     pub forbidden: Vec<String>,
     /// The type list includes `null`.
     pub nullable: bool,
@@ -60,7 +67,9 @@ pub enum RuleKind {
     Required,
     /// The member has the documented JSON type (`string`, `integer`, `boolean`, `array`, `object`).
     Type(String),
+    /// The value has at least this many characters.
     MinLength(u64),
+    /// The value has at most this many characters.
     MaxLength(u64),
     /// Characters allowed as the first character (classes `letter`, `digit`, or literal characters).
     FirstChar(Vec<String>),
@@ -68,7 +77,9 @@ pub enum RuleKind {
     AllowedChars(Vec<String>),
     /// Characters never allowed.
     ForbiddenChars(Vec<String>),
+    /// The value is one of the documented values.
     Enum(Vec<Value>),
+    /// The number is at least this.
     Minimum(i64),
 }
 
@@ -223,6 +234,7 @@ pub enum Verdict {
 pub struct Probe {
     /// The value; `None` leaves the member out.
     pub value: Option<Value>,
+    /// Whether the documented rule makes the target accept the value, refuse it, or leaves it open.
     pub verdict: Verdict,
     /// Short stable label for case ids (`len_65`, `has_0x3e`, `starts_1`, `missing`).
     pub label: String,

@@ -39,6 +39,7 @@ pub enum CheckKind {
 }
 
 impl CheckKind {
+    /// Every check kind, in the order reports list them.
     pub const ALL: [CheckKind; 8] = [
         Self::Status,
         Self::ContentType,
@@ -50,6 +51,7 @@ impl CheckKind {
         Self::Flow,
     ];
 
+    /// The kind's snake_case name, as `report.json`'s `check` spells it.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Status => "status",
@@ -73,35 +75,46 @@ impl fmt::Display for CheckKind {
 /// One check's result. A finding without a source cannot be built.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
+    /// Which check found it.
     pub check: CheckKind,
+    /// Whether it fails the case (`failure`) or is only recorded (`observation`).
     pub strength: Strength,
     /// The step it concerns (`call`, `create`, `list` …).
     pub step: String,
+    /// What was found, in one line.
     pub message: String,
+    /// The documentation page, table and row the check relies on.
     pub source: Source,
+    /// What the page requires (e.g. `at most 2`), where the check states it apart from the message.
     pub expected: Option<String>,
+    /// What the target answered instead, where the check states it apart from the message.
     pub actual: Option<String>,
 }
 
 impl Finding {
+    /// A finding with no expected/actual pair.
     pub fn new(check: CheckKind, strength: Strength, step: &str, message: impl Into<String>, source: Source) -> Self {
         Self { check, strength, step: step.to_owned(), message: message.into(), source, expected: None, actual: None }
     }
 
+    /// A finding that fails the case.
     pub fn failure(check: CheckKind, step: &str, message: impl Into<String>, source: Source) -> Self {
         Self::new(check, Strength::Failure, step, message, source)
     }
 
+    /// A finding only recorded: the pages leave the behaviour open.
     pub fn observation(check: CheckKind, step: &str, message: impl Into<String>, source: Source) -> Self {
         Self::new(check, Strength::Observation, step, message, source)
     }
 
+    /// Adds what was expected and what the target answered.
     pub fn with(mut self, expected: impl Into<String>, actual: impl Into<String>) -> Self {
         self.expected = Some(expected.into());
         self.actual = Some(actual.into());
         self
     }
 
+    /// Whether it fails the case.
     pub fn is_failure(&self) -> bool {
         self.strength == Strength::Failure
     }

@@ -37,8 +37,11 @@ pub struct Created {
     /// The other id-like members of the answer (a job id), shown, never used to delete.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub answer_ids: BTreeMap<String, String>,
+    /// Id of the operation whose request created it (`ges.v2.add_backup`).
     pub creator: String,
+    /// Id of the case that sent the creating request.
     pub case: String,
+    /// The project id the request was sent under (needed to list and delete it).
     pub project: String,
     /// The values the creating request's slots took, by role (`graph`, `instance` …).
     pub bindings: BTreeMap<String, String>,
@@ -50,6 +53,7 @@ pub struct Created {
     /// request, so the new one can be told apart (also later, by `hwconform cleanup`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before: Option<Vec<String>>,
+    /// When the line was written, RFC 3339 UTC.
     pub at: String,
     /// The creating request this answer (or this record of an unanswered request) belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -62,9 +66,12 @@ pub struct Created {
 pub enum Entry {
     /// The first line: which run, against which profile.
     Opened {
+        /// When the run opened the journal, RFC 3339 UTC.
         at: String,
+        /// Name of the target profile the run used (cleanup needs the same target).
         profile: String,
     },
+    /// The target accepted a creating request: the resource it made, with what deletes it.
     Created(Box<Created>),
     /// About to send a creating request (`send` numbers it; `seq` is 0, `id` none, `before` the
     /// parent's items the list showed at the run's first create there). A run killed before the answer
@@ -73,28 +80,39 @@ pub enum Entry {
     /// The creating request `send` was answered without creating anything, or cleanup found through
     /// the list that it was never processed (`how`).
     Answered {
+        /// The `send` number of the creating request.
         send: u64,
+        /// How cleanup found it was never processed; `None` when its answer said so.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         how: Option<String>,
     },
     /// The resource `seq`, created by an answer that named no id, was told apart through the list (or
     /// could not be: `unidentified` says why).
     Identified {
+        /// The resource's place in the journal.
         seq: u64,
+        /// Its id, as the list showed it; `None` when it could not be told apart.
         id: Option<String>,
+        /// Why it could not be told apart; `None` when `id` is known.
         unidentified: Option<String>,
     },
     /// A case of the run deleted the resource `seq` itself (the target answered `status`); cleanup
     /// only verifies it is gone.
     Removed {
+        /// The resource's place in the journal.
         seq: u64,
+        /// Id of the case that sent the delete.
         case: String,
+        /// Id of the delete operation it called.
         operation: String,
+        /// HTTP status the target answered the delete with.
         status: u16,
     },
     /// What became of the resource `seq`.
     Settled {
+        /// The resource's place in the journal.
         seq: u64,
+        /// What became of it (deleted, accepted, left, not removable).
         state: CleanupState,
     },
 }
@@ -102,19 +120,26 @@ pub enum Entry {
 /// A delete a case sent of a resource the run created.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Removal {
+    /// Id of the case that sent the delete.
     pub case: String,
+    /// Id of the delete operation (`ges.v2.delete_backup`).
     pub operation: String,
+    /// HTTP status the target answered the delete with.
     pub status: u16,
 }
 
 /// What a journal file holds, folded: the resources and the state each was last settled in.
 #[derive(Debug, Clone, Default)]
 pub struct Contents {
+    /// Name of the target profile the run used (from the `opened` line).
     pub profile: String,
+    /// Every resource the run created, in journal order (`seq`).
     pub created: Vec<Created>,
     /// Creating requests sent and never answered (by `send`).
     pub unanswered: BTreeMap<u64, Created>,
+    /// Deletes the run's own cases sent, by the resource's `seq`.
     pub removed: BTreeMap<u64, Removal>,
+    /// The last state each resource was settled in, by `seq`.
     pub settled: BTreeMap<u64, CleanupState>,
 }
 
@@ -217,10 +242,12 @@ impl Journal {
         Ok(Self { path: path.to_owned(), plan, max_created: None, inner })
     }
 
+    /// Where the journal is (or will be) written.
     pub fn path(&self) -> &Path {
         &self.path
     }
 
+    /// The lifecycle plan: for each creating operation, what deletes and lists what it makes.
     pub fn plan(&self) -> &Lifecycle {
         &self.plan
     }

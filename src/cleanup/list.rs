@@ -29,8 +29,11 @@ const PAGE: i64 = 100;
 /// One item of a list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
+    /// The item's id (the `item_id` member).
     pub id: String,
+    /// The parent resource the item names (its graph), where the list's items name one.
     pub parent: Option<String>,
+    /// The item's state (`backing_up`, `success` …), where the list's items carry one.
     pub status: Option<String>,
 }
 
@@ -139,7 +142,9 @@ pub(super) fn read<'a>(
 /// How a wait ended well: how long it took and how many reads it made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Waited {
+    /// How long the wait took in all.
     pub waited: Duration,
+    /// How many times the list was read.
     pub polls: u32,
 }
 

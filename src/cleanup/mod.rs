@@ -42,6 +42,12 @@ impl Default for CleanupOptions {
 /// Why the journal could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum CleanupError {
+    /// The journal file could not be created, opened, read, parsed or appended to.
     #[error("use the journal {}: {message}", path.display())]
-    Journal { path: PathBuf, message: String },
+    Journal {
+        /// Path of the journal file.
+        path: PathBuf,
+        /// The I/O error on one line, or why the file is not a hwconform journal.
+        message: String,
+    },
 }

@@ -13,6 +13,7 @@ use crate::generate::{Resolver, role_name};
 /// How one creating operation's results are found again and removed.
 #[derive(Debug, Clone)]
 pub struct CreatorPlan {
+    /// The operation whose successful call creates something.
     pub creator: Arc<Operation>,
     /// What it creates, in the contract's words (`backup`; the path's last segment, e.g. `export`,
     /// where the answer names no resource).
@@ -30,11 +31,17 @@ pub struct CreatorPlan {
 /// A paged list operation and the members of its items the lifecycle reads.
 #[derive(Debug, Clone)]
 pub struct ListPlan {
+    /// The list operation.
     pub op: Arc<Operation>,
+    /// Name of its page-size query parameter (`limit`).
     pub limit: String,
+    /// Name of its offset query parameter (`offset`).
     pub offset: String,
+    /// Response member holding the total number of items (`backupCount`).
     pub total: String,
+    /// Response member holding the page's items (`backupList`).
     pub items: String,
+    /// Item member holding the item's id (`id`).
     pub item_id: String,
     /// The role of the item id (`backup`).
     pub item_role: Option<ParamRole>,
@@ -60,6 +67,7 @@ pub(super) fn ids_on(items: Vec<super::list::Item>, parent: Option<&str>) -> Vec
 /// The lifecycle plan of a whole catalogue.
 #[derive(Debug, Clone, Default)]
 pub struct Lifecycle {
+    /// One plan per creating operation of the catalogue.
     pub creators: Vec<CreatorPlan>,
 }
 

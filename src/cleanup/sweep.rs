@@ -41,7 +41,9 @@ impl Default for SweepOptions {
 /// What became of one resource.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settled {
+    /// The resource, as the journal holds it.
     pub created: Created,
+    /// What became of it.
     pub state: CleanupState,
 }
 

@@ -8,6 +8,7 @@ use clap::Args;
 use crate::catalogue::Catalogue;
 use crate::generate::{Case, generate};
 
+/// `hwconform cases` arguments.
 #[derive(Debug, Args)]
 pub struct CasesArgs {
     /// Only cases whose id contains this text (`*` matches anything).

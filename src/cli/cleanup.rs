@@ -18,6 +18,7 @@ use crate::runner::{RunError, UsageError};
 use super::CliError;
 use super::target::TargetArgs;
 
+/// `hwconform cleanup` arguments.
 #[derive(Debug, Args)]
 pub struct CleanupArgs {
     /// The journal a run wrote beside its report (created.jsonl).
@@ -30,6 +31,7 @@ pub struct CleanupArgs {
     pub cleanup_timeout: u64,
 }
 
+/// Runs the verb: exit 0 when nothing is left on the target, 3 when something is, 2 on error.
 pub fn run(args: &CleanupArgs) -> ExitCode {
     let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

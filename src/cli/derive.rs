@@ -13,6 +13,7 @@ use clap::Args;
 
 use crate::derive::{Overlay, check, derive_files};
 
+/// `hwconform derive` arguments.
 #[derive(Debug, Args)]
 pub struct DeriveArgs {
     /// Documentation pages (text or Markdown files).

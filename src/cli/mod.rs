@@ -24,10 +24,12 @@ pub use error::CliError;
 #[derive(Debug, Parser)]
 #[command(name = "hwconform", version, about)]
 pub struct Cli {
+    /// The verb to run.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The verbs of `hwconform`, one per subcommand.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Re-render a saved report.json (JSON, JUnit, Markdown, HTML), optionally gating it on a baseline.

@@ -9,6 +9,7 @@ use clap::Args;
 use super::cases::matches;
 use crate::catalogue::{Catalogue, rule_list};
 
+/// `hwconform rules` arguments.
 #[derive(Debug, Args)]
 pub struct RulesArgs {
     /// Only rules whose id contains this text (`*` matches anything).

@@ -23,14 +23,19 @@ use super::CliError;
 use super::selection::select;
 use super::target::TargetArgs;
 
+/// `hwconform run` arguments.
 #[derive(Debug, Args)]
 pub struct RunArgs {
+    /// The target: profile, URL, credentials.
     #[command(flatten)]
     pub target_args: TargetArgs,
+    /// The target's project id (overrides the profile's `project_id`).
     #[arg(long)]
     pub project_id: Option<String>,
+    /// The target's graph, for the GES cases that name one (overrides the profile's `graph_id`).
     #[arg(long)]
     pub graph_id: Option<String>,
+    /// The target's GeminiDB instance (overrides the profile's `instance_id`).
     #[arg(long)]
     pub instance_id: Option<String>,
     /// A finished backup of the graph (optional: the run finds one on the target).

@@ -12,6 +12,7 @@ use super::CliError;
 use crate::catalogue::Catalogue;
 use crate::selftest::{Options, run as selftest};
 
+/// `hwconform selftest` arguments.
 #[derive(Debug, Args)]
 pub struct SelftestArgs {
     /// Only rules whose id contains this text.
@@ -31,6 +32,7 @@ pub struct SelftestArgs {
     pub write: Option<PathBuf>,
 }
 
+/// Runs the verb: exit 0 when every rule is caught and every variant passes, 1 otherwise, 2 on error.
 pub fn run(args: &SelftestArgs) -> ExitCode {
     super::output::finish(main(args))
 }

@@ -17,6 +17,7 @@ use crate::server::{
     SignatureAuthenticator, Variant,
 };
 
+/// `hwconform serve` arguments.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on (port 0 picks a free one).

@@ -12,18 +12,23 @@ use super::{DeriveError, Derived};
 /// One file that differs, with each difference on one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileDrift {
+    /// Id of the operation the file belongs to; `common` for shared schemas, `fixtures` for shared fixtures.
     pub operation: String,
+    /// Path of the file, relative to the project root.
     pub file: String,
+    /// Each difference on one line: `+` only derived, `-` only committed, `~` both but different.
     pub differences: Vec<String>,
 }
 
 /// Every difference between derivation and the committed catalogue (empty: no drift).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Drift {
+    /// The files that differ.
     pub files: Vec<FileDrift>,
 }
 
 impl Drift {
+    /// Whether derivation and the committed catalogue agree.
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }

@@ -16,6 +16,7 @@ use crate::catalogue::{AppliesTo, ErratumKind, ParamRole};
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Overlay {
+    /// The overlay file's `$comment`, read and ignored.
     #[serde(rename = "$comment", default)]
     pub comment: Option<String>,
     /// Operation identity per page: what no page states (id, family, parameter roles …).

@@ -30,34 +30,48 @@ pub enum Format {
 pub enum Block {
     /// A section heading ("URI", "Status code: 200", "## 响应" …).
     Heading {
+        /// The heading's text.
         text: String,
+        /// The page line (1-based) it is on.
         line: usize,
     },
     /// A list item ("- URI example", "-   请求成功样例").
     Bullet {
+        /// The item's text, without the bullet.
         text: String,
+        /// The page line (1-based) it is on.
         line: usize,
     },
     /// Any other line of text.
     Text {
+        /// The line's text, trimmed.
         text: String,
+        /// The page line (1-based) it is on.
         line: usize,
     },
     /// A fenced code block (Markdown), dedented.
     Code {
+        /// The block's content, dedented.
         text: String,
+        /// The page line (1-based) it starts on.
         line: usize,
     },
+    /// A documentation table.
     Table(Table),
 }
 
 /// A parsed page: its file name (the provenance `page`), title and content blocks.
 #[derive(Debug, Clone)]
 pub struct Page {
+    /// The page's file name (the seed file name provenance cites).
     pub file: String,
+    /// How the page lays out its tables.
     pub format: Format,
+    /// The page title, without its version suffix ("Creating a Backup").
     pub title: String,
+    /// The version the title ends with in brackets (`1.0.0`); `None` where it has none.
     pub doc_version: Option<String>,
+    /// The page's content from after the title to the feedback widget, in order.
     pub blocks: Vec<Block>,
 }
 

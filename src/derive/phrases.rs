@@ -12,23 +12,34 @@ use serde_json::{Map, Value, json};
 /// The character rule behind a `pattern` (`x-charset`): classes are `letter` and `digit`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Charset {
+    /// Classes (`letter`, `digit`) or characters allowed as the first character.
     pub first: Vec<String>,
+    /// Classes or characters allowed anywhere.
     pub allowed: Vec<String>,
+    /// Characters never allowed.
     pub forbidden: Vec<String>,
 }
 
 /// Everything one description says about the values of its member.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Constraints {
+    /// Least length in characters, where the description states one.
     pub min_length: Option<u64>,
+    /// Greatest length in characters, where the description states one.
     pub max_length: Option<u64>,
+    /// Least value of a number, where the description states one.
     pub minimum: Option<i64>,
+    /// Greatest value of a number, where the description states one.
     pub maximum: Option<i64>,
+    /// The character rule the description states (empty: none).
     pub charset: Charset,
+    /// The documented values, where the description lists two or more as bullets.
     pub enumeration: Vec<String>,
     /// The default as written; typed by [`Constraints::apply`].
     pub default: Option<String>,
+    /// The description says the member "may be left blank" on success (`x-may-be-blank`).
     pub may_be_blank: bool,
+    /// The description says the value is case-sensitive (`x-case-sensitive`).
     pub case_sensitive: bool,
     /// Sentences that look like constraints but were not understood (each becomes a warning).
     pub unread: Vec<String>,
@@ -263,6 +274,7 @@ fn class_text(items: &[String]) -> String {
 }
 
 impl Charset {
+    /// Whether the description states no character rule.
     pub fn is_empty(&self) -> bool {
         self.first.is_empty() && self.allowed.is_empty() && self.forbidden.is_empty()
     }

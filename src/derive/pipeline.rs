@@ -19,15 +19,20 @@ use crate::catalogue::ErratumKind;
 /// One derived page: the operation it documents and how long deriving it took.
 #[derive(Debug, Clone)]
 pub struct DerivedPage {
+    /// The page's file name.
     pub page: String,
+    /// Id of the operation it documents (`ges.v2.add_backup`).
     pub operation: String,
+    /// How long deriving the page took.
     pub elapsed: Duration,
 }
 
 /// A page derive could not turn into an operation, with why (one line).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
+    /// The page's file name.
     pub page: String,
+    /// Why it gave no operation, on one line.
     pub error: String,
 }
 
@@ -40,9 +45,13 @@ impl std::fmt::Display for Failure {
 /// The derived catalogue: files by path relative to the project root (`schemas/…`, `fixtures/…`).
 #[derive(Debug, Clone, Default)]
 pub struct Derived {
+    /// JSON files (schemas, `operation.json`, fixtures) by path relative to the project root.
     pub json: BTreeMap<String, Value>,
+    /// Text files (examples as printed, `raw/*.txt`) by path relative to the project root.
     pub text: BTreeMap<String, String>,
+    /// Rows and sentences derive could not read, each naming page, table and row.
     pub warnings: Vec<Warning>,
+    /// The pages that gave an operation, in input order.
     pub pages: Vec<DerivedPage>,
     /// Pages that gave no operation; the others are derived all the same.
     pub failures: Vec<Failure>,

@@ -6,9 +6,13 @@
 /// A column of a documentation table, by meaning (the pages name them in English or Chinese).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Column {
+    /// The parameter or member name column ("Parameter", "参数").
     Parameter,
+    /// The column saying whether the member is mandatory ("Mandatory", "是否必选").
     Mandatory,
+    /// The type column ("Type", "参数类型").
     Type,
+    /// The description column, where ranges, defaults and values are read ("Description", "描述").
     Description,
     /// The status column of a status-code table ("Return Value", "Status Code", "返回值").
     Status,
@@ -41,12 +45,16 @@ impl Column {
 /// links in its cells (`#table123`, `page.md#table4`), in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
+    /// The row's cells, in column order, as text.
     pub cells: Vec<String>,
+    /// The page line (1-based) the row starts on.
     pub line: usize,
+    /// The targets of the links in its cells (`#table123`, `page.md#table4`), in order.
     pub links: Vec<String>,
 }
 
 impl Row {
+    /// A row of these cells starting on page line `line`, without links.
     pub fn new(cells: Vec<String>, line: usize) -> Self {
         Self { cells, line, links: Vec::new() }
     }
@@ -61,10 +69,15 @@ impl Row {
 /// `anchor` the name other tables link to it by (`<a name="table123">` before it).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Table {
+    /// The page's own caption ("Table 3 Request body parameters"); `None` where the page numbers none.
     pub label: Option<String>,
+    /// The anchor other tables link to it by (`table123`); `None` where it has none.
     pub anchor: Option<String>,
+    /// The table's columns by meaning, in page order.
     pub columns: Vec<Column>,
+    /// The table's rows, header excluded.
     pub rows: Vec<Row>,
+    /// The page line (1-based) the table starts on.
     pub line: usize,
     /// The page ended inside the table (its last row is incomplete).
     pub truncated: bool,
@@ -77,6 +90,7 @@ impl Table {
         row.cells.get(i).map(String::as_str)
     }
 
+    /// Whether the table has a column of this meaning.
     pub fn has(&self, column: &Column) -> bool {
         self.columns.contains(column)
     }

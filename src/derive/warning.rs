@@ -5,17 +5,20 @@ use std::fmt;
 /// One uninterpreted row or sentence, an unresolved erratum, or a gap the overlay must fill.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Warning {
+    /// The page's file name.
     pub page: String,
     /// Table label or section the warning is about (`-` when it concerns the whole page).
     pub table: String,
     /// First cell of the row (`-` when it concerns the whole table).
     pub row: String,
+    /// What derive could not read or decide, in one line.
     pub message: String,
     /// The page line the doubt is about, where derive knows it.
     pub line: Option<usize>,
 }
 
 impl Warning {
+    /// A warning about `row` of `table` on `page`, with no line number.
     pub fn new(page: &str, table: &str, row: &str, message: impl Into<String>) -> Self {
         Self {
             page: page.to_owned(),

@@ -47,6 +47,7 @@ impl Default for BodyLimits {
 }
 
 impl BodyLimits {
+    /// Limits keeping `keep` bytes per body, showing `excerpt` (at most `keep`), and `budget` bytes for the run.
     pub fn new(keep: usize, excerpt: usize, budget: usize) -> Self {
         Self { keep, excerpt: excerpt.min(keep), budget: AtomicUsize::new(budget) }
     }

@@ -16,7 +16,9 @@ use crate::profile::TargetProfile;
 
 /// Where the case runs.
 pub struct Target<'a> {
+    /// The target profile: endpoints, credentials, resources.
     pub profile: &'a TargetProfile,
+    /// The HTTP client every request of the run goes through.
     pub client: &'a reqwest::Client,
     /// Rate, retries and deadline shared by the whole run.
     pub limits: &'a RunLimits,

@@ -14,6 +14,7 @@ pub const BODY_CAP: usize = 1024 * 1024;
 pub struct ClientOptions {
     /// Whole-request timeout.
     pub timeout: Duration,
+    /// Time allowed to open a connection (default 5 s).
     pub connect_timeout: Duration,
     /// Ignore proxy settings from the environment (for a server on this machine).
     pub no_proxy: bool,

@@ -17,14 +17,19 @@ pub type SharedSource = Arc<dyn StdError + Send + Sync + 'static>;
 /// Why requests cannot be sent at all.
 #[derive(Debug, thiserror::Error)]
 pub enum ExecuteError {
+    /// The HTTP client could not be built from the run's options.
     #[error("build the HTTP client")]
     Client(#[source] reqwest::Error),
+    /// The CA bundle given for the target cannot be used.
     #[error("read the CA file {path}")]
     CaFile {
+        /// Path of the CA file, as given.
         path: String,
+        /// Why the file is unusable (unreadable, not PEM, no certificate).
         #[source]
         source: CaFileError,
     },
+    /// The profile could not be turned into client settings.
     #[error(transparent)]
     Profile(#[from] crate::profile::ProfileError),
 }
@@ -32,10 +37,13 @@ pub enum ExecuteError {
 /// Why a CA file is unusable.
 #[derive(Debug, thiserror::Error)]
 pub enum CaFileError {
+    /// The CA file could not be read.
     #[error(transparent)]
     Io(#[from] std::io::Error),
+    /// The CA file is not a PEM bundle.
     #[error("it is not a PEM bundle")]
     Pem(#[source] reqwest::Error),
+    /// The CA file holds no PEM certificate.
     #[error("no PEM certificate in it")]
     Empty,
 }
@@ -132,6 +140,7 @@ pub enum Phase {
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{kind}")]
 pub struct TransportError {
+    /// What kind of failure it was; decides the `transport_error` slug in reports.
     pub kind: TransportKind,
     #[source]
     source: Option<SharedSource>,
@@ -282,27 +291,56 @@ pub enum Stopped {
     /// The profile names no endpoint for the step's service.
     #[error("find an endpoint for step {step}")]
     NoEndpoint {
+        /// Label of the step that was not sent (`add`, `list_after`, `page_0`).
         step: String,
+        /// Why no endpoint was found (the profile's error).
         #[source]
         source: SharedSource,
     },
     /// A value the step needs was never captured (an earlier answer lacked it).
     #[error("fill step {step}: {reason}")]
-    Unfilled { step: String, reason: String },
+    Unfilled {
+        /// Label of the step that could not be filled.
+        step: String,
+        /// Which captured value was missing and why.
+        reason: String,
+    },
     /// The target still throttled the step after every retry: nothing after it can be judged.
     #[error(
         "get an answer to step {step}: the target still throttled it ({status}) after {retries} retries (--retries)"
     )]
-    Throttled { step: String, status: u16, retries: u32 },
+    Throttled {
+        /// Label of the throttled step.
+        step: String,
+        /// HTTP status of the last throttled answer (429, or another throttling status).
+        status: u16,
+        /// How many retries were made before giving up (`--retries`).
+        retries: u32,
+    },
     /// The resource the step uses did not become ready (failed, or still pending at --settle-timeout).
     #[error("wait for what step {step} uses: {reason}")]
-    Waited { step: String, reason: String },
+    Waited {
+        /// Label of the step whose resource was waited for.
+        step: String,
+        /// Why waiting ended: the resource failed, or was still pending at `--settle-timeout`.
+        reason: String,
+    },
     /// What the step needs settled (a backup still being made) did not settle in time.
     #[error("wait before step {step}: {reason}")]
-    Unsettled { step: String, reason: String },
+    Unsettled {
+        /// Label of the step that was to be sent after the wait.
+        step: String,
+        /// What did not settle, as the cleanup's settle wait reports it.
+        reason: String,
+    },
     /// The run's cap on what it creates (`--max-created`) was reached; the step was not sent.
     #[error("send step {step}: {reason}")]
-    Capped { step: String, reason: String },
+    Capped {
+        /// Label of the step that was not sent.
+        step: String,
+        /// The journal's refusal: which cap was reached.
+        reason: String,
+    },
 }
 
 /// An error and its causes on one line, joined by ": " (a cause its parent already quotes is skipped).

@@ -13,6 +13,7 @@ use super::error::{StepError, Stopped};
 /// Every request of one case, in order (a walked step records one entry per page).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Exchange {
+    /// One entry per request sent, in order (a walked step has one per page).
     pub steps: Vec<StepExchange>,
     /// Why execution stopped before the last step, if it did (a value to capture was missing).
     #[serde(skip)]
@@ -27,13 +28,16 @@ pub struct Exchange {
 pub struct StepExchange {
     /// Index of the step in `Case::steps`.
     pub step: usize,
+    /// The step's label (`add`, `list_after`, `page_0`).
     pub label: String,
+    /// The request as it went on the wire.
     pub request: SentRequest,
     /// The answer, or why there was none (timeout, refused connection, malformed HTTP …).
     pub response: Result<Received, StepError>,
     /// How many times the request was sent again after the target throttled it.
     #[serde(skip)]
     pub retries: u32,
+    /// Time from the first send to the end of the answer, retries and their waits included.
     #[serde(skip)]
     pub duration: Duration,
     /// The values the target's slots took, by role name (`project`, `graph` …) or capture name.
@@ -43,24 +47,30 @@ pub struct StepExchange {
 /// A request as it went on the wire (token redacted).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SentRequest {
+    /// HTTP method (`POST`).
     pub method: String,
+    /// Full URL as sent, token redacted.
     pub url: String,
     /// The path, percent-encoded, without scheme, host and query.
     pub path: String,
     /// Query parameters, decoded, in order.
     pub query: Vec<(String, String)>,
+    /// Headers as sent, by lowercase name, secrets redacted.
     pub headers: BTreeMap<String, String>,
+    /// The body as sent; `None` when the request had none.
     pub body: Option<String>,
 }
 
 /// A response as received. The body is capped; `truncated` says whether it was cut.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Received {
+    /// HTTP status code of the answer.
     pub status: u16,
     /// Header names in lowercase; values lossily decoded (each cut at a bound, and at most so many).
     pub headers: BTreeMap<String, String>,
     /// The body as kept: all of it unless `truncated`; only its excerpt when `binary`.
     pub body: String,
+    /// Whether the body was cut at the read cap (`body` then holds only what was read).
     pub truncated: bool,
     /// Bytes of the body read (inflated, if it came compressed); the whole body's unless `truncated`.
     pub size: u64,

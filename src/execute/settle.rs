@@ -19,6 +19,7 @@ use crate::generate::{AuthMode, BodyTemplate, ItemState, RequestTemplate, Slot, 
 pub struct WaitRecord {
     /// What was awaited (`backup 1f3… of graph g1 to leave backing_up`).
     pub what: String,
+    /// How long the wait took, in milliseconds.
     pub duration_ms: u64,
     /// Requests sent to find out.
     pub polls: u32,
@@ -154,8 +155,11 @@ pub async fn settle(target: &Target<'_>, tracker: &Tracker, project: &str, await
 /// A finished wait: how it ended, its record, and whether any poll saw the work still pending.
 #[derive(Debug, Clone)]
 pub struct Waited {
+    /// How the wait ended: settled, failed, or unknown (ran out, list unreadable).
     pub end: WaitEnd,
+    /// The wait as the report records it.
     pub record: WaitRecord,
+    /// Whether any read saw the work still pending (a wait that never did is not recorded).
     pub saw_pending: bool,
 }
 

@@ -83,16 +83,22 @@ pub enum CaseKind {
     Positive,
     /// One documented rule broken.
     Violation,
+    /// The token missing, wrong or one step from the valid one: the target must refuse it.
     Auth,
+    /// A well-formed id of a resource that does not exist: the documented not-found answer.
     NotFound,
+    /// The list's limit/offset paging and its totals, over several requests.
     Pagination,
+    /// Several operations in sequence (create, then list): what one does shows in the next.
     Flow,
+    /// A body that is not what the page documents at all (not JSON, wrong content type).
     Malformed,
     /// A documented error only the server's cooperation can provoke.
     Fault,
 }
 
 impl CaseKind {
+    /// Every kind, in the order cases are generated and listed.
     pub const ALL: [CaseKind; 8] = [
         Self::Positive,
         Self::Violation,
@@ -104,6 +110,7 @@ impl CaseKind {
         Self::Fault,
     ];
 
+    /// The kind's snake_case name, as case ids and `report.json` spell it (`not_found`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Positive => "positive",
@@ -138,7 +145,12 @@ pub enum Slot {
     Literal(Value),
     /// A value the target supplies (profile `export_path`, `[values]`) for a member the page's
     /// example shows only as a placeholder (`{obs_path}`): the placeholder is never sent.
-    Supplied { member: String, placeholder: String },
+    Supplied {
+        /// The body member the value fills (e.g. `obs_path`), as profiles name it.
+        member: String,
+        /// The placeholder the page's example shows instead (`{obs_path}`).
+        placeholder: String,
+    },
 }
 
 /// The id used for resources that must not exist: alphanumeric, so it passes every id rule.
@@ -152,8 +164,11 @@ pub(super) const OVERLONG_ID_LEN: usize = 512;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthMode {
+    /// The target's valid token (or signature).
     Valid,
+    /// No token at all.
     Missing,
+    /// A well-formed token the target never issued.
     Wrong,
     /// The valid token, altered the way a lax comparison would still accept.
     NearMiss(NearMiss),
@@ -191,6 +206,7 @@ impl NearMiss {
         (altered != token && !altered.is_empty()).then_some(altered)
     }
 
+    /// The snake_case name used in case ids (`token_appended`).
     pub fn slug(self) -> &'static str {
         match self {
             Self::Appended => "token_appended",
@@ -199,6 +215,7 @@ impl NearMiss {
         }
     }
 
+    /// The alteration in words, for a case's rationale ("…in the" is followed by where the token travels).
     pub fn words(self) -> &'static str {
         match self {
             Self::Appended => "with the valid token plus one character appended in the",
@@ -212,17 +229,23 @@ impl NearMiss {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BodyTemplate {
+    /// No body.
     None,
     /// JSON with members filled from slots (JSON Pointer → slot) before sending, sent with this
     /// content type.
     Json {
+        /// The JSON body as sent, before the fills.
         value: Value,
+        /// Members filled at run time: JSON Pointer into `value`, and the slot that fills it.
         fills: Vec<(String, Slot)>,
+        /// The `Content-Type` header to send (`application/json`).
         content_type: String,
     },
     /// Bytes sent as they are, with this content type (`None`: no `Content-Type` header).
     Raw {
+        /// The body exactly as sent.
         text: String,
+        /// The `Content-Type` header to send; `None` sends none.
         content_type: Option<String>,
     },
 }
@@ -234,7 +257,9 @@ pub struct RequestTemplate {
     pub path: Vec<(String, Slot)>,
     /// Query parameters, in order.
     pub query: Vec<(String, Slot)>,
+    /// How the token travels (valid, missing, wrong, near miss).
     pub auth: AuthMode,
+    /// The body to send.
     pub body: BodyTemplate,
     /// Ask the target to inject its documented internal fault.
     pub fault: bool,
@@ -243,9 +268,13 @@ pub struct RequestTemplate {
 /// A documented error answer: status and code named by a page.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DocumentedError {
+    /// The HTTP status the page documents for the error.
     pub status: u16,
+    /// The error code the page documents (`GES.0001`).
     pub code: String,
+    /// The error message the page documents (`Parameter error!`).
     pub message: String,
+    /// The page's error example that names status and code.
     pub source: Source,
 }
 
@@ -257,13 +286,21 @@ pub enum Expectation {
     Success,
     /// An error answer in the API version's envelope: the documented status and code where a page
     /// names them, any 4xx otherwise. `lenient`: a success is also legitimate (the pages leave it
-    /// open), recorded as an observation. `or_unknown`: the request names an id no target issues,
-    /// which a target may refuse as invalid (the documented status, with the documented code) or as
-    /// unknown (another 4xx, where the documented code is wrong: the page ties it to its status).
-    Error { documented: Option<DocumentedError>, lenient: bool, or_unknown: bool },
+    /// open), recorded as an observation.
+    Error {
+        /// The status and code a page names for this answer; `None`: any 4xx in the envelope passes.
+        documented: Option<DocumentedError>,
+        /// Whether a success answer is also accepted (recorded as an observation).
+        lenient: bool,
+        /// The request names an id no target issues, which a target may refuse as invalid (the
+        /// documented status and code) or as unknown (another 4xx, without the documented code:
+        /// the page ties that code to its status).
+        or_unknown: bool,
+    },
 }
 
 impl Expectation {
+    /// An error answer that must not be a success, with the documented status and code if any.
     pub fn error(documented: Option<DocumentedError>) -> Self {
         Self::Error { documented, lenient: false, or_unknown: false }
     }
@@ -277,6 +314,7 @@ impl Expectation {
 /// A value taken from a step's response for later steps (`Slot::Captured(name)`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Capture {
+    /// The name later steps use to refer to it (`Slot::Captured(name)`); also a flow rule's key.
     pub name: String,
     /// JSON Pointer into the response body.
     pub pointer: String,
@@ -286,8 +324,11 @@ pub struct Capture {
 /// page length, until a page is empty or the total is reached.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Walk {
+    /// Name of the query parameter advanced from page to page (`offset`).
     pub offset_param: String,
+    /// Response member holding the total number of items (`backupCount`).
     pub total: String,
+    /// Response member holding the page's items (`backupList`).
     pub items: String,
     /// Stop after this many pages whatever the answers (a hostile server cannot loop us).
     pub max_pages: usize,
@@ -298,11 +339,16 @@ pub struct Walk {
 pub struct Step {
     /// Short stable label (`add`, `list_after`, `page_0`).
     pub label: String,
+    /// The operation the step calls; serialised as its id.
     #[serde(serialize_with = "op_id")]
     pub operation: Arc<Operation>,
+    /// The request to send, with slots the target fills.
     pub request: RequestTemplate,
+    /// What the answer must be.
     pub expect: Expectation,
+    /// Values taken from the answer for later steps.
     pub captures: Vec<Capture>,
+    /// Whether to page through the whole list from this request; `None` sends it once.
     pub walk: Option<Walk>,
     /// Waits for the target's asynchronous work around this step (filled from `x-lifecycle`).
     #[serde(skip)]
@@ -334,7 +380,9 @@ pub struct StepWaits {
 /// What a step waits for: the resource captured as `capture` to settle in `list`.
 #[derive(Debug, Clone)]
 pub struct Settle {
+    /// Name of the capture holding the resource's id.
     pub capture: String,
+    /// The list operation whose items show the resource's state.
     pub list: crate::cleanup::ListPlan,
 }
 
@@ -359,6 +407,7 @@ pub enum Requirement {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Relation {
+    /// No relation: each step is judged on its own.
     None,
     /// Pagination rules over the pages answered.
     Pagination(PageRule),
@@ -377,12 +426,20 @@ pub enum PageRule {
     /// The total is the same on every page, whatever the limit and offset.
     TotalConstant,
     /// Without a limit, a page holds min(default, total) items.
-    DefaultLimit { default: u64 },
+    DefaultLimit {
+        /// The documented default page size (the limit parameter's schema default).
+        default: u64,
+    },
     /// Walking every page yields every item once, and as many as the total says.
     WalkAll,
     /// A query parameter left out answers the same page as the parameter given at its documented
     /// default (steps `omitted` and `explicit`): the same items, with the same documented members.
-    DefaultSame { param: String, default: i64 },
+    DefaultSame {
+        /// Name of the query parameter left out in step `omitted` (`limit`, `offset`).
+        param: String,
+        /// Its documented default, sent explicitly in step `explicit`.
+        default: i64,
+    },
 }
 
 /// Stateful flow rules (see `check::flow`).
@@ -391,16 +448,32 @@ pub enum PageRule {
 pub enum FlowRule {
     /// The created resource (captured as `captured`) appears in the walked list step `list`.
     Appears {
+        /// Name of the capture holding the created resource's id; `None` when the answer names none.
         created: Option<String>,
+        /// Label of the list step before the create: the new item is the one it did not hold.
         list_before: Option<String>,
+        /// Label of the walked list step after the create.
         list_after: String,
+        /// Member of the new item naming its parent, and the parent's role: the item must name the parent it was added to.
         parent: Option<(String, ParamRole)>,
     },
     /// The captured values are non-blank.
-    ReturnsIds { captured: Vec<String> },
+    ReturnsIds {
+        /// Names of the captures that must be non-blank (ids the create answer returns).
+        captured: Vec<String>,
+    },
     /// A resource's whole life: `created` appears in `list_shown`, is gone from `list_after` (once
     /// deleted), and the list's total is back to what `list_before` said.
-    Gone { created: String, list_before: String, list_shown: String, list_after: String },
+    Gone {
+        /// Name of the capture holding the created resource's id.
+        created: String,
+        /// Label of the list step before the create (its total is the baseline).
+        list_before: String,
+        /// Label of the list step that must show the created resource.
+        list_shown: String,
+        /// Label of the list step after the delete: the resource must be gone.
+        list_after: String,
+    },
 }
 
 impl RequestTemplate {
@@ -417,18 +490,26 @@ impl RequestTemplate {
 /// A generated case.
 #[derive(Debug, Clone, Serialize)]
 pub struct Case {
+    /// Stable case id, e.g. `ges.v2.add_backup/auth/missing_token`.
     pub id: CaseId,
+    /// Id of the operation under test (`ges.v2.add_backup`).
     pub operation: String,
+    /// The service family the verdict counts the case toward (`GES v2`).
     pub family: String,
+    /// What the case exercises.
     pub kind: CaseKind,
     /// One line in plain words.
     pub rationale: String,
+    /// The documented rows (page, table, row) the case's expectations come from.
     pub sources: Vec<Source>,
     /// Whether the case may change state on a correct target: a request to a mutating operation that a
     /// correct target may accept. `--read-only` and `allow_mutating = false` skip these.
     pub mutating: bool,
+    /// What the target must offer for the case to run; a missing one skips it.
     pub requires: Vec<Requirement>,
+    /// The requests to send, in order.
     pub steps: Vec<Step>,
+    /// The rule relating the steps' answers, checked after each step's own checks.
     pub relation: Relation,
     /// The catalogue-wide id of the documented rule the case probes (`hwconform rules`), where it
     /// probes one.

@@ -25,6 +25,7 @@ pub struct Resolver<'a> {
 }
 
 impl<'a> Resolver<'a> {
+    /// A resolver over every schema document of the catalogue, by `$id`.
     pub fn new(catalogue: &'a Catalogue) -> Self {
         Self { documents: catalogue.documents().map(|(id, _, doc)| (id, doc)).collect() }
     }
@@ -199,12 +200,15 @@ pub struct Lifecycle {
 /// member with its lifecycle. Derived from `pagination`, `x-resource` and `x-lifecycle`: no names.
 #[derive(Debug, Clone)]
 pub struct Tracker {
+    /// The list operation that shows the items.
     pub list: Arc<Operation>,
     /// The role of the items (`backup`).
     pub role: ParamRole,
     /// Members of an item naming the resources it belongs to, with their roles.
     pub parents: Vec<(String, ParamRole)>,
+    /// The item member holding the item's state (`status`).
     pub status: String,
+    /// Which status values mean pending, ready and failed (`x-lifecycle`).
     pub lifecycle: Lifecycle,
 }
 
@@ -215,6 +219,7 @@ impl Tracker {
         creates(self, op)
     }
 
+    /// The list operation's paging parameters and members (`operation.json`'s `pagination`).
     pub fn pagination(&self) -> Option<&PaginationMeta> {
         self.list.meta.pagination.as_ref()
     }
@@ -237,8 +242,11 @@ impl Tracker {
 /// Where an item stands in its lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ItemState {
+    /// Work in progress (`backing_up`): the suite waits.
     Pending,
+    /// Usable (`success`): discovery picks only these.
     Ready,
+    /// The work failed: what depended on it cannot be tested.
     Failed,
     /// A status the lifecycle does not name (or none).
     Unknown,

@@ -16,6 +16,7 @@ use crate::catalogue::{FileSet, ParamRole};
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileFile {
+    /// The profile's name, shown in reports (`reference` for the built-in one).
     pub name: String,
     /// Start the built-in reference server in-process (endpoints are filled in at run time).
     #[serde(default)]
@@ -23,6 +24,7 @@ pub struct ProfileFile {
     /// Base URL per service (`GES`, `GeminiDB`), as the operations' `service` names them.
     #[serde(default)]
     pub endpoints: BTreeMap<String, String>,
+    /// The project id every request is sent under (`{project_id}` in the paths).
     pub project_id: String,
     /// The target's graph; without it the cases that name one are skipped with the reason.
     #[serde(default)]
@@ -59,12 +61,16 @@ pub struct ProfileFile {
     /// Run only the cases that change nothing on the target (also `hwconform run --read-only`).
     #[serde(default)]
     pub read_only: bool,
+    /// The target honours the fault-injection header, so `fault` cases run (otherwise skipped).
     #[serde(default)]
     pub fault_injection: bool,
+    /// Every valid project gets a fresh state on the target, so cases may send project ids of their own.
     #[serde(default)]
     pub isolate_projects: bool,
+    /// The run may send requests that create or change things (default `true`); `false` skips those cases.
     #[serde(default = "yes")]
     pub allow_mutating: bool,
+    /// Per-request timeout in seconds; `None`: 30 s (`run --timeout` wins).
     #[serde(default)]
     pub timeout_secs: Option<u64>,
 }
@@ -76,6 +82,7 @@ fn yes() -> bool {
 /// A loaded profile with its authentication resolved.
 #[derive(Debug, Clone)]
 pub struct TargetProfile {
+    /// The profile as read from its file.
     pub file: ProfileFile,
     /// Applied to every request the cases send.
     pub auth: Arc<dyn Auth>,
@@ -164,6 +171,7 @@ impl ProfileFile {
 }
 
 impl TargetProfile {
+    /// The profile's name (`reference` for the built-in one).
     pub fn name(&self) -> &str {
         &self.file.name
     }

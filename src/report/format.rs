@@ -32,6 +32,7 @@ impl Format {
         }
     }
 
+    /// The format's name, as `--format` takes it (`json`, `junit`, `markdown`, `html`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Json => "json",

@@ -23,15 +23,20 @@ pub const SCHEMA_VERSION: u32 = 2;
 /// One run of the suite against one target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
+    /// `schema_version`: the report format's version, `SCHEMA_VERSION` when written by this build.
     pub schema_version: u32,
+    /// `tool`: which hwconform wrote the report.
     pub tool: ToolInfo,
     /// RFC 3339 time the run started.
     pub started_at: String,
+    /// `target`: the target the run tested, without secrets.
     pub target: TargetInfo,
+    /// `summary`: counts of case outcomes, drift, observations and leftovers.
     pub summary: Summary,
     /// Compatibility verdict per service family ("GES v2", "GES v1.0", "GeminiDB v3").
     #[serde(default)]
     pub families: Vec<FamilyVerdict>,
+    /// `cases`: one result per case run (or skipped), in run order.
     pub cases: Vec<CaseResult>,
     /// The documentation errata the catalogue follows.
     #[serde(default)]
@@ -80,6 +85,7 @@ pub struct ResourceRecord {
     /// The operation whose answer named it, or that would delete it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operation: Option<String>,
+    /// `provenance`: where the resource came from (profile, discovery, or a case that created it).
     pub provenance: Provenance,
     /// For what the run created: what became of it. Absent for resources the run did not create.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,11 +97,20 @@ pub struct ResourceRecord {
 #[serde(tag = "source", rename_all = "snake_case")]
 pub enum Provenance {
     /// Supplied by the user: a profile key or a flag (named).
-    Profile { setting: String },
+    Profile {
+        /// The profile key or flag that named it (e.g. `graph_id`).
+        setting: String,
+    },
     /// Found on the target (e.g. listed), never created by the run.
-    Discovered { how: String },
+    Discovered {
+        /// How it was found, in words (which list operation, which state).
+        how: String,
+    },
     /// Created by the run, by this case.
-    Created { case: String },
+    Created {
+        /// Id of the case that created it.
+        case: String,
+    },
 }
 
 /// What became of a resource the run created.
@@ -103,13 +118,25 @@ pub enum Provenance {
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum CleanupState {
     /// Deleted, and (where the contract has a list) verified gone.
-    Deleted { how: String },
+    Deleted {
+        /// How the deletion was done and verified, in words.
+        how: String,
+    },
     /// Deletion accepted by the target but not verifiable (no list operation).
-    Accepted { how: String },
+    Accepted {
+        /// How the deletion was requested, in words.
+        how: String,
+    },
     /// Still on the target, and why (`--keep`, deletion refused, wait ran out …).
-    Left { reason: String },
+    Left {
+        /// Why it was left, in words.
+        reason: String,
+    },
     /// The contract has no way to remove it (e.g. an export written to the user's storage).
-    NotRemovable { reason: String },
+    NotRemovable {
+        /// Why nothing can remove it, in words.
+        reason: String,
+    },
 }
 
 impl CleanupState {
@@ -143,7 +170,9 @@ pub enum ErrorKind {
 /// server (`hwconform selftest`), caught when a case fails against it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BiteRecord {
+    /// `caught`: rules at least one case catches when the reference server breaks them alone.
     pub caught: usize,
+    /// `rules`: documented rules the self-test broke one at a time.
     pub rules: usize,
     /// Per operation: (caught, rules).
     pub operations: BTreeMap<String, (usize, usize)>,
@@ -160,17 +189,22 @@ pub struct BiteRecord {
 pub struct CreatedResource {
     /// The case that sent the request.
     pub case: String,
+    /// HTTP method of the creating request (`POST`).
     pub method: String,
     /// The request URL (redacted like every recorded request).
     pub url: String,
+    /// HTTP status the target accepted the request with.
     pub status: u16,
     /// Id-like members of the answer (`job_id`, `backup_id`, `jobId`…), by name.
     pub ids: BTreeMap<String, String>,
 }
 
+/// `tool`: the program that wrote the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ToolInfo {
+    /// `name`: always `hwconform`.
     pub name: String,
+    /// `version`: the crate version of the hwconform that ran (`0.1.0`).
     pub version: String,
 }
 
@@ -183,16 +217,22 @@ pub struct TargetInfo {
     pub endpoints: BTreeMap<String, String>,
     /// Authentication scheme used (`token`, `aksk`, `iam-password`), never the credential.
     pub auth: String,
+    /// `fault_injection`: whether the target honours the fault-injection control, so `fault` cases can run.
     pub fault_injection: bool,
     /// Whether the target is the reference server started in-process.
     pub reference_server: bool,
 }
 
+/// `summary`: case counts by outcome, plus drift, observations and leftovers.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
+    /// `total`: cases in the report, whatever their outcome.
     pub total: usize,
+    /// `passed`: cases with outcome `passed`.
     pub passed: usize,
+    /// `failed`: cases with outcome `failed` (the target broke a documented rule).
     pub failed: usize,
+    /// `skipped`: cases with outcome `skipped`.
     pub skipped: usize,
     /// Cases that could not be tested (unreachable, timeout): JUnit `<error>`.
     #[serde(default)]
@@ -211,6 +251,7 @@ pub struct Summary {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseOutcome {
+    /// Every check on every answer held (observations allowed).
     Passed,
     /// The target broke something a page fixes.
     Failed,
@@ -225,11 +266,16 @@ pub enum CaseOutcome {
 pub struct FindingRecord {
     /// Check kind: `status`, `content_type`, `schema`, `envelope`, `error_code`, `pagination`, `flow` …
     pub check: String,
+    /// `strength`: `failure` (a page fixes it) or `observation` (the pages leave it open; never fails).
     pub strength: Strength,
+    /// `message`: what was found, prefixed with the step's label in brackets (`[call] …`).
     pub message: String,
+    /// `source`: the documentation page, table and row the check relies on.
     pub source: Source,
+    /// `expected`: what the page requires (e.g. `at most 2`), where the check states it apart.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected: Option<String>,
+    /// `actual`: what the target answered instead, where the check states it apart.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actual: Option<String>,
 }
@@ -237,9 +283,13 @@ pub struct FindingRecord {
 /// One request as sent (secrets redacted).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestRecord {
+    /// `method`: HTTP method as sent (`POST`).
     pub method: String,
+    /// `url`: full request URL as sent, secrets redacted.
     pub url: String,
+    /// `headers`: request headers by name, secrets (token, signature) redacted.
     pub headers: BTreeMap<String, String>,
+    /// `body`: the request body as text; absent when the request had none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
 }
@@ -247,8 +297,11 @@ pub struct RequestRecord {
 /// One response as received (bodies may be truncated; secrets redacted).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResponseRecord {
+    /// `status`: HTTP status code of the answer.
     pub status: u16,
+    /// `headers`: response headers by name, secrets redacted.
     pub headers: BTreeMap<String, String>,
+    /// `body`: the body as text, cut at the excerpt size (see `body_truncated`); secrets redacted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// The body's full size in bytes as received (v2; `body` may hold only an excerpt).
@@ -265,9 +318,12 @@ pub struct ResponseRecord {
 /// A request and what came back (or why nothing did).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExchangeRecord {
+    /// `request`: the request as sent.
     pub request: RequestRecord,
+    /// `response`: the answer; absent when none came (see `error`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<ResponseRecord>,
+    /// `error`: why no answer came, on one line; absent when one did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// The kind of transport failure, when `error` is one (v2).
@@ -276,6 +332,7 @@ pub struct ExchangeRecord {
     /// Times the request was sent again after the target throttled it (v2).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub retries: u32,
+    /// `duration_ms`: time from sending the request to the end of its answer (retries included), in milliseconds.
     pub duration_ms: u64,
 }
 
@@ -298,25 +355,35 @@ pub struct DriftRecord {
 pub struct CaseResult {
     /// Canonical case id, e.g. `ges.v2.add_backup/auth/missing_token`.
     pub id: String,
+    /// `operation`: id of the operation the case tests (`ges.v2.add_backup`).
     pub operation: String,
+    /// `family`: the service family whose verdict the case counts toward (`GES v2`).
     pub family: String,
     /// `positive`, `violation`, `auth`, `not_found`, `pagination`, `flow`, `malformed`, `fault`.
     pub kind: String,
     /// One line in plain words saying what the case does and why.
     pub rationale: String,
+    /// `mutating`: whether the case sends a request that changes state on the target.
     pub mutating: bool,
+    /// `outcome`: `passed`, `failed`, `skipped` or `error`.
     pub outcome: CaseOutcome,
+    /// `findings`: what the checks found; failures decide a `failed` outcome.
     pub findings: Vec<FindingRecord>,
+    /// `skip_reason`: why the case was not run, when `outcome` is `skipped`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip_reason: Option<String>,
+    /// `error`: why the case could not be tested, in words, when `outcome` is `error`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// `duration_ms`: wall time of the whole case, waits and retries included, in milliseconds.
     pub duration_ms: u64,
     /// The documented rows the case exercises.
     #[serde(default)]
     pub sources: Vec<Source>,
+    /// `exchanges`: every request the case sent and what came back, in order.
     #[serde(default)]
     pub exchanges: Vec<ExchangeRecord>,
+    /// `drift`: how the exchange differs from its recorded snapshot; absent when it matches or none is recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drift: Option<DriftRecord>,
     /// What the case expected of the target, step by step (absent in reports before it was added).
@@ -336,6 +403,7 @@ pub struct CaseResult {
 /// What a case expected: one record per request, plus the rule relating the answers, if any.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExpectationRecord {
+    /// `steps`: one expectation per request the case sends, in order.
     pub steps: Vec<StepExpectationRecord>,
     /// The rule over several answers (pagination, flow), in words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -367,44 +435,65 @@ pub struct StepExpectationRecord {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
+    /// Every core case passed, none failed, was skipped or errored.
     Success,
+    /// No core case failed, but some were skipped or could not be tested (or none passed).
     Partial,
+    /// At least one core case failed.
     Failure,
 }
 
+/// `families[]`: the compatibility verdict of one service family.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FamilyVerdict {
+    /// `family`: the service family with API version (`GES v2`).
     pub family: String,
+    /// `verdict`: `success`, `partial` or `failure`.
     pub verdict: Verdict,
     /// Core: behaviour the pages fix.
     pub core_passed: usize,
+    /// Core cases that failed (a documented rule broken).
     pub core_failed: usize,
     /// Extended: behaviour the pages leave open (observations).
     pub extended_observations: usize,
+    /// `skipped`: cases of the family that were skipped.
     pub skipped: usize,
+    /// `skip_reasons`: each skip reason with its count (`no fault injection (2 cases)`).
     pub skip_reasons: Vec<String>,
 }
 
+/// `errata[]`: a documentation mistake the catalogue follows a correction for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErratumRecord {
+    /// `id`: the erratum's id in `fixtures/errata.json` (`E1`).
     pub id: String,
+    /// `operation`: id of the operation whose page holds the mistake.
     pub operation: String,
+    /// `reason`: what is wrong on the page.
     pub reason: String,
+    /// `decision`: what the catalogue does instead.
     pub decision: String,
+    /// `source`: where on the page the mistake is.
     pub source: Source,
 }
 
+/// `coverage`: which documented table rows the cases exercised.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Coverage {
+    /// `rows`: every row of `fixtures/rows.json`, with how many cases cite it.
     pub rows: Vec<RowCoverage>,
 }
 
 /// One documented table row and how many cases exercised it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowCoverage {
+    /// `page`: the documentation page, by seed file name.
     pub page: String,
+    /// `table`: the table's label on the page.
     pub table: String,
+    /// `row`: the row's first cell.
     pub row: String,
+    /// `cases`: how many cases cite the row (or its whole table); 0 means uncovered.
     pub cases: usize,
 }
 

@@ -13,9 +13,13 @@ use super::outcome::{CaseError, Outcome, SkipReason};
 /// A case's run.
 #[derive(Debug, Clone)]
 pub struct CaseRun {
+    /// Passed, failed, skipped (with why) or could not be tested (with why).
     pub outcome: Outcome,
+    /// Everything the checks found, failures and observations.
     pub findings: Vec<Finding>,
+    /// Every request the case sent and its answer.
     pub exchange: Exchange,
+    /// Wall time of the whole case, waits and retries included.
     pub duration: Duration,
 }
 

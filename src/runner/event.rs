@@ -13,17 +13,51 @@ use super::case::CaseRun;
 #[non_exhaustive]
 pub enum RunEvent<'a> {
     /// A case was given its turn and starts sending.
-    CaseStarted { case: &'a Case },
+    CaseStarted {
+        /// The case about to send.
+        case: &'a Case,
+    },
     /// A case ended (any outcome, skipped included).
-    CaseFinished { case: &'a Case, run: &'a CaseRun },
+    CaseFinished {
+        /// The case that ended.
+        case: &'a Case,
+        /// How it ended: outcome, findings and exchanges.
+        run: &'a CaseRun,
+    },
     /// A request the target throttled is about to be sent again.
-    Retry { case: &'a Case, step: &'a str, status: u16, attempt: u32, delay: Duration },
+    Retry {
+        /// The case whose request is resent.
+        case: &'a Case,
+        /// Label of the throttled step.
+        step: &'a str,
+        /// The throttling status the target answered (429, or 503 with `Retry-After`).
+        status: u16,
+        /// Which resend this is, from 1.
+        attempt: u32,
+        /// How long the run waits before resending (`Retry-After` or backoff).
+        delay: Duration,
+    },
     /// A case waits for asynchronous work on the target (a backup to settle).
-    Wait { case: &'a Case, what: &'a str, waited: Duration, polls: u32 },
+    Wait {
+        /// The waiting case.
+        case: &'a Case,
+        /// What it waits for, in words.
+        what: &'a str,
+        /// How long it has waited so far.
+        waited: Duration,
+        /// How many times the list was read so far.
+        polls: u32,
+    },
     /// The run created a resource on the target (recorded for cleanup).
-    ResourceCreated { resource: &'a ResourceRecord },
+    ResourceCreated {
+        /// The resource, with where it came from.
+        resource: &'a ResourceRecord,
+    },
     /// The run deleted a resource it created.
-    ResourceDeleted { resource: &'a ResourceRecord },
+    ResourceDeleted {
+        /// The resource, with how it was deleted.
+        resource: &'a ResourceRecord,
+    },
 }
 
 /// A subscriber to a run's events.

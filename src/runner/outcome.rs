@@ -91,7 +91,9 @@ pub enum CaseError {
     /// A request got no usable answer.
     #[error("[{step}] no answer: failed to {}", .error.line())]
     NoAnswer {
+        /// Label of the step that got no answer.
         step: String,
+        /// Why it got none (transport, build or authentication failure).
         #[source]
         error: StepError,
     },

@@ -14,6 +14,7 @@ pub struct SignatureAuthenticator {
 }
 
 impl SignatureAuthenticator {
+    /// An authenticator verifying AK/SK signatures against the access keys in `keys`.
     pub fn new(keys: KeyStore) -> Self {
         Self { verifier: Verifier::new(keys) }
     }

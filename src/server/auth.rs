@@ -9,12 +9,16 @@ use axum::http::{HeaderMap, Method, Uri};
 /// Why a request is not authorised. Messages never contain the credential itself.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthFailure {
+    /// The request carries no `X-Auth-Token` header (and no other credential).
     #[error("the X-Auth-Token header is missing")]
     Missing,
+    /// The `X-Auth-Token` is not one of the server's tokens.
     #[error("the X-Auth-Token header is not a valid token")]
     Unknown,
+    /// The request carries more than one `X-Auth-Token` header.
     #[error("more than one X-Auth-Token header was sent")]
     Ambiguous,
+    /// The request is signed (AK/SK) but the signature does not verify; holds why.
     #[error("the request signature is not valid: {0}")]
     BadSignature(String),
 }
@@ -23,9 +27,13 @@ pub enum AuthFailure {
 /// including the body (read in full, up to the body limit, before authorisation).
 #[derive(Debug, Clone, Copy)]
 pub struct AuthRequest<'a> {
+    /// The request's method.
     pub method: &'a Method,
+    /// The request's URI as received (path and query).
     pub uri: &'a Uri,
+    /// The request's headers, as received.
     pub headers: &'a HeaderMap,
+    /// The whole request body.
     pub body: &'a [u8],
 }
 
@@ -35,6 +43,7 @@ pub struct AuthRequest<'a> {
 /// [`ServerConfig::authenticator`](super::ServerConfig) is consulted when no token was sent, so a
 /// signing scheme (AK/SK) can be added without touching the routes.
 pub trait Authenticator: Send + Sync {
+    /// Accepts the request, or says why it is not authorised (the server answers 401).
     fn authorize(&self, request: &AuthRequest<'_>) -> Result<(), AuthFailure>;
 }
 
@@ -46,6 +55,7 @@ pub struct TokenAuthenticator {
 }
 
 impl TokenAuthenticator {
+    /// Accepts exactly the given tokens in the `header` header (lowercase name).
     pub fn new(header: &'static str, tokens: impl IntoIterator<Item = String>) -> Self {
         Self { header, tokens: tokens.into_iter().collect() }
     }

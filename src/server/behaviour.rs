@@ -16,14 +16,19 @@ use serde_json::Value;
 
 use crate::catalogue::{Location, Operation, ParamRole};
 
+/// What the reference server does for an operation, chosen from its metadata (not its id).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Behaviour {
+    /// Answer a page of the backups, by limit and offset.
     List,
     /// Export the backup named by this body member.
     Export {
+        /// Name of the body member (annotated `x-resource: backup`).
         backup_member: String,
     },
+    /// Create a backup of the graph named by the path (GES).
     CreateGraphBackup,
+    /// Create a backup of the instance named by the path (GeminiDB).
     CreateInstanceBackup,
     /// Delete the backup named by the path parameter of role `backup` (of the graph named by a
     /// path parameter of role `graph`, where the path has one).
@@ -31,6 +36,7 @@ pub enum Behaviour {
 }
 
 impl Behaviour {
+    /// The behaviour for an operation: deletes name a backup, lists page, exports name one in the body; `None` if none fits.
     pub fn of(op: &Operation) -> Option<Self> {
         let has = |role| op.meta.parameters.iter().any(|p| p.location == Location::Path && p.role == role);
         if op.meta.method.eq_ignore_ascii_case("DELETE") {

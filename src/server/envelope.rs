@@ -36,6 +36,7 @@ pub enum OwnCode {
 }
 
 impl OwnCode {
+    /// The server's own error code for it (`HWC.0400`), used where no page names one.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::InvalidRequest => "HWC.0400",
@@ -50,6 +51,7 @@ impl OwnCode {
         }
     }
 
+    /// The HTTP status it is answered with.
     pub fn status(self) -> StatusCode {
         match self {
             Self::InvalidRequest => StatusCode::BAD_REQUEST,
@@ -68,9 +70,13 @@ impl OwnCode {
 /// An error answer: status, code and message, rendered in one envelope style.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
+    /// The HTTP status of the answer.
     pub status: StatusCode,
+    /// The error code (a documented one, or the server's own `HWC.*`).
     pub code: String,
+    /// The error message.
     pub message: String,
+    /// The envelope's member names (`error_code`/`error_msg` or `errorCode`/`errorMessage`).
     pub style: EnvelopeStyle,
 }
 

@@ -60,6 +60,7 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer, ServerError> {
 }
 
 impl RunningServer {
+    /// The address the server listens on (the bound port when port 0 was asked for).
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }

@@ -17,12 +17,16 @@ const BUILTIN: &str = "fixtures/seed.json";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Seed {
+    /// The file's `$comment`, kept so the seed round-trips.
     #[serde(rename = "$comment", default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// Graphs every project starts with (the GES operations' `graph_id`s).
     pub graphs: Vec<SeedGraph>,
+    /// GeminiDB instances every project starts with.
     pub instances: Vec<SeedInstance>,
     /// Backups as list items of the list operation (validated against its item schema on load).
     pub backups: Vec<Map<String, Value>>,
+    /// Which list-item members the server sets on a backup it creates, and its status values.
     pub lifecycle: Lifecycle,
 }
 
@@ -30,7 +34,9 @@ pub struct Seed {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeedGraph {
+    /// The graph's id, as paths name it.
     pub id: String,
+    /// The graph's name, as backup list items show it (`graph_name`).
     pub name: String,
     /// The constant members of a list item for a backup created on this graph.
     pub backup: Map<String, Value>,
@@ -40,7 +46,9 @@ pub struct SeedGraph {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeedInstance {
+    /// The instance's id, as paths name it.
     pub id: String,
+    /// The instance's name.
     pub name: String,
 }
 
@@ -48,15 +56,25 @@ pub struct SeedInstance {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Lifecycle {
+    /// Item member holding the backup's id (`id`).
     pub id: String,
+    /// Item member holding the backup's name (`name`).
     pub name: String,
+    /// Item member holding the backup's state (`status`).
     pub status: String,
+    /// Status value while the backup is being made (`backing_up`).
     pub in_progress: String,
+    /// Status value once the backup is made (`success`).
     pub done: String,
+    /// Item member holding the start time in Unix milliseconds (`startTimestamp`).
     pub start_ms: String,
+    /// Item member holding the start time as text (`startTime`).
     pub start_time: String,
+    /// Item member holding the end time in Unix milliseconds (`endTimestamp`).
     pub end_ms: String,
+    /// Item member holding the end time as text (`endTime`).
     pub end_time: String,
+    /// Item member holding how long the backup took, in seconds (`duration`).
     pub duration_s: String,
 }
 

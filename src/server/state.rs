@@ -119,9 +119,13 @@ impl StoredBackup {
 /// A GeminiDB backup created through the API.
 #[derive(Debug, Clone)]
 pub struct InstanceBackup {
+    /// The backup's id, as the server generated it.
     pub id: String,
+    /// The job id the create answer returned.
     pub job_id: String,
+    /// The instance it is a backup of.
     pub instance_id: String,
+    /// The backup as the list shows it.
     pub body: Value,
 }
 

@@ -50,7 +50,12 @@ pub enum Variant {
     ///
     /// Left open: throttling happens at the API gateway in front of every operation; no page
     /// documents a 429 body, and nothing a page fixes is processed when it is refused.
-    Throttle { per_mille: u32, seed: u64 },
+    Throttle {
+        /// Share of requests throttled, in thousandths (from the `throttle=FRACTION` value).
+        per_mille: u32,
+        /// Seed of the pseudo-random choice of throttled requests (`throttle=FRACTION@SEED`; default 1).
+        seed: u64,
+    },
     /// The list shows the newest backup first (by start time).
     ///
     /// Left open: the list page (002, Table 4 `backupList`) says nothing about order.
@@ -111,10 +116,18 @@ pub const VARIANT_NAMES: &[(&str, &str)] = &[
 /// A variant that could not be parsed or combined.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VariantError {
+    /// The name is not a known variant; holds the name as given.
     #[error("unknown variant {0:?} (known: {known})", known = known_names())]
     Unknown(String),
+    /// A variant's value cannot be parsed.
     #[error("variant {name}: {message}")]
-    Value { name: String, message: String },
+    Value {
+        /// The variant's name.
+        name: String,
+        /// What is wrong with the value.
+        message: String,
+    },
+    /// Two variants given together contradict each other; holds both names.
     #[error("variants {0} and {1} cannot be combined")]
     Conflict(&'static str, &'static str),
 }

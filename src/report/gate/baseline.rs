@@ -29,7 +29,9 @@ pub const BASELINE_VERSION: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Baseline {
+    /// The baseline file format's version.
     pub version: u32,
+    /// The known deviations, one per case.
     #[serde(default)]
     pub known: Vec<KnownDeviation>,
 }
@@ -40,6 +42,7 @@ pub struct Baseline {
 pub struct KnownDeviation {
     /// Canonical case id.
     pub case: String,
+    /// Why the case is known to fail (kept across `hwconform baseline --keep-reasons`).
     pub reason: String,
 }
 
@@ -54,6 +57,7 @@ pub struct GateResult {
     pub stale: Vec<String>,
     /// Listed cases that were skipped or are not in the report.
     pub not_run: Vec<String>,
+    /// Whether the gate passes: no unlisted failure and no stale entry.
     pub passed: bool,
 }
 

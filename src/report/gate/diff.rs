@@ -20,7 +20,9 @@ pub struct ReportDiff {
     pub fixes: Vec<OutcomeChange>,
     /// Any other change of outcome (e.g. passed → skipped, failed → error).
     pub other_changes: Vec<OutcomeChange>,
+    /// Ids of cases in the new report only.
     pub new_cases: Vec<String>,
+    /// Ids of cases in the old report only.
     pub removed_cases: Vec<String>,
     /// Cases with drift now, none before.
     pub drift_appeared: Vec<String>,
@@ -33,9 +35,11 @@ pub struct ReportDiff {
 /// One case whose outcome differs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OutcomeChange {
+    /// The case's id.
     pub case: String,
     /// `None` for a case the old report does not have.
     pub old: Option<CaseOutcome>,
+    /// Its outcome in the new report.
     pub new: CaseOutcome,
     /// Why it fails now (for regressions), else empty.
     pub reason: String,

@@ -15,19 +15,28 @@ use super::{CaseOutcome, CaseResult, Strength};
 /// A column of the matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Category {
+    /// Status and content-type checks (every case kind has them).
     Status,
+    /// Success bodies against their schemas.
     Schema,
+    /// Error bodies in the API version's envelope.
     Envelope,
+    /// Documented error codes and messages.
     ErrorCodes,
+    /// Token and signature checks (`auth` cases).
     Auth,
+    /// Documented request rules broken one at a time (`violation`, `malformed` cases).
     Validation,
+    /// The list's limit, offset and total (`pagination` cases).
     Pagination,
+    /// Several operations in sequence (`flow` cases).
     Flows,
     /// Findings of a check this version does not know.
     Other,
 }
 
 impl Category {
+    /// Every column, in the order the matrix shows them.
     pub const ALL: [Category; 9] = [
         Self::Status,
         Self::Schema,
@@ -40,6 +49,7 @@ impl Category {
         Self::Other,
     ];
 
+    /// The column's heading (`error codes`).
     pub fn label(self) -> &'static str {
         match self {
             Self::Status => "status",
@@ -86,13 +96,16 @@ impl Category {
 /// Counts of one cell.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Cell {
+    /// Cases exercising the category with no failure in it (they may fail in another column).
     pub passed: usize,
+    /// Failed cases whose failure falls in the category (or names none).
     pub failed: usize,
     /// Skipped or could not be tested.
     pub untested: usize,
 }
 
 impl Cell {
+    /// Whether no case touched the cell (shown blank).
     pub fn is_empty(self) -> bool {
         self.passed + self.failed + self.untested == 0
     }
@@ -110,11 +123,14 @@ impl Cell {
 /// One operation's row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MatrixRow {
+    /// Id of the operation of the row.
     pub operation: String,
+    /// The row's counts, by column; a missing column is an empty cell.
     pub cells: BTreeMap<Category, Cell>,
 }
 
 impl MatrixRow {
+    /// The counts of one column (empty if no case touched it).
     pub fn cell(&self, category: Category) -> Cell {
         self.cells.get(&category).copied().unwrap_or_default()
     }
