@@ -46,8 +46,8 @@ async fn bench(latency: Duration) {
     file.fault_injection = false;
     file.isolate_projects = false;
     file.token = Some(DEFAULT_TOKEN.to_owned());
-    for service in ["GES", "GeminiDB"] {
-        file.endpoints.insert(service.to_owned(), server.base_url());
+    for op in catalogue.operations() {
+        file.endpoints.insert(op.meta.service.clone(), server.base_url());
     }
     file.graph_id = Some(seed.graphs[0].id.clone());
     file.instance_id = Some(seed.instances[0].id.clone());

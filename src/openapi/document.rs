@@ -51,7 +51,7 @@ pub fn openapi_document(catalogue: &Catalogue) -> Value {
         "info": {
             "title": "Huawei Cloud backup APIs, as documented",
             "version": env!("CARGO_PKG_VERSION"),
-            "summary": "GES v2 add/export backup, GES v1.0 list/add backup, GeminiDB v3 create manual backup.",
+            "summary": summary(catalogue),
             "description": "Assembled by hwconform from its catalogue: the documentation pages' tables as JSON Schema 2020-12. \
                 Every parameter, schema member and example carries `x-source` (page, table, row) naming the documentation \
                 row it comes from; `x-errata` lists the mistakes found in the pages and what this contract follows instead.",
@@ -93,6 +93,13 @@ pub fn openapi_json(catalogue: &Catalogue) -> String {
 /// `schemas/ges.v1.list_backups/backup.schema.json` → `ges.v1.list_backups.backup`.
 pub fn component_name(file: &str) -> String {
     file.trim_start_matches("schemas/").trim_end_matches(".json").trim_end_matches(".schema").replace('/', ".")
+}
+
+/// One line naming every operation of the catalogue, by family and title.
+fn summary(catalogue: &Catalogue) -> String {
+    let ops: Vec<String> =
+        catalogue.operations().iter().map(|o| format!("{}: {}", o.meta.family, o.meta.title)).collect();
+    format!("{}.", ops.join("; "))
 }
 
 fn families(catalogue: &Catalogue) -> Vec<Value> {
