@@ -90,7 +90,7 @@ pub struct RunArgs {
     /// method, since the target refused it before processing; a bare 503: only a GET).
     #[arg(long, default_value_t = 2)]
     pub retries: u32,
-    /// Longest wait, in seconds, for the target's asynchronous work (a backup leaving backing_up)
+    /// Longest wait, in seconds, for the target's asynchronous work (a backup leaving `backing_up`)
     /// before what depends on it is reported as could not test (default 900).
     #[arg(long, value_name = "SECS")]
     pub settle_timeout: Option<u64>,

@@ -34,7 +34,7 @@ pub(crate) fn foreign_profile(server: &RunningServer) -> TargetProfile {
     file.resolve(&|_| None).unwrap()
 }
 
-/// The reference server in its foreign-target mode; `slow`: backups stay backing_up that long.
+/// The reference server in its foreign-target mode; `slow`: backups stay `backing_up` that long.
 pub(crate) async fn server(slow: Option<Duration>) -> RunningServer {
     let mut config = ServerConfig::foreign();
     config.backup_delay = Duration::ZERO;
