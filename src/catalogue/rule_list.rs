@@ -201,10 +201,10 @@ fn describe(kind: &RuleKind, field: &str) -> String {
 /// loosened into anything a client could tell apart).
 fn breakable(location: SchemaLocation, rule: &Rule) -> bool {
     match (location, &rule.kind) {
-        (SchemaLocation::Parameter(Location::Path | Location::Header), RuleKind::Type(_)) => false,
         (SchemaLocation::Parameter(Location::Query), RuleKind::Type(t)) => t != "string",
         (SchemaLocation::Body | SchemaLocation::Response(_), _) if rule.pointer.is_empty() => false,
-        (_, RuleKind::MinLength(0)) => false,
+        (SchemaLocation::Parameter(Location::Path | Location::Header), RuleKind::Type(_))
+        | (_, RuleKind::MinLength(0)) => false,
         _ => true,
     }
 }

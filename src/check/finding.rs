@@ -96,6 +96,7 @@ impl Finding {
         Self::new(check, Strength::Observation, step, message, source)
     }
 
+    #[must_use]
     pub fn with(mut self, expected: impl Into<String>, actual: impl Into<String>) -> Self {
         self.expected = Some(expected.into());
         self.actual = Some(actual.into());

@@ -128,7 +128,7 @@ impl App {
 }
 
 /// The router serving every operation of the catalogue.
-pub(super) fn router(app: Arc<App>, body_limit: usize) -> Result<Router, ServerError> {
+pub(super) fn router(app: &Arc<App>, body_limit: usize) -> Result<Router, ServerError> {
     let mut router = Router::new();
     let mut seen = std::collections::HashSet::new();
     for (index, route) in app.routes.iter().enumerate() {
@@ -137,7 +137,7 @@ pub(super) fn router(app: Arc<App>, body_limit: usize) -> Result<Router, ServerE
             Method::from_bytes(meta.method.as_bytes()).ok().and_then(|m| MethodFilter::try_from(m).ok()).ok_or_else(
                 || ServerError::Route { path: meta.path.clone(), message: format!("unknown method {}", meta.method) },
             )?;
-        let shared = Arc::clone(&app);
+        let shared = Arc::clone(app);
         let handler = move |req: Request| {
             let app = Arc::clone(&shared);
             async move { handle(&app, index, req).await }
@@ -154,8 +154,8 @@ pub(super) fn router(app: Arc<App>, body_limit: usize) -> Result<Router, ServerE
         }
         router = router.route(&path, on(method, handler));
     }
-    let for_404 = Arc::clone(&app);
-    let for_405 = Arc::clone(&app);
+    let for_404 = Arc::clone(app);
+    let for_405 = Arc::clone(app);
     Ok(router
         .fallback(move |req: Request| {
             let app = Arc::clone(&for_404);
@@ -302,7 +302,7 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
                 .store
                 .create_graph_backup(&v.op.meta.id, &project, index, !broken.unlisted)
                 .map_err(|r| refused(v, r))?;
-            Ok(success(status, &route.success_members, Some(id)))
+            Ok(success(status, &route.success_members, Some(&id)))
         }
         Behaviour::CreateInstanceBackup => {
             let instance = inputs.path(ParamRole::Instance).unwrap_or_default();
@@ -317,7 +317,7 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
             };
             let (id, job) = (backup.id.clone(), backup.job_id.clone());
             app.store.create_instance_backup(&v.op.meta.id, &project, backup).map_err(too_many)?;
-            Ok(success_with_job(status, &route.success_members, Some(id), job))
+            Ok(success_with_job(status, &route.success_members, Some(&id), &job))
         }
         Behaviour::Delete => {
             let mut graph = inputs.path(ParamRole::Graph);
@@ -333,7 +333,7 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
             if broken.keep_deleted {
                 // A rule break: answer success for a backup that exists, and keep it.
                 return match app.store.backup(&project, backup).map_err(too_many)? {
-                    Some(_) => Ok(success(status, &route.success_members, Some(backup.to_owned()))),
+                    Some(_) => Ok(success(status, &route.success_members, Some(backup))),
                     None => Err(v.unknown(ParamRole::Backup, "the backup")),
                 };
             }
@@ -341,7 +341,7 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
                 Err(Refusal::Unknown) if broken.accept_unknown.contains(&ParamRole::Backup) => {}
                 other => other.map_err(|r| refused(v, r))?,
             }
-            Ok(success(status, &route.success_members, Some(backup.to_owned())))
+            Ok(success(status, &route.success_members, Some(backup)))
         }
     }
 }
@@ -393,14 +393,14 @@ async fn inject(route: &Route, parts: &Parts) -> Result<(), ApiError> {
 
 /// The success body: the backup id in the member annotated `x-resource: backup`, a fresh job id in
 /// every other required member.
-fn success(status: StatusCode, members: &[(String, bool)], backup: Option<String>) -> Response {
-    success_with_job(status, members, backup, mint_id())
+fn success(status: StatusCode, members: &[(String, bool)], backup: Option<&str>) -> Response {
+    success_with_job(status, members, backup, &mint_id())
 }
 
-fn success_with_job(status: StatusCode, members: &[(String, bool)], backup: Option<String>, job: String) -> Response {
+fn success_with_job(status: StatusCode, members: &[(String, bool)], backup: Option<&str>, job: &str) -> Response {
     let mut body = Map::new();
     for (name, is_backup) in members {
-        let value = if *is_backup { backup.clone().unwrap_or_else(mint_id) } else { job.clone() };
+        let value = if *is_backup { backup.map_or_else(mint_id, str::to_owned) } else { job.to_owned() };
         body.insert(name.clone(), Value::from(value));
     }
     (status, axum::Json(Value::Object(body))).into_response()
@@ -501,7 +501,7 @@ mod tests {
 
     fn build(catalogue: &Catalogue) -> Result<Router, ServerError> {
         let app = Arc::new(App::new(&ServerConfig::default(), catalogue)?);
-        router(app, 1024)
+        router(&app, 1024)
     }
 
     #[test]

@@ -91,7 +91,7 @@ async fn session_run(
     let cases: Vec<Arc<Case>> = cases.into_iter().map(Arc::new).collect();
     let runs = session.run(&cases, &ignore).await;
     let results = cases.iter().zip(&runs).map(|(c, r)| case_result(c, r)).collect();
-    let created = hwconform::cleanup::read(journal).map(|c| c.created.len()).unwrap_or(0);
+    let created = hwconform::cleanup::read(journal).map_or(0, |c| c.created.len());
     let started = Instant::now();
     let report = session.close(results).await;
     (report, created, started.elapsed())

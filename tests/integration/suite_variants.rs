@@ -404,7 +404,7 @@ async fn run_variant(
     catalogue: Arc<Catalogue>,
     cases: &[Arc<Case>],
 ) -> Vec<(String, Vec<String>)> {
-    let http = client(ClientOptions { no_proxy: true, ..ClientOptions::default() }).unwrap();
+    let http = client(&ClientOptions { no_proxy: true, ..ClientOptions::default() }).unwrap();
     let proxy = Arc::new(Proxy { upstream: upstream.to_owned(), client: http.clone(), variant });
     let server = Loopback::start(axum::Router::new().fallback(forward).with_state(proxy)).await;
     let mut file = ProfileFile::reference().unwrap();
