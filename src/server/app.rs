@@ -24,7 +24,7 @@ use super::config::{FAULT_HEADER, FAULT_INTERNAL, LATENCY_HEADER, MAX_INJECTED_L
 use super::envelope::{ApiError, OwnCode};
 use super::error::ServerError;
 use super::gateway;
-use super::request::{Validator, positional_route};
+use super::request::{Inputs, Validator, positional_route};
 use super::state::{InstanceBackup, ProjectLimit, Refusal, Store, StoreOptions};
 use super::variant::VariantSet;
 
@@ -177,25 +177,9 @@ pub(super) fn router(app: &Arc<App>, body_limit: usize) -> Result<Router, Server
         .layer(DefaultBodyLimit::max(body_limit)))
 }
 
-/// Reads and drops the body (up to the limit), so the connection stays usable after an early answer.
-async fn drain(req: Request) {
-    let _ = Bytes::from_request(req, &()).await;
-}
-
-async fn handle(app: &App, index: usize, req: Request) -> Response {
-    let broken = app.routes.get(index).and_then(|r| r.breaks.as_ref());
-    match (pipeline(app, index, req).await, broken) {
-        (Ok(response), Some(b)) if b.touches_success() && response.status().is_success() => b.success(response).await,
-        (Ok(response), _) => response,
-        (Err(error), Some(b)) if b.touches_errors() => b.error(error),
-        (Err(error), _) => error.into_response(),
-    }
-}
-
-async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, ApiError> {
-    let Some(route) = app.routes.get(index) else {
-        return Err(ApiError::own(EnvelopeStyle::Snake, OwnCode::NotFound, "no such route"));
-    };
+/// The request's inputs: its body read (whatever the outcome), its caller authorised, a fault injected
+/// if asked, its parameters and body validated.
+async fn accept(app: &App, route: &Route, req: Request) -> Result<Inputs, ApiError> {
     let v = &route.validator;
     let (mut parts, body) = req.into_parts();
     // The body is read first, whatever the outcome: an answer sent before the body is consumed
@@ -237,36 +221,73 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
         return Err(ApiError::own(v.style, OwnCode::Internal, "the request body could not be handled"));
     }
     inputs.body = v.body(&parts.headers, &bytes)?;
+    Ok(inputs)
+}
+
+/// The answer of a list: the page at the asked offset and limit, with the total.
+fn list_page(
+    app: &App,
+    v: &Validator,
+    broken: &RouteBreaks,
+    inputs: &Inputs,
+    project: &str,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
+    let too_many =
+        |_: ProjectLimit| ApiError::own(v.style, OwnCode::TooManyProjects, "the server holds too many projects");
+    let Some(p) = &v.op.meta.pagination else {
+        return Err(v.invalid("the operation does not page"));
+    };
+    let offset = inputs.query(ParamRole::PageOffset).unwrap_or(0);
+    let limit = inputs.query(ParamRole::PageLimit).unwrap_or(0);
+    let (Ok(mut offset), Ok(mut limit)) = (usize::try_from(offset), usize::try_from(limit)) else {
+        return Err(v.invalid(format!("{} and {} must not be negative", p.offset, p.limit)));
+    };
+    if broken.offset_ignored {
+        offset = 0;
+    }
+    if broken.page_limit_plus_one {
+        limit = limit.saturating_add(1);
+    }
+    let (mut total, items) = app.store.list(project, offset, limit).map_err(too_many)?;
+    if broken.total_is_page {
+        total = items.len();
+    }
+    if broken.stale_count && total > app.store.seed().backups.len() {
+        total -= 1;
+    }
+    let body = list_body(&p.total, total, &p.items, &items);
+    Ok((status, [(CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// Reads and drops the body (up to the limit), so the connection stays usable after an early answer.
+async fn drain(req: Request) {
+    let _ = Bytes::from_request(req, &()).await;
+}
+
+async fn handle(app: &App, index: usize, req: Request) -> Response {
+    let broken = app.routes.get(index).and_then(|r| r.breaks.as_ref());
+    match (pipeline(app, index, req).await, broken) {
+        (Ok(response), Some(b)) if b.touches_success() && response.status().is_success() => b.success(response).await,
+        (Ok(response), _) => response,
+        (Err(error), Some(b)) if b.touches_errors() => b.error(error),
+        (Err(error), _) => error.into_response(),
+    }
+}
+
+async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, ApiError> {
+    let Some(route) = app.routes.get(index) else {
+        return Err(ApiError::own(EnvelopeStyle::Snake, OwnCode::NotFound, "no such route"));
+    };
+    let inputs = accept(app, route, req).await?;
+    let v = &route.validator;
+    let broken = route.breaks();
     let too_many =
         |_: ProjectLimit| ApiError::own(v.style, OwnCode::TooManyProjects, "the server holds too many projects");
     let project = inputs.path(ParamRole::Project).unwrap_or_default().to_owned();
     let status = StatusCode::from_u16(v.op.meta.success_status).unwrap_or(StatusCode::OK);
     match &route.behaviour {
-        Behaviour::List => {
-            let Some(p) = &v.op.meta.pagination else {
-                return Err(v.invalid("the operation does not page"));
-            };
-            let offset = inputs.query(ParamRole::PageOffset).unwrap_or(0);
-            let limit = inputs.query(ParamRole::PageLimit).unwrap_or(0);
-            let (Ok(mut offset), Ok(mut limit)) = (usize::try_from(offset), usize::try_from(limit)) else {
-                return Err(v.invalid(format!("{} and {} must not be negative", p.offset, p.limit)));
-            };
-            if broken.offset_ignored {
-                offset = 0;
-            }
-            if broken.page_limit_plus_one {
-                limit = limit.saturating_add(1);
-            }
-            let (mut total, items) = app.store.list(&project, offset, limit).map_err(too_many)?;
-            if broken.total_is_page {
-                total = items.len();
-            }
-            if broken.stale_count && total > app.store.seed().backups.len() {
-                total -= 1;
-            }
-            let body = list_body(&p.total, total, &p.items, &items);
-            Ok((status, [(CONTENT_TYPE, "application/json")], body).into_response())
-        }
+        Behaviour::List => list_page(app, v, broken, &inputs, &project, status),
         Behaviour::Export { backup_member } => {
             let graph = inputs.path(ParamRole::Graph).unwrap_or_default();
             if app.store.seed().graph(graph).is_none() && !broken.accept_unknown.contains(&ParamRole::Graph) {
