@@ -75,7 +75,9 @@ async fn bench(latency: Duration) {
     let mut plan = Plan::of(&cases, &profile);
     plan.weight = runs.iter().map(|r| r.exchange.steps.len() as u64).collect();
     let chain = plan.longest_chain();
+    #[expect(clippy::cast_precision_loss, reason = "request counts are far below 2^52")]
     let spread = mean.mul_f64(requests as f64 / CONCURRENCY as f64);
+    #[expect(clippy::cast_precision_loss, reason = "a chain of requests is far below 2^52 long")]
     let along = mean.mul_f64(chain as f64);
     let bound = spread.max(along);
     let ratio = elapsed.as_secs_f64() / bound.as_secs_f64().max(f64::EPSILON);

@@ -74,6 +74,7 @@ struct Rate {
 
 impl std::fmt::Display for Rate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        #[expect(clippy::cast_precision_loss, reason = "answer counts are far below 2^52")]
         let rps = self.ok as f64 / self.elapsed.as_secs_f64();
         write!(
             f,

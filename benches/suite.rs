@@ -62,7 +62,7 @@ async fn execute_only(catalogue: &Arc<Catalogue>, cases: &[Arc<Case>], http: &re
 }
 
 async fn round(catalogue: &Arc<Catalogue>, cases: &[Arc<Case>]) -> (Duration, Duration, usize, Duration, Duration) {
-    let http = client(ClientOptions { no_proxy: true, ..ClientOptions::default() }).unwrap_or_else(|e| panic!("{e}"));
+    let http = client(&ClientOptions { no_proxy: true, ..ClientOptions::default() }).unwrap_or_else(|e| panic!("{e}"));
     let session = fresh(catalogue).await;
     let base = session.server_url().unwrap_or_default();
     let token = hwconform::server::DEFAULT_TOKEN.to_owned();
@@ -133,6 +133,11 @@ async fn round(catalogue: &Arc<Catalogue>, cases: &[Arc<Case>]) -> (Duration, Du
     (suite, bare, requests, checks, exec)
 }
 
+#[expect(
+    clippy::many_single_char_names,
+    clippy::cast_precision_loss,
+    reason = "s, b, r, c, e unpack one round's figures; case and round counts are far below 2^52"
+)]
 fn main() {
     let rounds: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(5);
     let rt = tokio::runtime::Builder::new_multi_thread()

@@ -13,6 +13,7 @@
 //! `fixtures/bite.json`; a test keeps it current, and the reports of a normal run show it.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -149,14 +150,14 @@ impl Bite {
     pub fn render(&self) -> String {
         let mut out = format!("bite: {} of {} documented rules caught\n", self.caught, self.rules);
         for (op, t) in &self.operations {
-            out.push_str(&format!("  {op}: {}/{}\n", t.caught, t.rules));
+            let _ = writeln!(out, "  {op}: {}/{}", t.caught, t.rules);
         }
         for r in &self.by_rule {
             let by = r.caught_by.as_deref().unwrap_or("NOT CAUGHT");
-            out.push_str(&format!("{}\t{} probes\t{by}\n", r.rule, r.probes));
+            let _ = writeln!(out, "{}\t{} probes\t{by}", r.rule, r.probes);
         }
         if !self.unprobed.is_empty() {
-            out.push_str(&format!("rules no case probes: {}\n", self.unprobed.join(", ")));
+            let _ = writeln!(out, "rules no case probes: {}", self.unprobed.join(", "));
         }
         out
     }

@@ -152,7 +152,9 @@ mod tests {
 
     fn redactor(values: &[&str]) -> Redactor {
         let mut r = Redactor::new();
-        values.iter().for_each(|v| r.add_value(v));
+        for v in values {
+            r.add_value(v);
+        }
         r
     }
 

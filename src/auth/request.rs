@@ -35,6 +35,7 @@ impl RequestParts {
     }
 
     /// Sets the body.
+    #[must_use]
     pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Self {
         self.body = body.into();
         self

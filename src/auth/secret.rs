@@ -55,7 +55,7 @@ impl Secret {
     pub fn from_file(path: &Path) -> Result<Self, AuthError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| AuthError::SecretFile { path: path.display().to_string(), message: e.kind().to_string() })?;
-        let value = text.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&text);
+        let value = text.strip_suffix('\n').map_or(text.as_str(), |t| t.strip_suffix('\r').unwrap_or(t));
         if value.is_empty() {
             return Err(AuthError::SecretFile { path: path.display().to_string(), message: "file is empty".into() });
         }

@@ -84,12 +84,14 @@ impl AkSkCredentials {
     }
 
     /// Makes these temporary credentials.
+    #[must_use]
     pub fn with_security_token(mut self, token: Secret) -> Self {
         self.security_token = Some(token);
         self
     }
 
     /// Adds a project id.
+    #[must_use]
     pub fn with_project_id(mut self, project_id: impl Into<String>) -> Self {
         self.project_id = Some(project_id.into());
         self

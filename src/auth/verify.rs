@@ -136,12 +136,14 @@ impl Verifier {
     }
 
     /// Sets how far `X-Sdk-Date` may be from the server clock, either way.
+    #[must_use]
     pub fn with_clock_skew(mut self, skew: Duration) -> Self {
         self.clock_skew = skew;
         self
     }
 
     /// Whether `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` is accepted.
+    #[must_use]
     pub fn with_unsigned_payload(mut self, allow: bool) -> Self {
         self.allow_unsigned_payload = allow;
         self

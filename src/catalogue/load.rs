@@ -82,7 +82,7 @@ impl Catalogue {
         }
         let registry = jsonschema::Registry::new()
             .extend(documents.iter().map(|(id, doc)| (id.as_str(), doc.clone())))
-            .and_then(|b| b.prepare())
+            .and_then(jsonschema::RegistryBuilder::prepare)
             .map_err(|e| CatalogueError::Compile { file: SCHEMAS.into(), message: e.to_string() })?;
         let compile = |file: &str, doc: &Value| -> Result<CompiledSchema, CatalogueError> {
             let validator = jsonschema::draft202012::options()
@@ -193,7 +193,7 @@ impl Catalogue {
     pub fn compile(&self, file: &str, document: &Value) -> Result<CompiledSchema, CatalogueError> {
         let registry = jsonschema::Registry::new()
             .extend(self.documents.iter().map(|(id, (_, doc))| (id.as_str(), doc.clone())))
-            .and_then(|b| b.prepare())
+            .and_then(jsonschema::RegistryBuilder::prepare)
             .map_err(|e| CatalogueError::Compile { file: file.to_owned(), message: e.to_string() })?;
         let mut doc = document.clone();
         if let Some(obj) = doc.as_object_mut() {

@@ -221,10 +221,10 @@ fn describe(kind: &RuleKind, field: &str) -> String {
 /// loosened into anything a client could tell apart).
 fn breakable(location: SchemaLocation, rule: &Rule) -> bool {
     match (location, &rule.kind) {
-        (SchemaLocation::Parameter(Location::Path | Location::Header), RuleKind::Type(_)) => false,
         (SchemaLocation::Parameter(Location::Query), RuleKind::Type(t)) => t != "string",
         (SchemaLocation::Body | SchemaLocation::Response(_), _) if rule.pointer.is_empty() => false,
-        (_, RuleKind::MinLength(0)) => false,
+        (SchemaLocation::Parameter(Location::Path | Location::Header), RuleKind::Type(_))
+        | (_, RuleKind::MinLength(0)) => false,
         _ => true,
     }
 }
@@ -241,12 +241,37 @@ pub fn rule_list(catalogue: &Catalogue) -> Vec<ListedRule> {
 }
 
 fn rules_of_operation(catalogue: &Catalogue, op: &Operation, out: &mut Vec<ListedRule>) {
+    let mut c = Collect { op, out };
+    schema_rules(catalogue, op, &mut c);
+    answer_rules(op, &mut c);
+    error_rules(op, &mut c);
+    auth_and_default_rules(op, &mut c);
+    pagination_rules(op, &mut c);
+    resource_rules(catalogue, op, &mut c);
+}
+
+/// Collects one operation's rules, each id under the operation's.
+struct Collect<'a> {
+    op: &'a Operation,
+    out: &'a mut Vec<ListedRule>,
+}
+
+impl Collect<'_> {
+    fn push(&mut self, rest: &str, description: String, sources: Vec<Source>, target: RuleTarget) {
+        let m = &self.op.meta;
+        self.out.push(ListedRule {
+            id: RuleId(format!("{}/{rest}", m.id)),
+            operation: m.id.clone(),
+            description,
+            sources,
+            target,
+        });
+    }
+}
+
+/// The schema rules: of the parameters, the request body and the success answer.
+fn schema_rules(catalogue: &Catalogue, op: &Operation, c: &mut Collect<'_>) {
     let m = &op.meta;
-    let id = |rest: String| RuleId(format!("{}/{rest}", m.id));
-    let mut push = |rest: String, description: String, sources: Vec<Source>, target: RuleTarget| {
-        out.push(ListedRule { id: id(rest), operation: m.id.clone(), description, sources, target });
-    };
-    // Schema rules: parameters, request body, success answer.
     for (param, schema) in &op.parameters {
         if param.role == ParamRole::AuthToken {
             continue;
@@ -261,7 +286,12 @@ fn rules_of_operation(catalogue: &Catalogue, op: &Operation, out: &mut Vec<Liste
                 continue;
             }
             let rest = format!("{}/{}/{}", location.slug(), param.name, rule.kind.slug());
-            push(rest, describe(&rule.kind, &param.name), rule.sources.clone(), RuleTarget::Schema { location, rule });
+            c.push(
+                &rest,
+                describe(&rule.kind, &param.name),
+                rule.sources.clone(),
+                RuleTarget::Schema { location, rule },
+            );
         }
     }
     let schemas = op
@@ -276,34 +306,43 @@ fn rules_of_operation(catalogue: &Catalogue, op: &Operation, out: &mut Vec<Liste
             }
             let member = member_name(&rule.pointer);
             let rest = format!("{}/{member}/{}", location.slug(), rule.kind.slug());
-            push(rest, describe(&rule.kind, &member), rule.sources.clone(), RuleTarget::Schema { location, rule });
+            c.push(&rest, describe(&rule.kind, &member), rule.sources.clone(), RuleTarget::Schema { location, rule });
         }
     }
-    // The success status and the answer's media type.
+}
+
+/// The success status and the answer's media type.
+fn answer_rules(op: &Operation, c: &mut Collect<'_>) {
+    let m = &op.meta;
     let success_source = m.responses.iter().find(|r| r.status == m.success_status).map(|r| r.source.clone());
     let success_sources: Vec<Source> = success_source.into_iter().collect();
-    push(
-        format!("status/{}", m.success_status),
+    c.push(
+        &format!("status/{}", m.success_status),
         format!("success is answered {}", m.success_status),
         success_sources.clone(),
         RuleTarget::SuccessStatus(m.success_status),
     );
-    push(
-        "media_type/application_json".into(),
+    c.push(
+        "media_type/application_json",
         "answers are declared application/json".into(),
         success_sources,
         RuleTarget::MediaType("application/json".into()),
     );
-    // Documented error codes and their statuses.
+}
+
+/// Documented error codes and their statuses, and the envelope where a body is documented for an
+/// error status.
+fn error_rules(op: &Operation, c: &mut Collect<'_>) {
+    let m = &op.meta;
     for e in &m.error_examples {
-        push(
-            format!("error_code/{}", e.code),
+        c.push(
+            &format!("error_code/{}", e.code),
             format!("{} is answered with code {}", applies_words(e), e.code),
             vec![e.source.clone()],
             RuleTarget::ErrorCode { code: e.code.clone(), status: e.status },
         );
-        push(
-            format!("error_status/{}", e.code),
+        c.push(
+            &format!("error_status/{}", e.code),
             format!("{} is answered with status {}", applies_words(e), e.status),
             vec![e.source.clone()],
             RuleTarget::ErrorStatus { code: e.code.clone(), status: e.status },
@@ -314,24 +353,27 @@ fn rules_of_operation(catalogue: &Catalogue, op: &Operation, out: &mut Vec<Liste
     if !statuses.is_empty() {
         let (code, msg) = m.error_envelope.style.fields();
         for member in [code, msg] {
-            push(
-                format!("envelope/{member}"),
+            c.push(
+                &format!("envelope/{member}"),
                 format!("error answers ({}) carry {member}", join(&statuses)),
                 vec![m.error_envelope.source.clone()],
                 RuleTarget::Envelope { member: member.to_owned(), statuses: statuses.clone() },
             );
         }
     }
-    // Authentication.
+}
+
+/// Authentication, and the documented defaults.
+fn auth_and_default_rules(op: &Operation, c: &mut Collect<'_>) {
     if let Some((auth, _)) = op.parameters.iter().find(|(p, _)| p.role == ParamRole::AuthToken) {
-        push(
-            "auth/required".into(),
+        c.push(
+            "auth/required",
             format!("a request without a valid {} is refused", auth.name),
             vec![auth.source.clone()],
             RuleTarget::AuthRequired,
         );
-        push(
-            "auth/exact_token".into(),
+        c.push(
+            "auth/exact_token",
             format!("only the exact {} is accepted (no prefix, extra character or other case)", auth.name),
             vec![auth.source.clone()],
             RuleTarget::AuthExactToken,
@@ -340,15 +382,19 @@ fn rules_of_operation(catalogue: &Catalogue, op: &Operation, out: &mut Vec<Liste
     // Documented defaults.
     for (param, _) in &op.parameters {
         if let Some(default) = param.schema.get("default") {
-            push(
-                format!("default/{}", param.name),
+            c.push(
+                &format!("default/{}", param.name),
                 format!("{} omitted means {default}", param.name),
                 vec![param.source.clone()],
                 RuleTarget::Default { param: param.name.clone(), default: default.clone() },
             );
         }
     }
-    // Pagination and the documented count.
+}
+
+/// Pagination and the documented count.
+fn pagination_rules(op: &Operation, c: &mut Collect<'_>) {
+    let m = &op.meta;
     if let Some(p) = &m.pagination {
         for (rule, words) in [
             (PageRule::Limit, format!("a page holds at most {} items", p.limit)),
@@ -360,20 +406,25 @@ fn rules_of_operation(catalogue: &Catalogue, op: &Operation, out: &mut Vec<Liste
                 PageRule::Offset => "offset",
                 PageRule::Total => "total",
             };
-            push(format!("pagination/{slug}"), words, vec![p.source.clone()], RuleTarget::Pagination(rule));
+            c.push(&format!("pagination/{slug}"), words, vec![p.source.clone()], RuleTarget::Pagination(rule));
         }
-        push(
-            format!("count/{}", p.total),
+        c.push(
+            &format!("count/{}", p.total),
             format!("{} is current after every create", p.total),
             vec![p.source.clone()],
             RuleTarget::Count { member: p.total.clone() },
         );
     }
-    // Unknown resources: path parameters naming one, and body members annotated `x-resource`.
+}
+
+/// Unknown resources (path parameters naming one, and body members annotated `x-resource`), a
+/// malformed body, and the state a create or delete leaves in the list.
+fn resource_rules(catalogue: &Catalogue, op: &Operation, c: &mut Collect<'_>) {
+    let m = &op.meta;
     for (param, _) in &op.parameters {
         if matches!(param.role, ParamRole::Graph | ParamRole::Instance | ParamRole::Backup) {
-            push(
-                format!("not_found/{}", param.name),
+            c.push(
+                &format!("not_found/{}", param.name),
                 format!("an unknown {} is refused", param.name),
                 vec![param.source.clone()],
                 RuleTarget::NotFound { role: param.role, name: param.name.clone() },
@@ -383,8 +434,8 @@ fn rules_of_operation(catalogue: &Catalogue, op: &Operation, out: &mut Vec<Liste
     if let Some(props) = op.request.as_ref().and_then(|s| s.document.get("properties")).and_then(Value::as_object) {
         for (name, prop) in props {
             if prop.get("x-resource").and_then(Value::as_str) == Some("backup") {
-                push(
-                    format!("not_found/{name}"),
+                c.push(
+                    &format!("not_found/{name}"),
                     format!("an unknown {name} is refused"),
                     Source::from_annotation(prop),
                     RuleTarget::NotFound { role: ParamRole::Backup, name: name.clone() },
@@ -393,8 +444,8 @@ fn rules_of_operation(catalogue: &Catalogue, op: &Operation, out: &mut Vec<Liste
         }
     }
     if let Some(body) = &m.request_body {
-        push(
-            "malformed/body".into(),
+        c.push(
+            "malformed/body",
             "a body that is not JSON is refused with a 4xx".into(),
             vec![body.source.clone()],
             RuleTarget::Malformed,
@@ -402,8 +453,8 @@ fn rules_of_operation(catalogue: &Catalogue, op: &Operation, out: &mut Vec<Liste
     }
     if let Some(list) = lists_what_it_creates(catalogue, op) {
         let source = list.meta.pagination.as_ref().map(|p| p.source.clone());
-        push(
-            "state/listed".into(),
+        c.push(
+            "state/listed",
             format!("what it creates is listed by {}", list.meta.id),
             source.into_iter().collect(),
             RuleTarget::Listed,
@@ -411,8 +462,8 @@ fn rules_of_operation(catalogue: &Catalogue, op: &Operation, out: &mut Vec<Liste
     }
     if let Some(list) = lists_what_it_deletes(catalogue, op) {
         let source = list.meta.pagination.as_ref().map(|p| p.source.clone());
-        push(
-            "state/removed".into(),
+        c.push(
+            "state/removed",
             format!("what it deletes leaves {} and its count", list.meta.id),
             source.into_iter().collect(),
             RuleTarget::Removed,

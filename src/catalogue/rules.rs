@@ -403,13 +403,6 @@ impl Rule {
     pub fn probes(&self, sample: Option<&Value>) -> Vec<Probe> {
         let f = &self.field;
         let shape = &self.shape;
-        let probe = |value: Value, verdict: Verdict, label: String, rationale: String| Probe {
-            value: Some(value),
-            verdict,
-            label,
-            rationale,
-            json_only: false,
-        };
         match &self.kind {
             RuleKind::Required => vec![Probe {
                 value: None,
@@ -421,180 +414,10 @@ impl Rule {
             RuleKind::Type(t) => type_probes(f, t, shape, self.pointer.is_empty()),
             RuleKind::MinLength(n) => length_probes(f, shape, sample, *n, Bound::Min),
             RuleKind::MaxLength(n) => length_probes(f, shape, sample, *n, Bound::Max),
-            RuleKind::FirstChar(first) => {
-                let base = shape.text(sample, shape.base_len(), LETTER);
-                let mut out: Vec<Probe> = first
-                    .iter()
-                    .filter_map(|class| class_representative(class))
-                    .map(|(c, words)| {
-                        probe(
-                            Value::from(place(&base, c, Position::First, shape.max)),
-                            Verdict::Accept,
-                            format!("first_{}", class_slug(c)),
-                            format!("character class at the first position: {f} starting with {words}, which the page allows first"),
-                        )
-                    })
-                    .collect();
-                let allowed_elsewhere: Vec<char> = shape
-                    .allowed
-                    .iter()
-                    .flatten()
-                    .filter_map(|class| class_representative(class).map(|(c, _)| c))
-                    .filter(|c| !char_in(*c, first))
-                    .collect();
-                let mut candidates: Vec<char> = allowed_elsewhere;
-                candidates.extend(BLANKS.iter().map(|(c, _)| *c).filter(|c| *c != '\r'));
-                candidates.push('.');
-                candidates.extend(RANGE_NEIGHBOURS);
-                candidates.extend(WIDE_LETTERS.iter().map(|(c, _)| *c).take(1));
-                for c in dedup(candidates) {
-                    if char_in(c, first) {
-                        continue;
-                    }
-                    let verdict = outsider(c, first);
-                    out.push(probe(
-                        Value::from(place(&base, c, Position::First, shape.max)),
-                        verdict,
-                        format!("starts_{}", char_label(c)),
-                        format!(
-                            "character class at the first position: {f} starting with {}, not {}{}",
-                            char_words(c),
-                            classes_words(first),
-                            open_words(verdict)
-                        ),
-                    ));
-                }
-                out
-            }
-            RuleKind::AllowedChars(allowed) => {
-                let base = shape.text(sample, shape.base_len(), LETTER);
-                let positions: &[Position] = if shape.first.is_some() {
-                    &[Position::Inner, Position::Last]
-                } else {
-                    &[Position::First, Position::Inner, Position::Last]
-                };
-                let mut out = Vec::new();
-                for &pos in positions {
-                    for (c, words) in allowed.iter().filter_map(|class| class_representative(class)) {
-                        out.push(probe(
-                            Value::from(place(&base, c, pos, shape.max)),
-                            Verdict::Accept,
-                            format!("{}_{}", pos.valid_slug(), class_slug(c)),
-                            format!(
-                                "character class {}: {f} with {words} {}, which the page allows",
-                                pos.valid_slug(),
-                                pos.words()
-                            ),
-                        ));
-                    }
-                    // Inside, every printable ASCII character outside the set, alone; at the ends, one
-                    // per class (a set is usually wrong by a whole class or an unanchored end).
-                    let mut candidates: Vec<char> = if pos == Position::Inner {
-                        (' '..='~').collect()
-                    } else {
-                        let mut v = vec!['.'];
-                        v.extend(RANGE_NEIGHBOURS);
-                        v
-                    };
-                    candidates.extend(BLANKS.iter().map(|(c, _)| *c).filter(|c| pos == Position::Inner || *c != '\r'));
-                    candidates.extend(WIDE_LETTERS.iter().map(|(c, _)| *c).take(if pos == Position::Inner {
-                        2
-                    } else {
-                        1
-                    }));
-                    for c in dedup(candidates) {
-                        if char_in(c, allowed) {
-                            continue;
-                        }
-                        let verdict = outsider(c, allowed);
-                        out.push(probe(
-                            Value::from(place(&base, c, pos, shape.max)),
-                            verdict,
-                            format!("{}_{}", pos.slug(), char_label(c)),
-                            format!(
-                                "character class {}: {f} containing {} {}, outside the documented {}{}",
-                                pos.valid_slug(),
-                                char_words(c),
-                                pos.words(),
-                                classes_words(allowed),
-                                open_words(verdict)
-                            ),
-                        ));
-                    }
-                }
-                out
-            }
-            RuleKind::ForbiddenChars(forbidden) => {
-                let base = shape.text(sample, shape.base_len(), LETTER);
-                let chars: Vec<char> = forbidden.iter().filter_map(|s| s.chars().next()).collect();
-                let mut out = Vec::new();
-                for &c in &chars {
-                    out.push(probe(
-                        Value::from(place(&base, c, Position::Inner, shape.max)),
-                        Verdict::Refuse,
-                        format!("has_{}", char_label(c)),
-                        format!("forbidden character inside: {f} containing the forbidden character {c}"),
-                    ));
-                    out.push(probe(
-                        Value::from(c.to_string()),
-                        Verdict::Refuse,
-                        format!("only_{}", char_label(c)),
-                        format!("forbidden character alone: {f} that is the forbidden character {c} and nothing else"),
-                    ));
-                }
-                if shape.allowed.is_none() {
-                    let others: String = (' '..='~').filter(|c| !chars.contains(c)).collect();
-                    out.push(probe(
-                        Value::from(others),
-                        Verdict::Accept,
-                        "other_ascii".into(),
-                        format!("allowed class: {f} made of every printable ASCII character the page does not forbid"),
-                    ));
-                    let wide: String =
-                        std::iter::once(shape.lead(sample)).chain(MULTIBYTE.iter().map(|(c, _)| *c)).collect();
-                    out.push(probe(
-                        Value::from(wide),
-                        Verdict::Accept,
-                        "multibyte".into(),
-                        format!(
-                            "allowed class: {f} with multi-byte characters (é, 中), which the page does not forbid"
-                        ),
-                    ));
-                    for (c, words) in BLANKS.iter().filter(|(c, _)| *c != ' ') {
-                        out.push(probe(
-                            Value::from(place(&base, *c, Position::Inner, shape.max)),
-                            Verdict::Open,
-                            format!("blank_{}", char_label(*c)),
-                            format!(
-                                "whitespace class: {f} containing {words}; the page forbids only {}, and leaves control characters open (observation)",
-                                chars.iter().collect::<String>()
-                            ),
-                        ));
-                    }
-                }
-                out
-            }
-            RuleKind::Enum(values) => {
-                let mut out: Vec<Probe> = values
-                    .iter()
-                    .map(|v| {
-                        let shown = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
-                        probe(
-                            v.clone(),
-                            Verdict::Accept,
-                            format!("is_{shown}"),
-                            format!("{f} set to the documented value {shown}"),
-                        )
-                    })
-                    .collect();
-                out.push(probe(
-                    Value::from("hwconform-undocumented"),
-                    Verdict::Refuse,
-                    "undocumented".into(),
-                    format!("{f} outside its documented values"),
-                ));
-                out
-            }
+            RuleKind::FirstChar(first) => first_char_probes(f, shape, sample, first),
+            RuleKind::AllowedChars(allowed) => allowed_char_probes(f, shape, sample, allowed),
+            RuleKind::ForbiddenChars(forbidden) => forbidden_char_probes(f, shape, sample, forbidden),
+            RuleKind::Enum(values) => enum_probes(f, values),
             RuleKind::Minimum(m) => vec![
                 probe(
                     Value::from(*m),
@@ -611,6 +434,186 @@ impl Rule {
             ],
         }
     }
+}
+
+/// A probe with a value, for JSON and other bodies alike.
+fn probe(value: Value, verdict: Verdict, label: String, rationale: String) -> Probe {
+    Probe { value: Some(value), verdict, label, rationale, json_only: false }
+}
+
+/// Probes of a first-character rule: one representative of each class allowed first, and characters
+/// allowed elsewhere, blanks, neighbours of ranges and a wide letter that are not.
+fn first_char_probes(f: &str, shape: &Shape, sample: Option<&Value>, first: &[String]) -> Vec<Probe> {
+    let base = shape.text(sample, shape.base_len(), LETTER);
+    let mut out: Vec<Probe> = first
+        .iter()
+        .filter_map(|class| class_representative(class))
+        .map(|(c, words)| {
+            probe(
+                Value::from(place(&base, c, Position::First, shape.max)),
+                Verdict::Accept,
+                format!("first_{}", class_slug(c)),
+                format!(
+                    "character class at the first position: {f} starting with {words}, which the page allows first"
+                ),
+            )
+        })
+        .collect();
+    let allowed_elsewhere: Vec<char> = shape
+        .allowed
+        .iter()
+        .flatten()
+        .filter_map(|class| class_representative(class).map(|(c, _)| c))
+        .filter(|c| !char_in(*c, first))
+        .collect();
+    let mut candidates: Vec<char> = allowed_elsewhere;
+    candidates.extend(BLANKS.iter().map(|(c, _)| *c).filter(|c| *c != '\r'));
+    candidates.push('.');
+    candidates.extend(RANGE_NEIGHBOURS);
+    candidates.extend(WIDE_LETTERS.iter().map(|(c, _)| *c).take(1));
+    for c in dedup(candidates) {
+        if char_in(c, first) {
+            continue;
+        }
+        let verdict = outsider(c, first);
+        out.push(probe(
+            Value::from(place(&base, c, Position::First, shape.max)),
+            verdict,
+            format!("starts_{}", char_label(c)),
+            format!(
+                "character class at the first position: {f} starting with {}, not {}{}",
+                char_words(c),
+                classes_words(first),
+                open_words(verdict)
+            ),
+        ));
+    }
+    out
+}
+
+/// Probes of an allowed-characters rule, at each position it governs: one representative of each allowed
+/// class, and the characters outside the set.
+fn allowed_char_probes(f: &str, shape: &Shape, sample: Option<&Value>, allowed: &[String]) -> Vec<Probe> {
+    let base = shape.text(sample, shape.base_len(), LETTER);
+    let positions: &[Position] = if shape.first.is_some() {
+        &[Position::Inner, Position::Last]
+    } else {
+        &[Position::First, Position::Inner, Position::Last]
+    };
+    let mut out = Vec::new();
+    for &pos in positions {
+        for (c, words) in allowed.iter().filter_map(|class| class_representative(class)) {
+            out.push(probe(
+                Value::from(place(&base, c, pos, shape.max)),
+                Verdict::Accept,
+                format!("{}_{}", pos.valid_slug(), class_slug(c)),
+                format!(
+                    "character class {}: {f} with {words} {}, which the page allows",
+                    pos.valid_slug(),
+                    pos.words()
+                ),
+            ));
+        }
+        // Inside, every printable ASCII character outside the set, alone; at the ends, one
+        // per class (a set is usually wrong by a whole class or an unanchored end).
+        let mut candidates: Vec<char> = if pos == Position::Inner {
+            (' '..='~').collect()
+        } else {
+            let mut v = vec!['.'];
+            v.extend(RANGE_NEIGHBOURS);
+            v
+        };
+        candidates.extend(BLANKS.iter().map(|(c, _)| *c).filter(|c| pos == Position::Inner || *c != '\r'));
+        candidates.extend(WIDE_LETTERS.iter().map(|(c, _)| *c).take(if pos == Position::Inner { 2 } else { 1 }));
+        for c in dedup(candidates) {
+            if char_in(c, allowed) {
+                continue;
+            }
+            let verdict = outsider(c, allowed);
+            out.push(probe(
+                Value::from(place(&base, c, pos, shape.max)),
+                verdict,
+                format!("{}_{}", pos.slug(), char_label(c)),
+                format!(
+                    "character class {}: {f} containing {} {}, outside the documented {}{}",
+                    pos.valid_slug(),
+                    char_words(c),
+                    pos.words(),
+                    classes_words(allowed),
+                    open_words(verdict)
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// Probes of a forbidden-characters rule: each forbidden character inside and alone; without an allowed
+/// set, also what the page does not forbid (other ASCII, multi-byte, blanks).
+fn forbidden_char_probes(f: &str, shape: &Shape, sample: Option<&Value>, forbidden: &[String]) -> Vec<Probe> {
+    let base = shape.text(sample, shape.base_len(), LETTER);
+    let chars: Vec<char> = forbidden.iter().filter_map(|s| s.chars().next()).collect();
+    let mut out = Vec::new();
+    for &c in &chars {
+        out.push(probe(
+            Value::from(place(&base, c, Position::Inner, shape.max)),
+            Verdict::Refuse,
+            format!("has_{}", char_label(c)),
+            format!("forbidden character inside: {f} containing the forbidden character {c}"),
+        ));
+        out.push(probe(
+            Value::from(c.to_string()),
+            Verdict::Refuse,
+            format!("only_{}", char_label(c)),
+            format!("forbidden character alone: {f} that is the forbidden character {c} and nothing else"),
+        ));
+    }
+    if shape.allowed.is_none() {
+        let others: String = (' '..='~').filter(|c| !chars.contains(c)).collect();
+        out.push(probe(
+            Value::from(others),
+            Verdict::Accept,
+            "other_ascii".into(),
+            format!("allowed class: {f} made of every printable ASCII character the page does not forbid"),
+        ));
+        let wide: String = std::iter::once(shape.lead(sample)).chain(MULTIBYTE.iter().map(|(c, _)| *c)).collect();
+        out.push(probe(
+            Value::from(wide),
+            Verdict::Accept,
+            "multibyte".into(),
+            format!("allowed class: {f} with multi-byte characters (é, 中), which the page does not forbid"),
+        ));
+        for (c, words) in BLANKS.iter().filter(|(c, _)| *c != ' ') {
+            out.push(probe(
+                Value::from(place(&base, *c, Position::Inner, shape.max)),
+                Verdict::Open,
+                format!("blank_{}", char_label(*c)),
+                format!(
+                    "whitespace class: {f} containing {words}; the page forbids only {}, and leaves control characters open (observation)",
+                    chars.iter().collect::<String>()
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// Probes of an enumeration: each documented value, and one outside them.
+fn enum_probes(f: &str, values: &[Value]) -> Vec<Probe> {
+    let mut out: Vec<Probe> = values
+        .iter()
+        .map(|v| {
+            let shown = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+            probe(v.clone(), Verdict::Accept, format!("is_{shown}"), format!("{f} set to the documented value {shown}"))
+        })
+        .collect();
+    out.push(probe(
+        Value::from("hwconform-undocumented"),
+        Verdict::Refuse,
+        "undocumented".into(),
+        format!("{f} outside its documented values"),
+    ));
+    out
 }
 
 /// Which end of a length range a rule fixes.

@@ -108,6 +108,7 @@ impl Finding {
     }
 
     /// Adds what was expected and what the target answered.
+    #[must_use]
     pub fn with(mut self, expected: impl Into<String>, actual: impl Into<String>) -> Self {
         self.expected = Some(expected.into());
         self.actual = Some(actual.into());

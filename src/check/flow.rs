@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::finding::{CheckKind, Finding};
 use super::pagination::pages;
-use crate::catalogue::Source;
+use crate::catalogue::{ParamRole, Source};
 use crate::execute::Exchange;
 use crate::generate::{Case, FlowRule, role_name};
 
@@ -88,95 +88,106 @@ pub(crate) fn check(case: &Case, exchange: &Exchange, rule: &FlowRule) -> Vec<Fi
             gone(case, exchange, created, [list_before, list_shown, list_after], &mut out);
         }
         FlowRule::Appears { created, list_before, list_after, parent } => {
-            if !created_ok(case, exchange) {
-                return out;
-            }
-            let list_op = case.steps.iter().find(|s| &s.label == list_after).map(|s| &s.operation);
-            let Some(meta) = list_op.and_then(|o| o.meta.pagination.clone()) else { return out };
-            let source = meta.source.clone();
-            let after = pages(case, exchange, list_after);
-            if after.is_empty() {
-                return out; // The list step itself failed; its own findings say how.
-            }
-            // The count after the create is the one every page of the walk agrees with.
-            if let Some(list_op) = list_op {
-                out.extend(super::pagination::walk_all(case, exchange, list_after, list_op, &meta));
-            }
-            let after_items: Vec<&Value> = after.iter().flat_map(|p| p.items.iter()).collect();
-            let id_of = |i: &Value| i.get(&meta.item_id).and_then(text);
-            match (created, list_before) {
-                (Some(name), _) => match captured(case, exchange, name) {
-                    None => out.push(Finding::failure(
-                        CheckKind::Flow,
-                        "create",
-                        format!("the answer carries no non-blank {name} id"),
-                        create_source(case),
-                    )),
-                    Some(id) => {
-                        if !after_items.iter().any(|i| id_of(i).as_deref() == Some(id.as_str())) {
-                            out.push(Finding::failure(
-                                CheckKind::Flow,
-                                list_after,
-                                format!(
-                                    "the {name} {id} just created does not appear in the list ({} items walked)",
-                                    after_items.len()
-                                ),
-                                source,
-                            ));
-                        }
-                    }
-                },
-                (None, Some(before_label)) => {
-                    let before: BTreeSet<String> =
-                        pages(case, exchange, before_label).iter().flat_map(|p| p.ids(&meta)).collect();
-                    let new: Vec<&&Value> =
-                        after_items.iter().filter(|i| id_of(i).is_none_or(|id| !before.contains(&id))).collect();
-                    match new.len() {
-                        0 => out.push(Finding::failure(
-                            CheckKind::Flow,
-                            list_after,
-                            "no new item appears in the list after the create succeeded",
-                            source,
-                        )),
-                        1 => {
-                            if let Some((member, role)) = parent {
-                                let expected = exchange
-                                    .steps
-                                    .iter()
-                                    .find(|s| s.label == "create")
-                                    .and_then(|s| s.bindings.get(role_name(*role)));
-                                let actual = new[0].get(member).and_then(text);
-                                if let Some(expected) = expected
-                                    && actual.as_deref() != Some(expected.as_str())
-                                {
-                                    out.push(
-                                        Finding::failure(
-                                            CheckKind::Flow,
-                                            list_after,
-                                            format!(
-                                                "the new item's {member} is not the {} it was added to",
-                                                role_name(*role)
-                                            ),
-                                            source,
-                                        )
-                                        .with(expected.clone(), actual.unwrap_or_else(|| "(none)".into())),
-                                    );
-                                }
-                            }
-                        }
-                        n => out.push(Finding::observation(
-                            CheckKind::Flow,
-                            list_after,
-                            format!("{n} new items appeared (others may have added some)"),
-                            source,
-                        )),
-                    }
-                }
-                (None, None) => {}
-            }
+            appears(case, exchange, created.as_deref(), list_before.as_deref(), list_after, parent.as_ref(), &mut out);
         }
     }
     out
+}
+
+/// A create's resource appears in the list after it: by its captured id, else as the one new item
+/// (on the parent it was added to).
+fn appears(
+    case: &Case,
+    exchange: &Exchange,
+    created: Option<&str>,
+    list_before: Option<&str>,
+    list_after: &str,
+    parent: Option<&(String, ParamRole)>,
+    out: &mut Vec<Finding>,
+) {
+    if !created_ok(case, exchange) {
+        return;
+    }
+    let list_op = case.steps.iter().find(|s| s.label == list_after).map(|s| &s.operation);
+    let Some(meta) = list_op.and_then(|o| o.meta.pagination.clone()) else { return };
+    let source = meta.source.clone();
+    let after = pages(case, exchange, list_after);
+    if after.is_empty() {
+        return; // The list step itself failed; its own findings say how.
+    }
+    // The count after the create is the one every page of the walk agrees with.
+    if let Some(list_op) = list_op {
+        out.extend(super::pagination::walk_all(case, exchange, list_after, list_op, &meta));
+    }
+    let after_items: Vec<&Value> = after.iter().flat_map(|p| p.items.iter()).collect();
+    let id_of = |i: &Value| i.get(&meta.item_id).and_then(text);
+    match (created, list_before) {
+        (Some(name), _) => match captured(case, exchange, name) {
+            None => out.push(Finding::failure(
+                CheckKind::Flow,
+                "create",
+                format!("the answer carries no non-blank {name} id"),
+                create_source(case),
+            )),
+            Some(id) => {
+                if !after_items.iter().any(|i| id_of(i).as_deref() == Some(id.as_str())) {
+                    out.push(Finding::failure(
+                        CheckKind::Flow,
+                        list_after,
+                        format!(
+                            "the {name} {id} just created does not appear in the list ({} items walked)",
+                            after_items.len()
+                        ),
+                        source,
+                    ));
+                }
+            }
+        },
+        (None, Some(before_label)) => {
+            let before: BTreeSet<String> =
+                pages(case, exchange, before_label).iter().flat_map(|p| p.ids(&meta)).collect();
+            let new: Vec<&&Value> =
+                after_items.iter().filter(|i| id_of(i).is_none_or(|id| !before.contains(&id))).collect();
+            match new.len() {
+                0 => out.push(Finding::failure(
+                    CheckKind::Flow,
+                    list_after,
+                    "no new item appears in the list after the create succeeded",
+                    source,
+                )),
+                1 => {
+                    if let Some((member, role)) = parent {
+                        let expected = exchange
+                            .steps
+                            .iter()
+                            .find(|s| s.label == "create")
+                            .and_then(|s| s.bindings.get(role_name(*role)));
+                        let actual = new[0].get(member).and_then(text);
+                        if let Some(expected) = expected
+                            && actual.as_deref() != Some(expected.as_str())
+                        {
+                            out.push(
+                                Finding::failure(
+                                    CheckKind::Flow,
+                                    list_after,
+                                    format!("the new item's {member} is not the {} it was added to", role_name(*role)),
+                                    source,
+                                )
+                                .with(expected.clone(), actual.unwrap_or_else(|| "(none)".into())),
+                            );
+                        }
+                    }
+                }
+                n => out.push(Finding::observation(
+                    CheckKind::Flow,
+                    list_after,
+                    format!("{n} new items appeared (others may have added some)"),
+                    source,
+                )),
+            }
+        }
+        (None, None) => {}
+    }
 }
 
 /// The lifecycle: the created resource is listed, then (deleted) no longer listed, and the total is

@@ -2,6 +2,8 @@
 //! envelope, error code and message. Where the pages leave a choice open the check records an
 //! observation and never fails.
 
+use std::fmt::Write as _;
+
 use serde_json::Value;
 
 use super::Strength;
@@ -64,8 +66,7 @@ fn status_source(op: &Operation, status: u16) -> Source {
         .status_codes
         .iter()
         .find(|s| s.status == status)
-        .map(|s| s.source.clone())
-        .unwrap_or_else(|| Source::new(op.meta.page.clone(), "Status Codes", "*"))
+        .map_or_else(|| Source::new(op.meta.page.clone(), "Status Codes", "*"), |s| s.source.clone())
 }
 
 fn success(op: &Operation, label: &str, rx: &Received, out: &mut Vec<Finding>) {
@@ -73,7 +74,7 @@ fn success(op: &Operation, label: &str, rx: &Received, out: &mut Vec<Finding>) {
     if rx.status != expected {
         let mut message = format!("expected the documented success status {expected}, got {}", rx.status);
         if let Some((code, _)) = error_fields(op, rx) {
-            message.push_str(&format!(" ({code})"));
+            let _ = write!(message, " ({code})");
         }
         out.push(
             Finding::failure(CheckKind::Status, label, message, success_source(op))
@@ -186,25 +187,53 @@ fn error(
     lenient: bool,
     out: &mut Vec<Finding>,
 ) {
-    let envelope = &op.meta.error_envelope;
     let status = rx.status;
-    let (body_strength, body_source) = body_basis(op, status);
-    let expected_words = documented.map_or_else(|| "a 4xx refusal".to_owned(), |d| format!("{} {}", d.status, d.code));
     if (200..300).contains(&status) {
-        let source = documented.map_or_else(|| envelope.source.clone(), |d| d.source.clone());
-        let strength = if lenient { Strength::Observation } else { Strength::Failure };
-        out.push(
-            Finding::new(
-                CheckKind::Status,
-                strength,
-                label,
-                format!("expected {expected_words}, the target accepted it with {status}"),
-                source,
-            )
-            .with(expected_words, status.to_string()),
-        );
+        accepted_refusal(op, label, status, documented, lenient, out);
         return;
     }
+    error_status(op, label, status, documented, out);
+    let (body_strength, body_source) = body_basis(op, status);
+    content_type(label, rx, body_strength, body_source.clone(), out);
+    error_envelope(op, label, rx, body_strength, &body_source, out);
+    error_code(op, label, rx, documented, body_strength, out);
+}
+
+/// A request that should have been refused was accepted (2xx): a failure, or an observation when
+/// `lenient`.
+fn accepted_refusal(
+    op: &Operation,
+    label: &str,
+    status: u16,
+    documented: Option<&DocumentedError>,
+    lenient: bool,
+    out: &mut Vec<Finding>,
+) {
+    let envelope = &op.meta.error_envelope;
+    let expected_words = documented.map_or_else(|| "a 4xx refusal".to_owned(), |d| format!("{} {}", d.status, d.code));
+    let source = documented.map_or_else(|| envelope.source.clone(), |d| d.source.clone());
+    let strength = if lenient { Strength::Observation } else { Strength::Failure };
+    out.push(
+        Finding::new(
+            CheckKind::Status,
+            strength,
+            label,
+            format!("expected {expected_words}, the target accepted it with {status}"),
+            source,
+        )
+        .with(expected_words, status.to_string()),
+    );
+}
+
+/// The status of a refusal: the documented one, else any 4xx (one the page's table does not list is
+/// observed).
+fn error_status(
+    op: &Operation,
+    label: &str,
+    status: u16,
+    documented: Option<&DocumentedError>,
+    out: &mut Vec<Finding>,
+) {
     match documented {
         Some(d) if d.status != status => {
             out.push(
@@ -241,11 +270,23 @@ fn error(
             }
         }
     }
-    content_type(label, rx, body_strength, body_source.clone(), out);
+}
+
+/// The refusal's body against the schema documented for its status, else the API version's envelope.
+fn error_envelope(
+    op: &Operation,
+    label: &str,
+    rx: &Received,
+    body_strength: Strength,
+    body_source: &Source,
+    out: &mut Vec<Finding>,
+) {
+    let envelope = &op.meta.error_envelope;
+    let status = rx.status;
     // The envelope: the schema documented for this status, else the API version's envelope.
     let schema = op.response_schema(status).unwrap_or(&op.envelope);
     let before = out.len();
-    schema_check(label, rx, schema, body_strength, &body_source, CheckKind::Envelope, out);
+    schema_check(label, rx, schema, body_strength, body_source, CheckKind::Envelope, out);
     if out.len() > before {
         let (c, m) = envelope.style.fields();
         let undocumented = if body_strength == Strength::Failure {
@@ -257,6 +298,19 @@ fn error(
             f.message = format!("error envelope of {} ({c}/{m}) expected{undocumented}: {}", op.meta.family, f.message);
         }
     }
+}
+
+/// The refusal's error code against the documented one (its message is only ever observed).
+fn error_code(
+    op: &Operation,
+    label: &str,
+    rx: &Received,
+    documented: Option<&DocumentedError>,
+    body_strength: Strength,
+    out: &mut Vec<Finding>,
+) {
+    let envelope = &op.meta.error_envelope;
+    let status = rx.status;
     let fields = error_fields(op, rx);
     // A documented code is due only at its documented status, whose body the example documents.
     let code_strength = |d: &DocumentedError| if d.status == status { body_strength } else { Strength::Observation };

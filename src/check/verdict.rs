@@ -14,7 +14,7 @@ pub fn check(case: &Case, exchange: &Exchange) -> Vec<Finding> {
         // A throttled answer (429, or 503 with Retry-After) was refused before processing: it says
         // nothing about the contract, and the steps relating to it cannot be judged (the case could
         // not be tested, see `runner::conclude`).
-        if ex.received().is_some_and(|r| r.throttled()) {
+        if ex.received().is_some_and(crate::execute::Received::throttled) {
             throttled = true;
             continue;
         }

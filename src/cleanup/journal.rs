@@ -214,6 +214,7 @@ impl Journal {
     fn open_new(&self) -> std::io::Result<File> {
         if self.path.exists() {
             let stem = self.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            #[expect(clippy::maybe_infinite_iter, reason = "a directory holds finitely many files: one name is free")]
             let aside = (1..)
                 .map(|n| self.path.with_file_name(format!("{stem}.{n}.jsonl")))
                 .find(|p| !p.exists())

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use super::journal::{Created, Journal};
+use super::journal::{Created, Journal, Removal};
 use super::list::{self, Item, literal_case};
 use super::plan::CreatorPlan;
 use crate::execute::{Target, execute};
@@ -65,31 +65,11 @@ pub async fn sweep(
     let mut states: BTreeMap<u64, CleanupState> = BTreeMap::new();
     let mut pending: Vec<(&Created, &CreatorPlan)> = Vec::new();
     for c in resources {
-        let creator = plan.creator(&c.creator);
-        let state = match (creator, &c.id) {
-            (None, _) => Some(CleanupState::Left { reason: format!("{} is not in this catalogue", c.creator) }),
-            (Some(p), _) if p.deleter.is_none() && p.role.is_none() => Some(CleanupState::NotRemovable {
-                reason: format!("the contract has no operation that deletes an {} ({})", c.kind, c.creator),
-            }),
-            (Some(p), _) if p.deleter.is_none() => {
-                Some(CleanupState::Left { reason: format!("the contract has no operation that deletes a {}", c.kind) })
+        match triage(c, plan.creator(&c.creator), options.keep) {
+            Ok(p) => pending.push((c, p)),
+            Err(state) => {
+                states.insert(c.seq, state);
             }
-            (Some(_), None) => Some(CleanupState::Left {
-                reason: format!(
-                    "possible leftover, never deleted: {}",
-                    c.unidentified.as_deref().unwrap_or("its id is unknown")
-                ),
-            }),
-            (Some(_), Some(_)) if options.keep => {
-                Some(CleanupState::Left { reason: "--keep: left on the target as asked".into() })
-            }
-            (Some(p), Some(_)) => {
-                pending.push((c, p));
-                None
-            }
-        };
-        if let Some(state) = state {
-            states.insert(c.seq, state);
         }
     }
     let mut progress: BTreeMap<u64, Progress> = BTreeMap::new();
@@ -157,33 +137,7 @@ pub async fn sweep(
         pending.iter().filter(|(c, _)| done.contains_key(&c.seq)).copied().collect();
     let lists = read_lists(&deleted, target).await;
     for (c, p) in deleted {
-        let status = done[&c.seq];
-        let deleter = p.deleter.as_ref().map(|d| d.meta.id.to_string()).unwrap_or_default();
-        let answered = if let Some(r) = removed.get(&c.seq) {
-            format!("deleted by case {} ({} answered {})", r.case, r.operation, r.status)
-        } else if status == 404 {
-            format!("{deleter} answered 404 (already gone)")
-        } else {
-            format!("{deleter} answered {status}")
-        };
-        let state = match &p.list {
-            None => CleanupState::Accepted {
-                how: format!("{answered}; not verified: the contract has no operation that lists a {}", c.kind),
-            },
-            Some(l) => match lists.get(&(l.op.meta.id.to_string(), c.project.clone())) {
-                Some(Ok(items)) if items.iter().any(|i| Some(&i.id) == c.id.as_ref()) => {
-                    CleanupState::Left { reason: format!("{answered}, but {} still shows it", l.op.meta.id) }
-                }
-                Some(Ok(_)) => {
-                    CleanupState::Deleted { how: format!("{answered}; {} no longer shows it", l.op.meta.id) }
-                }
-                Some(Err(e)) => CleanupState::Left {
-                    reason: format!("{answered}, but {} could not be read to verify: {e}", l.op.meta.id),
-                },
-                None => CleanupState::Left { reason: format!("{answered}, but {} was not read", l.op.meta.id) },
-            },
-        };
-        states.insert(c.seq, state);
+        states.insert(c.seq, verified(c, p, done[&c.seq], removed.get(&c.seq), &lists));
     }
     resources
         .iter()
@@ -195,6 +149,62 @@ pub async fn sweep(
             Settled { created: c.clone(), state }
         })
         .collect()
+}
+
+/// The plan to delete resource `c` with (`creator`'s), or what becomes of it without a delete: its
+/// creator is unknown or has no deleter, its id is unknown, or `keep` asks to leave it.
+fn triage<'p>(c: &Created, creator: Option<&'p CreatorPlan>, keep: bool) -> Result<&'p CreatorPlan, CleanupState> {
+    match (creator, &c.id) {
+        (None, _) => Err(CleanupState::Left { reason: format!("{} is not in this catalogue", c.creator) }),
+        (Some(p), _) if p.deleter.is_none() && p.role.is_none() => Err(CleanupState::NotRemovable {
+            reason: format!("the contract has no operation that deletes an {} ({})", c.kind, c.creator),
+        }),
+        (Some(p), _) if p.deleter.is_none() => {
+            Err(CleanupState::Left { reason: format!("the contract has no operation that deletes a {}", c.kind) })
+        }
+        (Some(_), None) => Err(CleanupState::Left {
+            reason: format!(
+                "possible leftover, never deleted: {}",
+                c.unidentified.as_deref().unwrap_or("its id is unknown")
+            ),
+        }),
+        (Some(_), Some(_)) if keep => Err(CleanupState::Left { reason: "--keep: left on the target as asked".into() }),
+        (Some(p), Some(_)) => Ok(p),
+    }
+}
+
+/// What became of deleted resource `c`: its delete was answered `status` (or it was `removed` by the
+/// run's own case), and `lists`, read after, no longer show it (deleted) or still do (left).
+fn verified(
+    c: &Created,
+    p: &CreatorPlan,
+    status: u16,
+    removed: Option<&Removal>,
+    lists: &BTreeMap<(String, String), Result<Vec<Item>, String>>,
+) -> CleanupState {
+    let deleter = p.deleter.as_ref().map(|d| d.meta.id.to_string()).unwrap_or_default();
+    let answered = if let Some(r) = removed {
+        format!("deleted by case {} ({} answered {})", r.case, r.operation, r.status)
+    } else if status == 404 {
+        format!("{deleter} answered 404 (already gone)")
+    } else {
+        format!("{deleter} answered {status}")
+    };
+    match &p.list {
+        None => CleanupState::Accepted {
+            how: format!("{answered}; not verified: the contract has no operation that lists a {}", c.kind),
+        },
+        Some(l) => match lists.get(&(l.op.meta.id.to_string(), c.project.clone())) {
+            Some(Ok(items)) if items.iter().any(|i| Some(&i.id) == c.id.as_ref()) => {
+                CleanupState::Left { reason: format!("{answered}, but {} still shows it", l.op.meta.id) }
+            }
+            Some(Ok(_)) => CleanupState::Deleted { how: format!("{answered}; {} no longer shows it", l.op.meta.id) },
+            Some(Err(e)) => CleanupState::Left {
+                reason: format!("{answered}, but {} could not be read to verify: {e}", l.op.meta.id),
+            },
+            None => CleanupState::Left { reason: format!("{answered}, but {} was not read", l.op.meta.id) },
+        },
+    }
 }
 
 /// Each (list, project) the resources need, read once.

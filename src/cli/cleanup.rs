@@ -55,7 +55,7 @@ async fn cleanup(args: &CleanupArgs) -> Result<ExitCode, RunError> {
         .into());
     }
     let profile = file.resolve(&|v| std::env::var(v).ok())?;
-    let http = client(ClientOptions {
+    let http = client(&ClientOptions {
         timeout: Duration::from_secs(profile.file.timeout_secs.unwrap_or(30)),
         ca_file: args.target_args.ca_file.clone(),
         ..ClientOptions::default()

@@ -50,14 +50,11 @@ pub fn run(args: &DeriveArgs) -> ExitCode {
         .unwrap_or_else(|| args.schemas.parent().map_or_else(|| PathBuf::from("fixtures"), |p| p.join("fixtures")));
     let overlay = if args.no_overlay {
         Ok(Overlay::default())
+    } else if let Some(path) = &args.overlay {
+        Overlay::from_file(path)
     } else {
-        match &args.overlay {
-            Some(path) => Overlay::from_file(path),
-            None => {
-                let default = fixtures.join("derive-overlay.json");
-                if default.is_file() { Overlay::from_file(&default) } else { Ok(Overlay::default()) }
-            }
-        }
+        let default = fixtures.join("derive-overlay.json");
+        if default.is_file() { Overlay::from_file(&default) } else { Ok(Overlay::default()) }
     };
     let result = overlay.and_then(|o| derive_files(&args.pages, &o));
     let derived = match result {

@@ -32,7 +32,7 @@ pub struct Cli {
 /// The verbs of `hwconform`, one per subcommand.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Re-render a saved report.json (JSON, JUnit, Markdown, HTML), optionally gating it on a baseline.
+    /// Re-render a saved `report.json` (JSON, JUnit, Markdown, HTML), optionally gating it on a baseline.
     Report(report::ReportArgs),
     /// Write a baseline of known deviations (every failing case with its reason) from a report.json to stdout.
     Baseline(baseline::BaselineArgs),

@@ -1,6 +1,7 @@
 //! `hwconform report REPORT.json --format … --out DIR [--baseline FILE]`: re-renders a saved
 //! report, and with a baseline prints the gate and exits 1 when it fails.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -36,7 +37,10 @@ fn run_inner(args: &ReportArgs) -> Result<ExitCode, CliError> {
     let report = read_report(&args.report)?;
     let baseline = args.baseline.as_deref().map(Baseline::read).transpose()?;
     let written = write_reports(&report, &args.out, &formats)?;
-    let mut text: String = written.iter().map(|p| format!("wrote {}\n", p.display())).collect();
+    let mut text = written.iter().fold(String::new(), |mut text, p| {
+        let _ = writeln!(text, "wrote {}", p.display());
+        text
+    });
     let mut code = ExitCode::SUCCESS;
     if let Some(baseline) = baseline {
         let result = gate(&report, &baseline);

@@ -2,7 +2,7 @@
 //! server), with a progress bar on a terminal, a summary, `report.json`, and an exit code for CI
 //! ([`Exit`]: 0 clean, 1 failed, 2 could not run, 3 leftovers, 4 cut short).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,9 +14,10 @@ use crate::cleanup::CleanupOptions;
 use crate::generate::{Case, CaseKind, generate};
 use crate::normalise::{compare_snapshot, normalise, record_snapshot};
 use crate::profile::{ProfileFile, TargetProfile};
-use crate::report::{Baseline, CaseOutcome, Format, GateResult, Report, RunEnding, gate};
+use crate::report::{Baseline, CaseOutcome, CaseResult, Format, GateResult, Report, RunEnding, gate};
 use crate::runner::{
-    Exit, Outcome, RunError, RunEvent, Session, SessionOptions, UsageError, case_result, drift_record, ending_of,
+    CaseRun, Exit, Outcome, RunError, RunEvent, Session, SessionOptions, UsageError, case_result, drift_record,
+    ending_of,
 };
 
 use super::CliError;
@@ -80,7 +81,7 @@ pub struct RunArgs {
     /// method, since the target refused it before processing; a bare 503: only a GET).
     #[arg(long, default_value_t = 2)]
     pub retries: u32,
-    /// Longest wait, in seconds, for the target's asynchronous work (a backup leaving backing_up)
+    /// Longest wait, in seconds, for the target's asynchronous work (a backup leaving `backing_up`)
     /// before what depends on it is reported as could not test (default 900).
     #[arg(long, value_name = "SECS")]
     pub settle_timeout: Option<u64>,
@@ -163,6 +164,64 @@ pub fn run(args: &RunArgs) -> ExitCode {
     super::output::finish(result.map(ExitCode::from).map_err(CliError::from))
 }
 
+/// The journal's file: `--journal`, else in the report folder, else a temporary file of this process.
+fn journal_path(args: &RunArgs) -> PathBuf {
+    args.journal.clone().unwrap_or_else(|| match &args.report_dir {
+        Some(dir) => dir.join(crate::cleanup::FILE_NAME),
+        None => std::env::temp_dir().join(format!("hwconform-{}-{}", std::process::id(), crate::cleanup::FILE_NAME)),
+    })
+}
+
+/// The session's options from the command line, the journal written to `journal_path`.
+fn session_options(args: &RunArgs, journal_path: &Path) -> SessionOptions {
+    SessionOptions {
+        concurrency: args.concurrency,
+        rps: args.rps,
+        retries: args.retries,
+        run_timeout: args.run_timeout.map(Duration::from_secs),
+        request_timeout: None,
+        ca_file: args.target_args.ca_file.clone(),
+        no_proxy: false,
+        cleanup: CleanupOptions {
+            journal: Some(journal_path.to_path_buf()),
+            max_created: args.max_created,
+            keep: args.keep,
+            timeout: Duration::from_secs(args.cleanup_timeout),
+        },
+        ..SessionOptions::default()
+    }
+}
+
+/// Each case's result, with its drift against the snapshot under `snapshots` for `profile`: a
+/// missing snapshot is recorded (not under CI). Also how many were recorded, and how many were not
+/// (CI).
+fn results_with_drift(
+    cases: &[Arc<Case>],
+    runs: &[CaseRun],
+    snapshots: &Path,
+    profile: &str,
+) -> (Vec<CaseResult>, usize, usize) {
+    let mut results = Vec::with_capacity(cases.len());
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    let (mut recorded, mut not_recorded) = (0usize, 0usize);
+    for (case, run) in cases.iter().zip(runs) {
+        let mut result = case_result(case, run);
+        if matches!(run.outcome, Outcome::Passed | Outcome::Failed) {
+            let path = snapshots.join(case.id.snapshot_file(profile));
+            let value = normalise(case, &run.exchange);
+            if path.exists() {
+                result.drift = compare_snapshot(&path, &value).map(drift_record);
+            } else if ci {
+                not_recorded += 1;
+            } else if record_snapshot(&path, &case.rationale, &value).is_ok() {
+                recorded += 1;
+            }
+        }
+        results.push(result);
+    }
+    (results, recorded, not_recorded)
+}
+
 /// The verb for callers already inside a Tokio runtime.
 pub async fn run_async(args: &RunArgs) -> Result<Exit, RunError> {
     let clock = std::time::Instant::now();
@@ -185,26 +244,8 @@ pub async fn run_async(args: &RunArgs) -> Result<Exit, RunError> {
     }
     let cases: Vec<Arc<Case>> = selection.cases.into_iter().map(Arc::new).collect();
     let profile: TargetProfile = profile(args, &catalogue)?.resolve(&|v| std::env::var(v).ok())?;
-    let journal_path = args.journal.clone().unwrap_or_else(|| match &args.report_dir {
-        Some(dir) => dir.join(crate::cleanup::FILE_NAME),
-        None => std::env::temp_dir().join(format!("hwconform-{}-{}", std::process::id(), crate::cleanup::FILE_NAME)),
-    });
-    let options = SessionOptions {
-        concurrency: args.concurrency,
-        rps: args.rps,
-        retries: args.retries,
-        run_timeout: args.run_timeout.map(Duration::from_secs),
-        request_timeout: None,
-        ca_file: args.target_args.ca_file.clone(),
-        no_proxy: false,
-        cleanup: CleanupOptions {
-            journal: Some(journal_path.clone()),
-            max_created: args.max_created,
-            keep: args.keep,
-            timeout: Duration::from_secs(args.cleanup_timeout),
-        },
-        ..SessionOptions::default()
-    };
+    let journal_path = journal_path(args);
+    let options = session_options(args, &journal_path);
     let mut session = Session::open(Arc::clone(&catalogue), profile, options).await?;
     session.settle_timeout(args.settle_timeout.map(Duration::from_secs));
     // The target's own resources (a finished backup to export), from the profile or found on it.
@@ -230,30 +271,13 @@ pub async fn run_async(args: &RunArgs) -> Result<Exit, RunError> {
         print_lines(&lines);
         return Ok(Exit::CutShort);
     };
-    let mut results = Vec::with_capacity(cases.len());
     // Snapshots serve drift: a target's first run records them (not under CI), later runs compare.
     let snapshots = args
         .snapshots
         .clone()
         .or_else(|| session.profile().file.snapshots.as_ref().map(PathBuf::from))
         .unwrap_or_else(|| PathBuf::from("snapshots"));
-    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-    let (mut recorded, mut not_recorded) = (0usize, 0usize);
-    for (case, run) in cases.iter().zip(&runs) {
-        let mut result = case_result(case, run);
-        if matches!(run.outcome, Outcome::Passed | Outcome::Failed) {
-            let path = snapshots.join(case.id.snapshot_file(session.profile().name()));
-            let value = normalise(case, &run.exchange);
-            if path.exists() {
-                result.drift = compare_snapshot(&path, &value).map(drift_record);
-            } else if ci {
-                not_recorded += 1;
-            } else if record_snapshot(&path, &case.rationale, &value).is_ok() {
-                recorded += 1;
-            }
-        }
-        results.push(result);
-    }
+    let (results, recorded, not_recorded) = results_with_drift(&cases, &runs, &snapshots, session.profile().name());
     // No answer at all is no verdict: say why, once (the report comes with the always-a-report work).
     if ending_of(&results) == RunEnding::Unreachable
         && let Some((case, (step, error))) =

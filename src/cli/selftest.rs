@@ -3,6 +3,7 @@
 //! operation, with the first failing case of each rule. Exit 1 when a rule goes uncaught or a
 //! variant fails; `--write FILE` saves the figure (the committed one is `fixtures/bite.json`).
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -55,23 +56,24 @@ fn main(args: &SelftestArgs) -> Result<ExitCode, CliError> {
     let mut text = result.bite.render();
     for v in &result.variants {
         if v.failed.is_empty() {
-            text.push_str(&format!("variant {}: {} cases, none failed", v.variant, v.cases));
+            let _ = write!(text, "variant {}: {} cases, none failed", v.variant, v.cases);
             if !v.untested.is_empty() {
-                text.push_str(&format!(" ({} could not be tested: {})", v.untested.len(), v.untested.join("; ")));
+                let _ = write!(text, " ({} could not be tested: {})", v.untested.len(), v.untested.join("; "));
             }
             text.push('\n');
         } else {
-            text.push_str(&format!(
-                "variant {}: {} of {} cases FAILED: {}\n",
+            let _ = writeln!(
+                text,
+                "variant {}: {} of {} cases FAILED: {}",
                 v.variant,
                 v.failed.len(),
                 v.cases,
                 v.failed.join(", ")
-            ));
+            );
         }
     }
     if !result.bite.uncaught.is_empty() {
-        text.push_str(&format!("NOT CAUGHT: {}\n", result.bite.uncaught.join(", ")));
+        let _ = writeln!(text, "NOT CAUGHT: {}", result.bite.uncaught.join(", "));
     }
     if let Some(path) = &args.write {
         std::fs::write(path, result.bite.to_json())

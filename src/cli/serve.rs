@@ -32,12 +32,12 @@ pub struct ServeArgs {
     /// Honour the x-hwconform-fault and x-hwconform-latency-ms request headers.
     #[arg(long)]
     pub fault_injection: bool,
-    /// How long a new backup stays backing_up before it reads as success.
+    /// How long a new backup stays `backing_up` before it reads as success.
     #[arg(long, value_name = "MS", default_value_t = 2000)]
     pub backup_delay_ms: u64,
     /// JSON list of AK/SK pairs (`[{"ak": "…", "sk": "…"}]`): requests without X-Auth-Token are then
     /// accepted when their SDK-HMAC-SHA256 signature verifies. Without it, the official SDKs'
-    /// variables HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK (/ HUAWEICLOUD_SDK_SECURITY_TOKEN) are used when set.
+    /// variables `HUAWEICLOUD_SDK_AK` / `HUAWEICLOUD_SDK_SK` (/ `HUAWEICLOUD_SDK_SECURITY_TOKEN`) are used when set.
     #[arg(long, value_name = "FILE")]
     pub aksk_keys: Option<PathBuf>,
     /// Largest request body accepted, in bytes (larger → 413).

@@ -4,6 +4,7 @@
 //! made from what identifies the operation on the page (see [`provisional_id`]).
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use serde_json::{Map, Value, json};
 
@@ -184,7 +185,7 @@ impl Builder<'_> {
         (Value::Object(schema), !blank)
     }
 
-    fn object_schema(&mut self, table: &FieldTable, id: &str, title: String, whole: bool, request: bool) -> Value {
+    fn object_schema(&mut self, table: &FieldTable, id: &str, title: &str, whole: bool, request: bool) -> Value {
         let mut properties = Map::new();
         let mut required = Vec::new();
         for f in &table.fields {
@@ -231,10 +232,10 @@ pub(super) fn provisional_id(facts: &Facts) -> String {
     let rest = facts.path.strip_prefix(&format!("/{version}")).unwrap_or(&facts.path);
     let mut id = format!("{version}.{}.{}", facts.method.to_lowercase(), slug(rest));
     for (k, v) in &facts.fixed_query {
-        id.push_str(&format!(".{}-{}", slug(k), slug(v)));
+        let _ = write!(id, ".{}-{}", slug(k), slug(v));
     }
     if let Some(doc) = &facts.doc_version {
-        id.push_str(&format!("@{}", slug(doc)));
+        let _ = write!(id, "@{}", slug(doc));
     }
     id
 }
@@ -289,7 +290,7 @@ fn request_body(b: &mut Builder<'_>, id: &str, heading: &str, schemas: &mut BTre
     let page = &facts.page;
     let title = format!("{heading}: request body");
     if let Some(table) = &facts.body {
-        let doc = b.object_schema(table, &format!("{id}/request.schema.json"), title, true, true);
+        let doc = b.object_schema(table, &format!("{id}/request.schema.json"), &title, true, true);
         schemas.insert(format!("schemas/{id}/request.schema.json"), doc);
         return json!({"schema": "request.schema.json", "media_type": "application/json", "source": source(page, &table.label, "*")});
     }
@@ -332,23 +333,21 @@ fn responses(
     let page = &facts.page;
     for o in &facts.objects {
         let title = format!("{heading}: {} object", o.name);
-        let doc = b.object_schema(&o.table, &format!("{id}/{}.schema.json", o.name), title, true, o.request);
+        let doc = b.object_schema(&o.table, &format!("{id}/{}.schema.json", o.name), &title, true, o.request);
         schemas.insert(format!("schemas/{id}/{}.schema.json", o.name), doc);
     }
     let mut responses = Vec::new();
     for (status, table) in &facts.responses {
-        let schema = match envelope.filter(|e| e.only_for == Some(*status)) {
-            Some(e) => style_schema(e.style),
-            None => {
-                let title = format!("{heading}: {status} response body");
-                let mut doc =
-                    b.object_schema(table, &format!("{id}/response.{status}.schema.json"), title, false, false);
-                if let Some(obj) = doc.as_object_mut() {
-                    obj.remove("x-source");
-                }
-                schemas.insert(format!("schemas/{id}/response.{status}.schema.json"), doc);
-                format!("response.{status}.schema.json")
+        let schema = if let Some(e) = envelope.filter(|e| e.only_for == Some(*status)) {
+            style_schema(e.style)
+        } else {
+            let title = format!("{heading}: {status} response body");
+            let mut doc = b.object_schema(table, &format!("{id}/response.{status}.schema.json"), &title, false, false);
+            if let Some(obj) = doc.as_object_mut() {
+                obj.remove("x-source");
             }
+            schemas.insert(format!("schemas/{id}/response.{status}.schema.json"), doc);
+            format!("response.{status}.schema.json")
         };
         responses
             .push((*status, json!({"status": status, "schema": schema, "source": source(page, &table.label, "*")})));
@@ -432,17 +431,16 @@ pub(super) fn assemble(facts: &Facts, identity: Option<&Identity>, warnings: &mu
     let parameters = parameters(&mut b, &facts.params, &identity);
     let request_body = request_body(&mut b, &id, &heading, &mut schemas);
     let responses = responses(&mut b, &id, &heading, envelope.as_ref(), &mut schemas);
-    let error_envelope = match &envelope {
-        Some(e) => json!({
+    let error_envelope = if let Some(e) = &envelope {
+        json!({
             "style": style_name(e.style),
             "schema": style_schema(e.style),
             "basis": "table",
             "source": source(page, &e.label, "*"),
-        }),
-        None => {
-            b.warnings.push(Warning::new(page, "-", "-", "the page documents no error envelope"));
-            Value::Null
-        }
+        })
+    } else {
+        b.warnings.push(Warning::new(page, "-", "-", "the page documents no error envelope"));
+        Value::Null
     };
     let (examples, example_meta, error_examples) = examples(facts, envelope.as_ref());
     let status_codes: Vec<Value> =

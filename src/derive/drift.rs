@@ -68,6 +68,7 @@ fn short(v: &Value) -> String {
 }
 
 /// Every difference between `committed` and `derived`, as `pointer: …` lines.
+#[expect(clippy::many_single_char_names, reason = "a/b and x/y are the two sides compared, p the pointer")]
 pub(super) fn json_diff(committed: &Value, derived: &Value, pointer: &str, out: &mut Vec<String>) {
     match (committed, derived) {
         (Value::Object(a), Value::Object(b)) => {

@@ -86,7 +86,7 @@ impl Validators {
     fn violations(&self, schema: &Value, instance: &Value) -> Result<Vec<(String, String)>, String> {
         let registry = jsonschema::Registry::new()
             .extend(self.docs.iter().map(|(id, d)| (id.as_str(), d.clone())))
-            .and_then(|b| b.prepare())
+            .and_then(jsonschema::RegistryBuilder::prepare)
             .map_err(|e| e.to_string())?;
         let v = jsonschema::draft202012::options().with_registry(&registry).build(schema).map_err(|e| e.to_string())?;
         Ok(v.iter_errors(instance).map(|e| (e.instance_path().to_string(), e.kind().keyword().to_owned())).collect())
@@ -102,6 +102,65 @@ fn source_at(schema: &Value, pointer: &str) -> Option<Value> {
     node.get("x-source").cloned()
 }
 
+/// The schema example `name` (`request`, `response.<status>`) is checked against, as the operation
+/// names it.
+fn example_schema(files: &OperationFiles, schemas: &BTreeMap<String, Value>, name: &str) -> Option<Value> {
+    let meta = &files.operation;
+    let file = if name == "request" {
+        meta.get("request_body")?.get("schema")?.as_str()?.to_owned()
+    } else {
+        let status = name.strip_prefix("response.")?.parse::<u64>().ok()?;
+        let r = meta.get("responses")?.as_array()?.iter().find(|r| r.get("status") == Some(&json!(status)))?;
+        r.get("schema")?.as_str()?.to_owned()
+    };
+    let path = match file.strip_prefix("../") {
+        Some(rest) => format!("schemas/{rest}"),
+        None => format!("schemas/{}/{file}", files.id),
+    };
+    schemas.get(&path).cloned()
+}
+
+/// Success examples listing more items than the limit the example request asks for.
+fn pages_over_limit(
+    facts: &Facts,
+    files: &OperationFiles,
+    roles: &BTreeMap<String, ParamRole>,
+    bodies: &BTreeMap<String, Value>,
+    found: &mut Vec<Found>,
+) {
+    let limit_param = roles.iter().find(|(_, r)| **r == ParamRole::PageLimit).map(|(n, _)| n.clone());
+    let limit = facts.examples.iter().filter_map(|e| e.request_line.as_deref()).find_map(|line| {
+        let (_, q) = line.split_once('?')?;
+        q.split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| Some(*k) == limit_param.as_deref())?
+            .1
+            .parse::<usize>()
+            .ok()
+    });
+    let Some(limit) = limit else { return };
+    for ex in files.examples.iter().filter(|e| e.status == Some(facts.success_status)) {
+        let Some(Value::Object(body)) = bodies.get(&ex.name) else { continue };
+        for (member, value) in body {
+            if let Value::Array(items) = value
+                && items.len() > limit
+            {
+                found.push(Found {
+                    operation: files.id.clone(),
+                    example: ex.name.clone(),
+                    kind: ErratumKind::PageExceedsLimit,
+                    violates: None,
+                    source: ex.source.clone(),
+                    reason: format!(
+                        "The example request asks for at most {limit} items but {member} lists {}.",
+                        items.len()
+                    ),
+                });
+            }
+        }
+    }
+}
+
 /// Checks every example of one operation. Returns the contradictions and the corrected bodies.
 pub(super) fn check_examples(
     facts: &Facts,
@@ -114,21 +173,6 @@ pub(super) fn check_examples(
     let op = &files.id;
     let mut found = Vec::new();
     let mut bodies = BTreeMap::new();
-    let schema_of = |name: &str| -> Option<Value> {
-        let meta = &files.operation;
-        let file = if name == "request" {
-            meta.get("request_body")?.get("schema")?.as_str()?.to_owned()
-        } else {
-            let status = name.strip_prefix("response.")?.parse::<u64>().ok()?;
-            let r = meta.get("responses")?.as_array()?.iter().find(|r| r.get("status") == Some(&json!(status)))?;
-            r.get("schema")?.as_str()?.to_owned()
-        };
-        let path = match file.strip_prefix("../") {
-            Some(rest) => format!("schemas/{rest}"),
-            None => format!("schemas/{op}/{file}"),
-        };
-        schemas.get(&path).cloned()
-    };
     for ex in &files.examples {
         let Some(raw) = &ex.body_raw else { continue };
         let body = match serde_json::from_str::<Value>(raw) {
@@ -155,7 +199,7 @@ pub(super) fn check_examples(
             }
         };
         let Some(body) = body else { continue };
-        if let Some(schema) = schema_of(&ex.name) {
+        if let Some(schema) = example_schema(files, schemas, &ex.name) {
             match validators.violations(&schema, &body) {
                 Ok(violations) => {
                     for (pointer, keyword) in violations {
@@ -181,38 +225,7 @@ pub(super) fn check_examples(
     }
 
     // A page of results longer than the limit the example request asks for.
-    let limit_param = roles.iter().find(|(_, r)| **r == ParamRole::PageLimit).map(|(n, _)| n.clone());
-    let limit = facts.examples.iter().filter_map(|e| e.request_line.as_deref()).find_map(|line| {
-        let (_, q) = line.split_once('?')?;
-        q.split('&')
-            .filter_map(|kv| kv.split_once('='))
-            .find(|(k, _)| Some(*k) == limit_param.as_deref())?
-            .1
-            .parse::<usize>()
-            .ok()
-    });
-    if let Some(limit) = limit {
-        for ex in files.examples.iter().filter(|e| e.status == Some(facts.success_status)) {
-            let Some(Value::Object(body)) = bodies.get(&ex.name) else { continue };
-            for (member, value) in body {
-                if let Value::Array(items) = value
-                    && items.len() > limit
-                {
-                    found.push(Found {
-                        operation: op.clone(),
-                        example: ex.name.clone(),
-                        kind: ErratumKind::PageExceedsLimit,
-                        violates: None,
-                        source: ex.source.clone(),
-                        reason: format!(
-                            "The example request asks for at most {limit} items but {member} lists {}.",
-                            items.len()
-                        ),
-                    });
-                }
-            }
-        }
-    }
+    pages_over_limit(facts, files, roles, &bodies, &mut found);
 
     // An example of a status no response table documents.
     for ex in files.examples.iter().filter(|e| e.status.is_some()) {

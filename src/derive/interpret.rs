@@ -169,7 +169,7 @@ pub(super) struct Reader<'a> {
     pub rows: Vec<(String, Vec<String>)>,
 }
 
-impl<'a> Reader<'a> {
+impl Reader<'_> {
     pub(super) fn warn(&mut self, table: &str, row: &str, line: usize, message: impl Into<String>) {
         self.warnings.push(Warning::new(&self.page.file, table, row, message).at(line));
     }
@@ -220,14 +220,14 @@ impl<'a> Reader<'a> {
     fn heading(&mut self, text: &str) {
         if let Some(s) = section_of(text) {
             self.section = s;
-            self.section_heading = text.to_owned();
+            text.clone_into(&mut self.section_heading);
             self.status = None;
             self.bullet = None;
         }
         if let Some(s) = heading_status(text) {
             self.status = Some(s);
         }
-        self.heading = text.to_owned();
+        text.clone_into(&mut self.heading);
     }
 
     /// A bullet; "- 正常" followed by a bare status code is a status-code row outside any table.
@@ -442,10 +442,13 @@ fn finish(mut r: Reader<'_>) -> Result<Facts, DeriveError> {
         return Err(DeriveError::NoEndpoint { page: r.page.file.clone() });
     };
     let path = endpoint.line.path.clone();
-    let api_version = VERSION.captures(&path).map(|c| c[1].to_owned()).unwrap_or_else(|| {
-        r.warn("URI", &path, endpoint.page_line, "no API version in the path");
-        String::new()
-    });
+    let api_version = VERSION.captures(&path).map_or_else(
+        || {
+            r.warn("URI", &path, endpoint.page_line, "no API version in the path");
+            String::new()
+        },
+        |c| c[1].to_owned(),
+    );
     let placed = place_tables(&mut r, &endpoint);
     let mut responses = placed.responses;
     let success_status = responses
@@ -509,7 +512,8 @@ fn collect_body(blocks: &[Block], start: usize) -> (String, usize) {
     let mut lines = Vec::new();
     let mut i = start;
     while let Some(Block::Text { text, .. }) = blocks.get(i) {
-        depth += text.chars().map(|c| matches!(c, '{' | '[') as i64 - matches!(c, '}' | ']') as i64).sum::<i64>();
+        depth +=
+            text.chars().map(|c| i64::from(matches!(c, '{' | '[')) - i64::from(matches!(c, '}' | ']'))).sum::<i64>();
         lines.push(text.clone());
         i += 1;
         if depth <= 0 {

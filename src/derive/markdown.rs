@@ -146,7 +146,8 @@ impl Reader<'_> {
                 }
                 self.item_first = false;
             }
-            Event::End(TagEnd::Paragraph | TagEnd::Item) => self.flush(),
+            Event::End(TagEnd::Paragraph | TagEnd::Item)
+            | Event::Start(Tag::List(_) | Tag::HtmlBlock | Tag::BlockQuote(_)) => self.flush(),
             Event::Start(Tag::Item) => {
                 self.flush();
                 self.item_first = true;
@@ -162,7 +163,6 @@ impl Reader<'_> {
                     self.blocks.push(Block::Code { text: dedent(&text), line });
                 }
             }
-            Event::Start(Tag::List(_) | Tag::HtmlBlock | Tag::BlockQuote(_)) => self.flush(),
             Event::Start(Tag::Strong) => {
                 if let Some(i) = &mut self.inline {
                     i.in_strong = true;

@@ -283,9 +283,10 @@ impl Charset {
     pub fn pattern(&self) -> Option<String> {
         if !self.allowed.is_empty() {
             let rest = format!("[{}]*", class_text(&self.allowed));
-            return Some(match self.first.is_empty() {
-                true => format!("^{rest}$"),
-                false => format!("^[{}]{rest}$", class_text(&self.first)),
+            return Some(if self.first.is_empty() {
+                format!("^{rest}$")
+            } else {
+                format!("^[{}]{rest}$", class_text(&self.first))
             });
         }
         if !self.forbidden.is_empty() {

@@ -237,32 +237,29 @@ fn decide_errata(
     for f in found {
         let entry =
             overlay.errata.iter().find(|e| e.operation == f.operation && e.example == f.example && e.kind == f.kind);
-        let (id, reason, decision, source) = match entry {
-            Some(e) => {
-                matched.insert(e.id.clone());
-                (e.id.clone(), e.reason.clone(), e.decision.clone(), e.source.clone().unwrap_or(f.source.clone()))
-            }
-            None => {
-                *unnamed += 1;
-                let id = format!("D{unnamed}");
-                warnings.push(Warning::new(
-                    &facts.page,
-                    f.source["table"].as_str().unwrap_or("-"),
-                    f.source["row"].as_str().unwrap_or("-"),
-                    format!(
-                        "erratum {id} ({}, {}) has no decision in the overlay: {}",
-                        kind_name(f.kind),
-                        f.example,
-                        f.reason
-                    ),
-                ));
-                (
-                    id,
-                    f.reason.clone(),
-                    "None recorded: the overlay has no decision for this erratum.".to_owned(),
-                    f.source.clone(),
-                )
-            }
+        let (id, reason, decision, source) = if let Some(e) = entry {
+            matched.insert(e.id.clone());
+            (e.id.clone(), e.reason.clone(), e.decision.clone(), e.source.clone().unwrap_or(f.source.clone()))
+        } else {
+            *unnamed += 1;
+            let id = format!("D{unnamed}");
+            warnings.push(Warning::new(
+                &facts.page,
+                f.source["table"].as_str().unwrap_or("-"),
+                f.source["row"].as_str().unwrap_or("-"),
+                format!(
+                    "erratum {id} ({}, {}) has no decision in the overlay: {}",
+                    kind_name(f.kind),
+                    f.example,
+                    f.reason
+                ),
+            ));
+            (
+                id,
+                f.reason.clone(),
+                "None recorded: the overlay has no decision for this erratum.".to_owned(),
+                f.source.clone(),
+            )
         };
         d.ids_by_example.entry(f.example.clone()).or_default().push(id.clone());
         if f.kind == ErratumKind::UndocumentedResponse

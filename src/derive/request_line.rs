@@ -33,7 +33,7 @@ pub(super) fn strip_markup(line: &str) -> String {
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '\\' if chars.peek().is_some_and(|n| n.is_ascii_punctuation()) => {
+            '\\' if chars.peek().is_some_and(char::is_ascii_punctuation) => {
                 if let Some(n) = chars.next() {
                     out.push(n);
                 }
@@ -75,9 +75,8 @@ pub(super) fn parse_request_line(line: &str) -> Option<RequestLine> {
         Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") => {
             (true, rest.find('/').map_or("/", |i| &rest[i..]))
         }
-        Some(_) => return None,
         None if target.starts_with('/') => (false, target),
-        None => return None,
+        Some(_) | None => return None,
     };
     let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
     let query = query

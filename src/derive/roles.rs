@@ -129,7 +129,9 @@ impl Placer<'_, '_> {
         if !taken(&clean) {
             return clean;
         }
-        (2..).map(|n| format!("{clean}_{n}")).find(|n| !taken(n)).unwrap_or(clean)
+        #[expect(clippy::maybe_infinite_iter, reason = "finitely many names are taken: one suffix is free")]
+        let free = (2..).map(|n| format!("{clean}_{n}")).find(|n| !taken(n));
+        free.unwrap_or(clean)
     }
 
     /// The members of table `t`, each nested member pointing at its object.
@@ -151,8 +153,7 @@ fn example_body_keys(r: &Reader<'_>) -> BTreeSet<String> {
         .filter(|e| e.status.is_none())
         .filter_map(|e| e.body.as_deref())
         .filter_map(|b| serde_json::from_str::<Value>(b).ok().or_else(|| repair(b)))
-        .filter_map(|v| v.as_object().map(|o| o.keys().cloned().collect::<BTreeSet<_>>()))
-        .next()
+        .find_map(|v| v.as_object().map(|o| o.keys().cloned().collect::<BTreeSet<_>>()))
         .unwrap_or_default()
 }
 
@@ -288,23 +289,19 @@ fn add_request_line_params(r: &mut Reader<'_>, locator: &Locator<'_>, params: &m
         params.push(Param { place: Place::Path, field: synthetic(name, Some(true), "String", &e.table, e.page_line) });
     }
     for q in &e.line.query {
-        match params.iter_mut().find(|p| p.place == Place::Query && p.field.name == q.name) {
-            Some(p) => p.field.fixed = q.fixed.clone(),
-            None => {
-                let field = match &q.fixed {
-                    Some(value) => {
-                        let mut f = synthetic(&q.name, Some(true), "String", &e.table, e.page_line);
-                        f.fixed = Some(value.clone());
-                        f
-                    }
-                    None => {
-                        let message = "query parameter of the request line no table documents; its type is unknown";
-                        r.warn(&e.table, &q.name, e.page_line, message);
-                        synthetic(&q.name, Some(false), "", &e.table, e.page_line)
-                    }
-                };
-                params.push(Param { place: Place::Query, field });
-            }
+        if let Some(p) = params.iter_mut().find(|p| p.place == Place::Query && p.field.name == q.name) {
+            p.field.fixed.clone_from(&q.fixed);
+        } else {
+            let field = if let Some(value) = &q.fixed {
+                let mut f = synthetic(&q.name, Some(true), "String", &e.table, e.page_line);
+                f.fixed = Some(value.clone());
+                f
+            } else {
+                let message = "query parameter of the request line no table documents; its type is unknown";
+                r.warn(&e.table, &q.name, e.page_line, message);
+                synthetic(&q.name, Some(false), "", &e.table, e.page_line)
+            };
+            params.push(Param { place: Place::Query, field });
         }
     }
 }

@@ -61,7 +61,7 @@ impl Row {
 
     /// The first cell: the row's name in provenance (`x-source.row`).
     pub fn key(&self) -> &str {
-        self.cells.first().map(String::as_str).unwrap_or("")
+        self.cells.first().map_or("", String::as_str)
     }
 }
 

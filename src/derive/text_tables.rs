@@ -111,7 +111,7 @@ pub(super) fn parse_cells(lines: &[Line], start: usize) -> Option<(Table, usize)
     let line = lines[start].0;
     let is_row_start = |j: usize| -> bool {
         let Some((_, l)) = lines.get(j) else { return false };
-        let next = lines.get(j + 1).map(|(_, l)| l.as_str()).unwrap_or("");
+        let next = lines.get(j + 1).map_or("", |(_, l)| l.as_str());
         if columns.get(1) == Some(&Column::Mandatory) {
             matches!(next, "Yes" | "No" | "是" | "否")
         } else if columns.first() == Some(&Column::Status) {

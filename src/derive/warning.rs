@@ -30,6 +30,7 @@ impl Warning {
     }
 
     /// The same warning, naming the page line it is about.
+    #[must_use]
     pub fn at(mut self, line: usize) -> Self {
         self.line = (line > 0).then_some(line);
         self

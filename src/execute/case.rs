@@ -11,7 +11,7 @@ use super::exchange::Exchange;
 use super::pace::RunLimits;
 use super::send::{Bindings, prepare, send};
 use super::settle::{Awaited, WaitEnd, settle};
-use crate::generate::{Case, RequestTemplate, Slot, Tracker};
+use crate::generate::{Case, RequestTemplate, Slot, Step, Tracker, Walk};
 use crate::profile::TargetProfile;
 
 /// Where the case runs.
@@ -39,6 +39,59 @@ fn busy_parent(tracker: &Tracker, template: &RequestTemplate, target: &Target<'_
     })
 }
 
+/// Waits until the resources `step` uses are ready: one an earlier step created is used only once
+/// the target has finished it (the wait is recorded), and a settled capture once the list shows it.
+async fn wait_for_inputs(
+    step: &Step,
+    bindings: &Bindings<'_>,
+    target: &Target<'_>,
+    exchange: &mut Exchange,
+) -> Result<(), Stopped> {
+    if let Some((name, tracker)) = &step.waits.before
+        && let Some(id) = bindings.captures.get(name).cloned()
+    {
+        let waited = settle(target, tracker, &bindings.project, &Awaited::Item(id)).await;
+        exchange.waits.push(waited.record);
+        if let WaitEnd::Failed(why) | WaitEnd::Unknown(why) = waited.end {
+            return Err(Stopped::Waited { step: step.label.clone(), reason: format!("the {name}: {why}") });
+        }
+    }
+    if let Some(settle) = &step.settle
+        && let Some(id) = bindings.captures.get(&settle.capture)
+    {
+        let (list, project) = (&settle.list, bindings.project.clone());
+        let bound = crate::cleanup::SETTLE_BOUND;
+        if let Err(e) = crate::cleanup::settle(target, list, &project, id, bound).await {
+            return Err(Stopped::Unsettled { step: step.label.clone(), reason: e });
+        }
+    }
+    Ok(())
+}
+
+/// Records the values `step` captures from its answer's `body`.
+fn capture(step: &Step, body: &Value, bindings: &mut Bindings<'_>) {
+    for c in &step.captures {
+        if let Some(v) = body.pointer(&c.pointer).and_then(|v| v.as_str().map(str::to_owned)) {
+            bindings.captures.insert(c.name.clone(), v);
+        }
+    }
+}
+
+/// The offset of a walk's next page after `body` (the `pages`-th), or `None` when the list is
+/// exhausted or the walk has read its most pages.
+fn next_offset(walk: &Walk, template: &RequestTemplate, body: &Value, pages: usize) -> Option<u64> {
+    let n = body.get(&walk.items).and_then(Value::as_array).map_or(0, Vec::len);
+    let total = body.get(&walk.total).and_then(Value::as_u64);
+    let offset = template
+        .query
+        .iter()
+        .find(|(name, _)| name == &walk.offset_param)
+        .and_then(|(_, s)| if let Slot::Literal(v) = s { v.as_u64() } else { None })
+        .unwrap_or(0);
+    let next = offset + n as u64;
+    if n == 0 || pages >= walk.max_pages || total.is_some_and(|t| next >= t) { None } else { Some(next) }
+}
+
 /// Executes every step of `case`.
 pub async fn execute(case: &Case, target: &Target<'_>) -> Exchange {
     let mut bindings =
@@ -52,27 +105,9 @@ pub async fn execute(case: &Case, target: &Target<'_>) -> Exchange {
                 break;
             }
         };
-        // A resource an earlier step created is used only once the target has finished it.
-        if let Some((name, tracker)) = &step.waits.before
-            && let Some(id) = bindings.captures.get(name).cloned()
-        {
-            let waited = settle(target, tracker, &bindings.project, &Awaited::Item(id)).await;
-            exchange.waits.push(waited.record);
-            if let WaitEnd::Failed(why) | WaitEnd::Unknown(why) = waited.end {
-                exchange.stopped =
-                    Some(Stopped::Waited { step: step.label.clone(), reason: format!("the {name}: {why}") });
-                return exchange;
-            }
-        }
-        if let Some(settle) = &step.settle
-            && let Some(id) = bindings.captures.get(&settle.capture)
-        {
-            let (list, project) = (&settle.list, bindings.project.clone());
-            let bound = crate::cleanup::SETTLE_BOUND;
-            if let Err(e) = crate::cleanup::settle(target, list, &project, id, bound).await {
-                exchange.stopped = Some(Stopped::Unsettled { step: step.label.clone(), reason: e });
-                return exchange;
-            }
+        if let Err(stopped) = wait_for_inputs(step, &bindings, target, &mut exchange).await {
+            exchange.stopped = Some(stopped);
+            return exchange;
         }
         let mut template = step.request.clone();
         let mut pages = 0usize;
@@ -145,28 +180,13 @@ pub async fn execute(case: &Case, target: &Target<'_>) -> Exchange {
                 .filter(|r| r.status == step.operation.meta.success_status)
                 .and_then(|r| r.json());
             if let Some(body) = body {
-                for c in &step.captures {
-                    if let Some(v) = body.pointer(&c.pointer).and_then(|v| v.as_str().map(str::to_owned)) {
-                        bindings.captures.insert(c.name.clone(), v);
-                    }
-                }
+                capture(step, body, &mut bindings);
             }
             // Walks advance the offset by the page length until the list is exhausted.
             let Some(walk) = &step.walk else { break };
             pages += 1;
             let Some(body) = body else { break };
-            let n = body.get(&walk.items).and_then(Value::as_array).map_or(0, Vec::len);
-            let total = body.get(&walk.total).and_then(Value::as_u64);
-            let offset = template
-                .query
-                .iter()
-                .find(|(name, _)| name == &walk.offset_param)
-                .and_then(|(_, s)| if let Slot::Literal(v) = s { v.as_u64() } else { None })
-                .unwrap_or(0);
-            let next = offset + n as u64;
-            if n == 0 || pages >= walk.max_pages || total.is_some_and(|t| next >= t) {
-                break;
-            }
+            let Some(next) = next_offset(walk, &template, body, pages) else { break };
             for (name, slot) in &mut template.query {
                 if name == &walk.offset_param {
                     *slot = Slot::Literal(Value::from(next));

@@ -47,7 +47,7 @@ fn certificates(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, Exe
 /// Builds the client. Proxies come from the usual environment variables (`HTTPS_PROXY`, `NO_PROXY`…)
 /// unless `no_proxy`; TLS is rustls. POSTs that create resources are never retried: the client has no
 /// retry policy of its own (the executor retries throttled GETs only).
-pub fn client(options: ClientOptions) -> Result<reqwest::Client, ExecuteError> {
+pub fn client(options: &ClientOptions) -> Result<reqwest::Client, ExecuteError> {
     let builder = reqwest::Client::builder();
     let mut builder = if options.no_proxy { builder.no_proxy() } else { builder };
     if let Some(path) = &options.ca_file {

@@ -212,10 +212,12 @@ fn known(e: &(dyn StdError + 'static), phase: Phase, timeout: &dyn Fn() -> Trans
     }
     if let Some(io) = e.downcast_ref::<std::io::Error>() {
         // An I/O error may wrap the TLS library's error; its `source()` skips the wrapped error itself.
-        if io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) {
+        use std::io::ErrorKind as K;
+        if let Some(inner) = io.get_ref()
+            && inner.is::<rustls::Error>()
+        {
             return Some(TransportKind::Tls);
         }
-        use std::io::ErrorKind as K;
         return match io.kind() {
             K::ConnectionRefused | K::NetworkUnreachable | K::HostUnreachable | K::AddrNotAvailable => {
                 Some(TransportKind::Connect)
@@ -413,7 +415,7 @@ mod tests {
     }
 
     async fn kind_from(url: &str) -> TransportKind {
-        let client = crate::execute::client(crate::execute::ClientOptions {
+        let client = crate::execute::client(&crate::execute::ClientOptions {
             no_proxy: true,
             timeout: std::time::Duration::from_secs(5),
             ..crate::execute::ClientOptions::default()

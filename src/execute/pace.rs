@@ -64,6 +64,7 @@ impl RunLimits {
     }
 
     /// These limits, recording what the run creates in `journal`.
+    #[must_use]
     pub fn with_journal(mut self, journal: std::sync::Arc<crate::cleanup::Journal>) -> Self {
         self.journal = Some(journal);
         self

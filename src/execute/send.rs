@@ -2,6 +2,7 @@
 //! segments and query percent-encoded per RFC 3986), sends it, and reads a capped body.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::time::Instant;
 
 use http::header::HOST;
@@ -98,7 +99,7 @@ pub fn encode(s: &str) -> String {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            let _ = write!(out, "%{b:02X}");
         }
     }
     out
@@ -381,7 +382,7 @@ mod tests {
     #[tokio::test]
     async fn throttled_requests_are_retried_and_counted_posts_only_when_refused_before_processing() {
         let profile = crate::profile::ProfileFile::reference().unwrap().resolve(&|_| None).unwrap();
-        let client = crate::execute::client(crate::execute::ClientOptions {
+        let client = crate::execute::client(&crate::execute::ClientOptions {
             no_proxy: true,
             ..crate::execute::ClientOptions::default()
         })

@@ -124,7 +124,7 @@ pub async fn settle(target: &Target<'_>, tracker: &Tracker, project: &str, await
             ItemState::Ready => break WaitEnd::Settled,
             ItemState::Failed => break WaitEnd::Failed(format!("the {} ended failed", role_name(tracker.role))),
             ItemState::Unknown => {
-                break WaitEnd::Unknown(format!("the list does not show the {} with a known status", what));
+                break WaitEnd::Unknown(format!("the list does not show the {what} with a known status"));
             }
         }
         let elapsed = started.elapsed();

@@ -157,7 +157,7 @@ mod tests {
         let v2 = cases.iter().find(|c| c.id.as_str() == "ges.v2.add_backup/not_found/graph_id").unwrap();
         match &v2.steps[0].expect {
             Expectation::Error { documented: Some(d), .. } => {
-                assert_eq!((d.status, d.code.as_str()), (404, "GES.0047"))
+                assert_eq!((d.status, d.code.as_str()), (404, "GES.0047"));
             }
             other => panic!("{other:?}"),
         }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::case::{AuthMode, BodyTemplate, DocumentedError, RequestTemplate, Slot};
 use super::resources::Resolver;
@@ -69,7 +69,7 @@ pub(crate) fn base_body(ctx: &Context<'_>, op: &Operation) -> BodyTemplate {
     let (Some(schema), Some(meta)) = (&op.request, &op.meta.request_body) else {
         return BodyTemplate::None;
     };
-    let value = op.example("request").and_then(|e| e.body.clone()).unwrap_or_else(|| Value::Object(Default::default()));
+    let value = op.example("request").and_then(|e| e.body.clone()).unwrap_or_else(|| Value::Object(Map::default()));
     let mut fills: Vec<(String, Slot)> = ctx
         .resolver
         .members(schema)

@@ -159,7 +159,7 @@ pub(super) fn placeholders(value: &Value) -> Vec<(String, String, String)> {
     fn walk(v: &Value, pointer: &str, member: &str, out: &mut Vec<(String, String, String)>) {
         match v {
             Value::String(s) if placeholder(s).is_some() => {
-                out.push((pointer.to_owned(), member.to_owned(), s.clone()))
+                out.push((pointer.to_owned(), member.to_owned(), s.clone()));
             }
             Value::Object(map) => {
                 for (k, child) in map {

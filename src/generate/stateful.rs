@@ -2,13 +2,14 @@
 //! the list → use it). Both are derived from data: `pagination` metadata, `x-resource` members of
 //! responses and request bodies, and the services and collections the paths name.
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use serde_json::Value;
 
 use super::case::{
-    BodyTemplate, Capture, Case, CaseId, CaseKind, Expectation, FlowRule, PageRule, Relation, Requirement, Settle,
-    Slot, Step, Walk,
+    BodyTemplate, Capture, Case, CaseId, CaseKind, Expectation, FlowRule, PageRule, Relation, RequestTemplate,
+    Requirement, Settle, Slot, Step, Walk,
 };
 use super::request::{Context, base_request};
 use super::resources::{ResourceMember, is_resource, role_name};
@@ -131,21 +132,7 @@ pub(crate) fn pagination(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
         ),
     ];
     if let Some(default) = default_of(op, &p.limit) {
-        // Enough items that the default limit bites: create them with the service's creator,
-        // re-reading the documented count after every create.
-        let mut steps = vec![page(ctx, op, p, "count_0", Some(0), Some(1))];
-        let creator = creators(ctx, op).into_iter().next();
-        if let Some(creator) = &creator {
-            for i in 0..=default {
-                let mut fill = step(creator, &format!("fill_{i}"), base_request(ctx, creator, true));
-                fill.adds = true;
-                steps.push(fill);
-                steps.push(page(ctx, op, p, &format!("count_{}", i + 1), Some(0), Some(1)));
-            }
-        }
-        steps.push(page(ctx, op, p, "no_limit", None, None));
-        let explicit = i64::try_from(default).unwrap_or(i64::MAX);
-        steps.push(page(ctx, op, p, "explicit_limit", None, Some(explicit)));
+        let (steps, mutating) = default_limit_steps(ctx, op, p, default);
         out.push(case(
             "default_limit",
             format!(
@@ -155,29 +142,14 @@ pub(crate) fn pagination(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
             ),
             steps,
             PageRule::DefaultLimit { default },
-            creator.is_some(),
+            mutating,
         ));
     }
     // Every other query parameter with a documented default: left out vs given at its default,
     // on pages small enough that a different default shows.
     for param in op.meta.parameters.iter().filter(|x| x.location == Location::Query && x.name != p.limit) {
         let Some(default) = param.schema.get("default").and_then(Value::as_i64) else { continue };
-        let at = |value: Option<i64>| {
-            let mut request = base_request(ctx, op, false);
-            for q in op.meta.parameters.iter().filter(|x| x.location == Location::Query) {
-                let v = if q.name == param.name {
-                    value
-                } else if q.name == p.limit {
-                    Some(WALK_LIMIT)
-                } else {
-                    None
-                };
-                if let Some(v) = v {
-                    request.query.push((q.name.clone(), Slot::Literal(Value::from(v))));
-                }
-            }
-            request
-        };
+        let at = |value: Option<i64>| query_at(ctx, op, p, &param.name, value);
         let mut c = case(
             &format!("default_{}", param.name),
             format!(
@@ -195,6 +167,45 @@ pub(crate) fn pagination(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
 }
 
 /// The `<area>/<detail>` of the rule a pagination case probes.
+/// The steps of the default-limit case, and whether they create anything: enough items that the
+/// default limit bites, created with the service's creator, re-reading the documented count after
+/// every create; then a page without a limit and one with the default given.
+fn default_limit_steps(ctx: &Context<'_>, op: &Arc<Operation>, p: &PaginationMeta, default: u64) -> (Vec<Step>, bool) {
+    let mut steps = vec![page(ctx, op, p, "count_0", Some(0), Some(1))];
+    let creator = creators(ctx, op).into_iter().next();
+    if let Some(creator) = &creator {
+        for i in 0..=default {
+            let mut fill = step(creator, &format!("fill_{i}"), base_request(ctx, creator, true));
+            fill.adds = true;
+            steps.push(fill);
+            steps.push(page(ctx, op, p, &format!("count_{}", i + 1), Some(0), Some(1)));
+        }
+    }
+    steps.push(page(ctx, op, p, "no_limit", None, None));
+    let explicit = i64::try_from(default).unwrap_or(i64::MAX);
+    steps.push(page(ctx, op, p, "explicit_limit", None, Some(explicit)));
+    (steps, creator.is_some())
+}
+
+/// A request of the list with query parameter `name` at `value` (left out when `None`), the page
+/// limit at [`WALK_LIMIT`] and no other query parameter.
+fn query_at(ctx: &Context<'_>, op: &Operation, p: &PaginationMeta, name: &str, value: Option<i64>) -> RequestTemplate {
+    let mut request = base_request(ctx, op, false);
+    for q in op.meta.parameters.iter().filter(|x| x.location == Location::Query) {
+        let v = if q.name == name {
+            value
+        } else if q.name == p.limit {
+            Some(WALK_LIMIT)
+        } else {
+            None
+        };
+        if let Some(v) = v {
+            request.query.push((q.name.clone(), Slot::Literal(Value::from(v))));
+        }
+    }
+    request
+}
+
 fn page_rule_area(rule: &PageRule, p: &PaginationMeta) -> String {
     match rule {
         PageRule::WithinLimit => "pagination/limit".into(),
@@ -237,6 +248,50 @@ fn created(ctx: &Context<'_>, op: &Operation) -> Vec<ResourceMember> {
     op.response_schema(op.meta.success_status).map(|s| ctx.resolver.members(s)).unwrap_or_default()
 }
 
+/// The step that uses the resource a flow created: `consumer`'s request with the body's `role` slots
+/// filled from the capture.
+fn use_step(ctx: &Context<'_>, consumer: &Arc<Operation>, role: ParamRole) -> Step {
+    let mut use_it = step(consumer, "use", base_request(ctx, consumer, true));
+    if let BodyTemplate::Json { fills, .. } = &mut use_it.request.body {
+        for (_, slot) in fills.iter_mut() {
+            if *slot == Slot::Role(role) {
+                *slot = Slot::Captured(role_name(role).into());
+            }
+        }
+    }
+    use_it
+}
+
+/// The member of `list`'s items naming the parent the create adds to (a resource in `op`'s path),
+/// with that parent's role.
+fn parent_member(
+    ctx: &Context<'_>,
+    op: &Operation,
+    list: &Operation,
+    p: &PaginationMeta,
+) -> Option<(String, ParamRole)> {
+    op.meta.parameters.iter().filter(|x| x.location == Location::Path && is_resource(x.role)).find_map(|x| {
+        let schema = list.response_schema(list.meta.success_status)?;
+        ctx.resolver
+            .members(schema)
+            .into_iter()
+            .find(|m| m.role == x.role && m.pointer.starts_with(&format!("/{}/0/", p.items)))
+            .map(|m| (m.pointer.trim_start_matches(&format!("/{}/0/", p.items)).to_owned(), x.role))
+    })
+}
+
+/// The required members of `op`'s success answer named like ids, each with its pointer.
+fn returned_ids(op: &Operation) -> Vec<(String, String)> {
+    op.response_schema(op.meta.success_status)
+        .and_then(|s| s.document.get("required").and_then(Value::as_array).cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|n| n.ends_with("id") || n.ends_with("Id"))
+        .map(|n| (n.to_owned(), format!("/{n}")))
+        .collect()
+}
+
 /// The flow that starts with `op`, if `op` creates something.
 pub(crate) fn flows(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
     if !op.meta.mutating || op.meta.method != "POST" {
@@ -277,15 +332,8 @@ pub(crate) fn flows(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
             steps.push(walk(ctx, list, p, "list"));
             let mut words = format!("{} → the new {} appears in {}", op.meta.id, role_name(*role), list.meta.id);
             if let Some(consumer) = consumer(ctx, op, *role) {
-                let mut use_it = step(&consumer, "use", base_request(ctx, &consumer, true));
-                if let BodyTemplate::Json { fills, .. } = &mut use_it.request.body {
-                    for (_, slot) in fills.iter_mut() {
-                        if *slot == Slot::Role(*role) {
-                            *slot = Slot::Captured(role_name(*role).into());
-                        }
-                    }
-                }
-                words.push_str(&format!(" → {} accepts it", consumer.meta.id));
+                let use_it = use_step(ctx, &consumer, *role);
+                let _ = write!(words, " → {} accepts it", consumer.meta.id);
                 sources.extend(consumer.meta.request_body.iter().map(|b| b.source.clone()));
                 steps.push(use_it);
             }
@@ -298,17 +346,7 @@ pub(crate) fn flows(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
             };
         } else {
             // The answer names no id: the new item is the one the list did not hold before.
-            let parent =
-                op.meta.parameters.iter().filter(|x| x.location == Location::Path && is_resource(x.role)).find_map(
-                    |x| {
-                        let schema = list.response_schema(list.meta.success_status)?;
-                        ctx.resolver
-                            .members(schema)
-                            .into_iter()
-                            .find(|m| m.role == x.role && m.pointer.starts_with(&format!("/{}/0/", p.items)))
-                            .map(|m| (m.pointer.trim_start_matches(&format!("/{}/0/", p.items)).to_owned(), x.role))
-                    },
-                );
+            let parent = parent_member(ctx, op, list, p);
             steps.push(walk(ctx, list, p, "list_before"));
             steps.push(create);
             steps.push(walk(ctx, list, p, "list_after"));
@@ -330,15 +368,7 @@ pub(crate) fn flows(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
         if made.is_empty() {
             return Vec::new();
         }
-        let ids: Vec<(String, String)> = op
-            .response_schema(op.meta.success_status)
-            .and_then(|s| s.document.get("required").and_then(Value::as_array).cloned())
-            .unwrap_or_default()
-            .iter()
-            .filter_map(Value::as_str)
-            .filter(|n| n.ends_with("id") || n.ends_with("Id"))
-            .map(|n| (n.to_owned(), format!("/{n}")))
-            .collect();
+        let ids = returned_ids(op);
         if ids.is_empty() {
             return Vec::new();
         }
@@ -534,7 +564,7 @@ pub(crate) fn deletes(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
                     }
                 }
             }
-            words.push_str(&format!(" → {}", consumer.meta.id));
+            let _ = write!(words, " → {}", consumer.meta.id);
             steps.push(use_it);
         }
         steps.push(delete);

@@ -177,7 +177,7 @@ mod tests {
     fn masks_ids_times_and_digit_runs() {
         let p = Placeholders { pairs: vec![("proj123".into(), "[project]".into())] };
         let v = body_value(
-            &json!({"job_id": "abc", "startTimestamp": 1623160513000_u64, "name": "g-20210608135513", "graphId": "proj123", "size": 1}),
+            &json!({"job_id": "abc", "startTimestamp": 1_623_160_513_000_u64, "name": "g-20210608135513", "graphId": "proj123", "size": 1}),
             &p,
             None,
         );

@@ -15,6 +15,10 @@ use crate::catalogue::{FileSet, ParamRole};
 /// The profile file's shape.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "the profile file's independent yes/no settings, as users write them"
+)]
 pub struct ProfileFile {
     /// The profile's name, shown in reports (`reference` for the built-in one).
     pub name: String,

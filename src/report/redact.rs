@@ -24,7 +24,9 @@ pub use crate::auth::{REDACTED as MASK, SENSITIVE_HEADERS};
 /// Empty secrets are ignored.
 pub fn redact_report(report: &Report, secrets: &[&str]) -> Report {
     let mut redactor = Redactor::new();
-    secrets.iter().for_each(|s| redactor.add_value(s));
+    for s in secrets {
+        redactor.add_value(s);
+    }
     redact_report_with(report, &redactor)
 }
 

@@ -124,7 +124,7 @@ impl Session {
         };
         let timeout =
             options.request_timeout.unwrap_or_else(|| Duration::from_secs(profile.file.timeout_secs.unwrap_or(30)));
-        let http = client(ClientOptions {
+        let http = client(&ClientOptions {
             timeout,
             no_proxy: options.no_proxy || profile.file.reference_server,
             ca_file: options.ca_file,

@@ -24,7 +24,7 @@ use super::config::{FAULT_HEADER, FAULT_INTERNAL, LATENCY_HEADER, MAX_INJECTED_L
 use super::envelope::{ApiError, OwnCode};
 use super::error::ServerError;
 use super::gateway;
-use super::request::{Validator, positional_route};
+use super::request::{Inputs, Validator, positional_route};
 use super::state::{InstanceBackup, ProjectLimit, Refusal, Store, StoreOptions};
 use super::variant::VariantSet;
 
@@ -128,7 +128,7 @@ impl App {
 }
 
 /// The router serving every operation of the catalogue.
-pub(super) fn router(app: Arc<App>, body_limit: usize) -> Result<Router, ServerError> {
+pub(super) fn router(app: &Arc<App>, body_limit: usize) -> Result<Router, ServerError> {
     let mut router = Router::new();
     let mut seen = std::collections::HashSet::new();
     for (index, route) in app.routes.iter().enumerate() {
@@ -137,7 +137,7 @@ pub(super) fn router(app: Arc<App>, body_limit: usize) -> Result<Router, ServerE
             Method::from_bytes(meta.method.as_bytes()).ok().and_then(|m| MethodFilter::try_from(m).ok()).ok_or_else(
                 || ServerError::Route { path: meta.path.clone(), message: format!("unknown method {}", meta.method) },
             )?;
-        let shared = Arc::clone(&app);
+        let shared = Arc::clone(app);
         let handler = move |req: Request| {
             let app = Arc::clone(&shared);
             async move { handle(&app, index, req).await }
@@ -154,8 +154,8 @@ pub(super) fn router(app: Arc<App>, body_limit: usize) -> Result<Router, ServerE
         }
         router = router.route(&path, on(method, handler));
     }
-    let for_404 = Arc::clone(&app);
-    let for_405 = Arc::clone(&app);
+    let for_404 = Arc::clone(app);
+    let for_405 = Arc::clone(app);
     Ok(router
         .fallback(move |req: Request| {
             let app = Arc::clone(&for_404);
@@ -177,25 +177,9 @@ pub(super) fn router(app: Arc<App>, body_limit: usize) -> Result<Router, ServerE
         .layer(DefaultBodyLimit::max(body_limit)))
 }
 
-/// Reads and drops the body (up to the limit), so the connection stays usable after an early answer.
-async fn drain(req: Request) {
-    let _ = Bytes::from_request(req, &()).await;
-}
-
-async fn handle(app: &App, index: usize, req: Request) -> Response {
-    let broken = app.routes.get(index).and_then(|r| r.breaks.as_ref());
-    match (pipeline(app, index, req).await, broken) {
-        (Ok(response), Some(b)) if b.touches_success() && response.status().is_success() => b.success(response).await,
-        (Ok(response), _) => response,
-        (Err(error), Some(b)) if b.touches_errors() => b.error(error),
-        (Err(error), _) => error.into_response(),
-    }
-}
-
-async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, ApiError> {
-    let Some(route) = app.routes.get(index) else {
-        return Err(ApiError::own(EnvelopeStyle::Snake, OwnCode::NotFound, "no such route"));
-    };
+/// The request's inputs: its body read (whatever the outcome), its caller authorised, a fault injected
+/// if asked, its parameters and body validated.
+async fn accept(app: &App, route: &Route, req: Request) -> Result<Inputs, ApiError> {
     let v = &route.validator;
     let (mut parts, body) = req.into_parts();
     // The body is read first, whatever the outcome: an answer sent before the body is consumed
@@ -237,36 +221,73 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
         return Err(ApiError::own(v.style, OwnCode::Internal, "the request body could not be handled"));
     }
     inputs.body = v.body(&parts.headers, &bytes)?;
+    Ok(inputs)
+}
+
+/// The answer of a list: the page at the asked offset and limit, with the total.
+fn list_page(
+    app: &App,
+    v: &Validator,
+    broken: &RouteBreaks,
+    inputs: &Inputs,
+    project: &str,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
+    let too_many =
+        |_: ProjectLimit| ApiError::own(v.style, OwnCode::TooManyProjects, "the server holds too many projects");
+    let Some(p) = &v.op.meta.pagination else {
+        return Err(v.invalid("the operation does not page"));
+    };
+    let offset = inputs.query(ParamRole::PageOffset).unwrap_or(0);
+    let limit = inputs.query(ParamRole::PageLimit).unwrap_or(0);
+    let (Ok(mut offset), Ok(mut limit)) = (usize::try_from(offset), usize::try_from(limit)) else {
+        return Err(v.invalid(format!("{} and {} must not be negative", p.offset, p.limit)));
+    };
+    if broken.offset_ignored {
+        offset = 0;
+    }
+    if broken.page_limit_plus_one {
+        limit = limit.saturating_add(1);
+    }
+    let (mut total, items) = app.store.list(project, offset, limit).map_err(too_many)?;
+    if broken.total_is_page {
+        total = items.len();
+    }
+    if broken.stale_count && total > app.store.seed().backups.len() {
+        total -= 1;
+    }
+    let body = list_body(&p.total, total, &p.items, &items);
+    Ok((status, [(CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// Reads and drops the body (up to the limit), so the connection stays usable after an early answer.
+async fn drain(req: Request) {
+    let _ = Bytes::from_request(req, &()).await;
+}
+
+async fn handle(app: &App, index: usize, req: Request) -> Response {
+    let broken = app.routes.get(index).and_then(|r| r.breaks.as_ref());
+    match (pipeline(app, index, req).await, broken) {
+        (Ok(response), Some(b)) if b.touches_success() && response.status().is_success() => b.success(response).await,
+        (Ok(response), _) => response,
+        (Err(error), Some(b)) if b.touches_errors() => b.error(error),
+        (Err(error), _) => error.into_response(),
+    }
+}
+
+async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, ApiError> {
+    let Some(route) = app.routes.get(index) else {
+        return Err(ApiError::own(EnvelopeStyle::Snake, OwnCode::NotFound, "no such route"));
+    };
+    let inputs = accept(app, route, req).await?;
+    let v = &route.validator;
+    let broken = route.breaks();
     let too_many =
         |_: ProjectLimit| ApiError::own(v.style, OwnCode::TooManyProjects, "the server holds too many projects");
     let project = inputs.path(ParamRole::Project).unwrap_or_default().to_owned();
     let status = StatusCode::from_u16(v.op.meta.success_status).unwrap_or(StatusCode::OK);
     match &route.behaviour {
-        Behaviour::List => {
-            let Some(p) = &v.op.meta.pagination else {
-                return Err(v.invalid("the operation does not page"));
-            };
-            let offset = inputs.query(ParamRole::PageOffset).unwrap_or(0);
-            let limit = inputs.query(ParamRole::PageLimit).unwrap_or(0);
-            let (Ok(mut offset), Ok(mut limit)) = (usize::try_from(offset), usize::try_from(limit)) else {
-                return Err(v.invalid(format!("{} and {} must not be negative", p.offset, p.limit)));
-            };
-            if broken.offset_ignored {
-                offset = 0;
-            }
-            if broken.page_limit_plus_one {
-                limit = limit.saturating_add(1);
-            }
-            let (mut total, items) = app.store.list(&project, offset, limit).map_err(too_many)?;
-            if broken.total_is_page {
-                total = items.len();
-            }
-            if broken.stale_count && total > app.store.seed().backups.len() {
-                total -= 1;
-            }
-            let body = list_body(&p.total, total, &p.items, &items);
-            Ok((status, [(CONTENT_TYPE, "application/json")], body).into_response())
-        }
+        Behaviour::List => list_page(app, v, broken, &inputs, &project, status),
         Behaviour::Export { backup_member } => {
             let graph = inputs.path(ParamRole::Graph).unwrap_or_default();
             if app.store.seed().graph(graph).is_none() && !broken.accept_unknown.contains(&ParamRole::Graph) {
@@ -302,7 +323,7 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
                 .store
                 .create_graph_backup(&v.op.meta.id, &project, index, !broken.unlisted)
                 .map_err(|r| refused(v, r))?;
-            Ok(success(status, &route.success_members, Some(id)))
+            Ok(success(status, &route.success_members, Some(&id)))
         }
         Behaviour::CreateInstanceBackup => {
             let instance = inputs.path(ParamRole::Instance).unwrap_or_default();
@@ -317,7 +338,7 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
             };
             let (id, job) = (backup.id.clone(), backup.job_id.clone());
             app.store.create_instance_backup(&v.op.meta.id, &project, backup).map_err(too_many)?;
-            Ok(success_with_job(status, &route.success_members, Some(id), job))
+            Ok(success_with_job(status, &route.success_members, Some(&id), &job))
         }
         Behaviour::Delete => {
             let mut graph = inputs.path(ParamRole::Graph);
@@ -333,7 +354,7 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
             if broken.keep_deleted {
                 // A rule break: answer success for a backup that exists, and keep it.
                 return match app.store.backup(&project, backup).map_err(too_many)? {
-                    Some(_) => Ok(success(status, &route.success_members, Some(backup.to_owned()))),
+                    Some(_) => Ok(success(status, &route.success_members, Some(backup))),
                     None => Err(v.unknown(ParamRole::Backup, "the backup")),
                 };
             }
@@ -341,7 +362,7 @@ async fn pipeline(app: &App, index: usize, req: Request) -> Result<Response, Api
                 Err(Refusal::Unknown) if broken.accept_unknown.contains(&ParamRole::Backup) => {}
                 other => other.map_err(|r| refused(v, r))?,
             }
-            Ok(success(status, &route.success_members, Some(backup.to_owned())))
+            Ok(success(status, &route.success_members, Some(backup)))
         }
     }
 }
@@ -393,14 +414,14 @@ async fn inject(route: &Route, parts: &Parts) -> Result<(), ApiError> {
 
 /// The success body: the backup id in the member annotated `x-resource: backup`, a fresh job id in
 /// every other required member.
-fn success(status: StatusCode, members: &[(String, bool)], backup: Option<String>) -> Response {
-    success_with_job(status, members, backup, mint_id())
+fn success(status: StatusCode, members: &[(String, bool)], backup: Option<&str>) -> Response {
+    success_with_job(status, members, backup, &mint_id())
 }
 
-fn success_with_job(status: StatusCode, members: &[(String, bool)], backup: Option<String>, job: String) -> Response {
+fn success_with_job(status: StatusCode, members: &[(String, bool)], backup: Option<&str>, job: &str) -> Response {
     let mut body = Map::new();
     for (name, is_backup) in members {
-        let value = if *is_backup { backup.clone().unwrap_or_else(mint_id) } else { job.clone() };
+        let value = if *is_backup { backup.map_or_else(mint_id, str::to_owned) } else { job.to_owned() };
         body.insert(name.clone(), Value::from(value));
     }
     (status, axum::Json(Value::Object(body))).into_response()
@@ -501,7 +522,7 @@ mod tests {
 
     fn build(catalogue: &Catalogue) -> Result<Router, ServerError> {
         let app = Arc::new(App::new(&ServerConfig::default(), catalogue)?);
-        router(app, 1024)
+        router(&app, 1024)
     }
 
     #[test]

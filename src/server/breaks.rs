@@ -42,6 +42,7 @@ const WIDENERS: &[char] = &['.', ' ', '@'];
 
 /// The wrong behaviours in force on one route.
 #[derive(Debug, Clone, Default)]
+#[expect(clippy::struct_excessive_bools, reason = "independent rule breaks, each on or off (`--break`)")]
 pub(super) struct RouteBreaks {
     pub skip_auth: bool,
     pub near_miss_tokens: bool,

@@ -36,7 +36,7 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer, ServerError> {
         None => Arc::new(Catalogue::builtin()?),
     };
     let app = Arc::new(App::new(&config, &catalogue)?);
-    let mut router = router(Arc::clone(&app), config.body_limit)?;
+    let mut router = router(&app, config.body_limit)?;
     if app.variants.shapes_exchanges() {
         let gateway = Arc::new(Gateway::new(app.variants.clone(), config.body_limit));
         router = router.layer(axum::middleware::from_fn_with_state(gateway, gateway::gateway));

@@ -80,6 +80,10 @@ pub struct Lifecycle {
 
 impl Seed {
     /// The seed built into the binary (`fixtures/seed.json`).
+    ///
+    /// # Panics
+    ///
+    /// Never in practice: the embedded file is checked by a unit test.
     pub fn builtin() -> Self {
         // Proven invariant: the embedded file is checked by `builtin_seed_loads_and_validates`.
         #[expect(clippy::expect_used, reason = "the embedded seed is validated by a unit test")]
@@ -109,6 +113,7 @@ impl Seed {
     /// The same seed with every graph, instance and backup id replaced by a fresh random one of the
     /// same shape (each hexadecimal digit redrawn, everything else kept), consistently wherever the id
     /// occurs: what a foreign target looks like, whose ids the reference profile cannot know.
+    #[must_use]
     pub fn with_fresh_ids(&self) -> Self {
         let mut ids: Vec<(String, String)> = Vec::new();
         let mut fresh = |old: &str| -> String {

@@ -251,6 +251,7 @@ pub(super) enum ListOrder {
 
 /// The variants in force, compiled once at start-up.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[expect(clippy::struct_excessive_bools, reason = "independent variants, each on or off (`--variant`)")]
 pub(super) struct VariantSet {
     pub gateway_auth: bool,
     pub slow_backups: Option<Duration>,

@@ -3,6 +3,7 @@
 
 use super::support::Loopback;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -76,7 +77,7 @@ fn header_map(headers: &BTreeMap<String, String>) -> HeaderMap {
 fn credentials(file: &VectorFile, input: &VectorInput) -> AkSkCredentials {
     let mut creds = AkSkCredentials::new(&file.ak, Secret::new(&file.sk));
     creds.security_token = input.security_token.as_deref().map(Secret::new);
-    creds.project_id = input.project_id.clone();
+    creds.project_id.clone_from(&input.project_id);
     creds
 }
 
@@ -117,7 +118,7 @@ fn signer_matches_every_sdk_vector() {
         assert_eq!(trace.canonical_request(), v.expected.canonical_request, "{name}: canonical request");
         assert_eq!(trace.string_to_sign(), v.expected.string_to_sign, "{name}: string to sign");
         assert_eq!(parts.headers["authorization"], v.expected.authorization.as_str(), "{name}: authorization");
-        let wire = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let wire = parts.uri.path_and_query().map_or("/", http::uri::PathAndQuery::as_str);
         assert_eq!(wire, v.expected.uri, "{name}: uri on the wire");
         let ours: BTreeMap<String, String> = parts
             .headers
@@ -592,7 +593,10 @@ mod properties {
 
     /// A request from arbitrary segments and pairs, encoded the way our client would put it on the wire.
     fn request(segments: &[String], pairs: &[(String, String)], body: &[u8]) -> RequestParts {
-        let path: String = segments.iter().map(|s| format!("/{}", hwconform::auth::sdk_quote(s))).collect();
+        let path = segments.iter().fold(String::new(), |mut path, s| {
+            let _ = write!(path, "/{}", hwconform::auth::sdk_quote(s));
+            path
+        });
         let query = hwconform::auth::canonical_query(pairs);
         let query = if query.is_empty() { String::new() } else { format!("?{query}") };
         let mut parts = RequestParts::parse(Method::POST, &format!("https://h.example{path}{query}")).unwrap();

@@ -34,7 +34,7 @@ pub(crate) fn foreign_profile(server: &RunningServer) -> TargetProfile {
     file.resolve(&|_| None).unwrap()
 }
 
-/// The reference server in its foreign-target mode; `slow`: backups stay backing_up that long.
+/// The reference server in its foreign-target mode; `slow`: backups stay `backing_up` that long.
 pub(crate) async fn server(slow: Option<Duration>) -> RunningServer {
     let mut config = ServerConfig::foreign();
     config.backup_delay = Duration::ZERO;
@@ -91,7 +91,7 @@ async fn session_run(
     let cases: Vec<Arc<Case>> = cases.into_iter().map(Arc::new).collect();
     let runs = session.run(&cases, &ignore).await;
     let results = cases.iter().zip(&runs).map(|(c, r)| case_result(c, r)).collect();
-    let created = hwconform::cleanup::read(journal).map(|c| c.created.len()).unwrap_or(0);
+    let created = hwconform::cleanup::read(journal).map_or(0, |c| c.created.len());
     let started = Instant::now();
     let report = session.close(results).await;
     (report, created, started.elapsed())

@@ -110,7 +110,7 @@ async fn unsigned_and_tampered_requests_are_refused() {
         ..ServerConfig::default()
     };
     let server = spawn(config).await.unwrap();
-    let http = client(ClientOptions { no_proxy: true, ..ClientOptions::default() }).unwrap();
+    let http = client(&ClientOptions { no_proxy: true, ..ClientOptions::default() }).unwrap();
     let auth = AkSkAuth::new(AkSkCredentials::new(AK, Secret::new(SK)));
     let url = format!("{}/v1.0/hwclivetest/graphs/backups?offset=0&limit=2", server.base_url());
     let status = |parts: RequestParts| {

@@ -178,9 +178,12 @@ async fn list_pages_exactly_as_documented() {
     assert_eq!(body[&pg.total], seeded);
     assert!(body[&pg.items].as_array().unwrap().is_empty());
     // Default limit 10 (from the parameter schema's default).
-    let default = op.parameters.iter().find(|(p, _)| p.role == ParamRole::PageLimit).unwrap().0.schema["default"]
-        .as_u64()
-        .unwrap() as usize;
+    let default = usize::try_from(
+        op.parameters.iter().find(|(p, _)| p.role == ParamRole::PageLimit).unwrap().0.schema["default"]
+            .as_u64()
+            .unwrap(),
+    )
+    .unwrap();
     for _ in 0..12 {
         h.add(V2_ADD, &p).await;
     }

@@ -26,7 +26,7 @@ fn param(name: &str, role: &str, location: &str) -> Value {
 }
 
 /// `operation.json` of a delete operation, shaped like the companion pages.
-fn delete_meta(id: &str, service: &str, path: &str, params: Vec<Value>, success: u16, style: &str) -> Value {
+fn delete_meta(id: &str, service: &str, path: &str, params: &[Value], success: u16, style: &str) -> Value {
     let envelope =
         if style == "snake" { "../common/error-snake.schema.json" } else { "../common/error-camel.schema.json" };
     let mut responses = vec![json!({"status": 400, "schema": envelope, "source": source("400")})];
@@ -64,7 +64,7 @@ pub(crate) fn with_deletes() -> Catalogue {
             V2_DELETE,
             "GES",
             "/v2/{project_id}/graphs/{graph_id}/backups/{backup_id}",
-            ges_params(),
+            &ges_params(),
             200,
             "snake",
         ),
@@ -72,7 +72,7 @@ pub(crate) fn with_deletes() -> Catalogue {
             V1_DELETE,
             "GES",
             "/v1.0/{project_id}/graphs/{graph_id}/backups/{backup_id}",
-            ges_params(),
+            &ges_params(),
             200,
             "camel",
         ),
@@ -80,7 +80,7 @@ pub(crate) fn with_deletes() -> Catalogue {
             GEMINI_DELETE,
             "GeminiDB",
             "/v3/{project_id}/backups/{backup_id}",
-            vec![param("project_id", "project", "path"), param("backup_id", "backup", "path"), token()],
+            &[param("project_id", "project", "path"), param("backup_id", "backup", "path"), token()],
             202,
             "snake",
         ),

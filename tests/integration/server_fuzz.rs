@@ -68,13 +68,13 @@ impl Rng {
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        usize::try_from(self.next() % n as u64).unwrap()
     }
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
     fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
+        (0..n).map(|_| self.next().to_le_bytes()[0]).collect()
     }
 }
 
@@ -232,7 +232,7 @@ async fn ten_thousand_random_requests_never_get_an_uninjected_5xx() {
     assert!(statuses.contains(&200) && statuses.contains(&401) && statuses.contains(&404), "{statuses:?}");
     // Still answering, with the documented list.
     let list = h.list(&project("after"), "").await;
-    assert_eq!(list["backupCount"].as_u64().unwrap() as usize, h.seed.backups.len());
+    assert_eq!(usize::try_from(list["backupCount"].as_u64().unwrap()).unwrap(), h.seed.backups.len());
     assert!(h.op(V1_LIST).response_schema(200).unwrap().is_valid(&list));
     h.server.shutdown().await;
 }

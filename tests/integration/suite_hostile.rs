@@ -147,7 +147,7 @@ fn hostile_app(kind: Hostile) -> axum::Router {
 #[derive(Debug)]
 struct Ran {
     code: Option<i32>,
-    /// Peak resident set of the process (VmHWM), in KiB.
+    /// Peak resident set of the process (`VmHWM`), in KiB.
     peak_rss_kib: i64,
     dir: std::path::PathBuf,
     stdout: String,
@@ -161,8 +161,8 @@ impl Ran {
     }
 }
 
-/// Waits for `child` to end, reading its peak resident set (VmHWM, KiB) every millisecond while
-/// it runs. getrusage's ru_maxrss cannot serve: a spawned child's figure starts from the test
+/// Waits for `child` to end, reading its peak resident set (`VmHWM`, KiB) every millisecond while
+/// it runs. getrusage's `ru_maxrss` cannot serve: a spawned child's figure starts from the test
 /// process's own RSS at the fork.
 fn watch(mut child: std::process::Child) -> (std::process::ExitStatus, i64) {
     let status_file = format!("/proc/{}/status", child.id());

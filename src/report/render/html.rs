@@ -28,11 +28,11 @@ impl Budget {
         }
         let shown = crate::execute::cut(text, SHOWN.min(self.0));
         self.0 = self.0.saturating_sub(shown.len());
-        if shown != text {
+        if shown == text {
+            shown
+        } else {
             let n = shown.len() - '…'.len_utf8();
             format!("{shown}\n(the first {n} of {} bytes; see report.json)", text.len())
-        } else {
-            shown
         }
     }
 }

@@ -57,7 +57,7 @@ fn families_section(o: &mut String, report: &Report, families: &[FamilyVerdict])
         "| Family | Verdict | Core passed | Core failed | Extended observations | Skipped | Could not test |"
     );
     let _ = writeln!(o, "|---|---|---:|---:|---:|---:|---:|");
-    for f in families.iter() {
+    for f in families {
         let _ = writeln!(
             o,
             "| {} | **{}** | {} | {} | {} | {} | {} |",

@@ -2,6 +2,7 @@
 //! the model where the model leaves them out (so an older or partial `report.json` still renders).
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 use super::{CaseOutcome, FamilyVerdict, Report, Strength, Verdict, family_verdicts};
 use crate::catalogue::Source;
@@ -68,10 +69,10 @@ pub(super) fn expectation_lines(case: &super::CaseResult) -> Vec<String> {
         .map(|s| {
             let mut line = format!("{}: {}", s.step, s.description);
             if let Some(schema) = &s.schema {
-                line.push_str(&format!("; schema {schema}"));
+                let _ = write!(line, "; schema {schema}");
             }
             if let Some(envelope) = &s.envelope {
-                line.push_str(&format!("; envelope {envelope}"));
+                let _ = write!(line, "; envelope {envelope}");
             }
             line
         })
