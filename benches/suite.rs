@@ -51,6 +51,7 @@ async fn execute_only(catalogue: &Arc<Catalogue>, cases: &[Arc<Case>], http: &re
                 profile: &profile,
                 client: &http,
                 limits: &hwconform::execute::RunLimits::none(),
+                progress: None,
             };
             std::hint::black_box(hwconform::execute::execute(&case, &target).await);
         });

@@ -21,7 +21,7 @@ pub async fn finish(
     options: &SweepOptions,
 ) -> Vec<Settled> {
     let limits = RunLimits::new(rps, 2, None);
-    let target = Target { profile, client, limits: &limits };
+    let target = Target { profile, client, limits: &limits, progress: None };
     let stop = Arc::clone(&options.stop);
     let watcher = tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {

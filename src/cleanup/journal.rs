@@ -16,7 +16,7 @@ use super::CleanupError;
 use super::list::{self, Item};
 use super::plan::{CreatorPlan, Lifecycle, ids_on};
 use crate::catalogue::Operation;
-use crate::execute::{StepExchange, Target};
+use crate::execute::{Progress, StepExchange, Target};
 use crate::report::CleanupState;
 
 /// The journal's file name beside the report.
@@ -473,6 +473,11 @@ impl Journal {
         };
         // Written before the list is read again: a kill in between still leaves the creation on record.
         self.append(&Entry::Created(Box::new(created.clone())));
+        target.report(&Progress::Created {
+            kind: created.kind.clone(),
+            id: created.id.clone(),
+            operation: created.creator.clone(),
+        });
         if created.before.is_some() {
             self.identify(&created, target).await;
         }

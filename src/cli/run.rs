@@ -120,6 +120,37 @@ fn member_value(text: &str) -> Result<(String, String), String> {
     }
 }
 
+/// What the progress bar says of a run event, if anything.
+fn progress_message(event: &RunEvent<'_>) -> Option<String> {
+    Some(match event {
+        RunEvent::CaseFinished { case, .. } => case.id.to_string(),
+        RunEvent::Retry { case, step, status, attempt, delay, .. } => {
+            format!("{} {step}: {status}, resending in {} ms (try {attempt})", case.id, delay.as_millis())
+        }
+        RunEvent::Wait { case, what, waited, polls, .. } => {
+            format!("{}: waiting for {what} ({} s, {polls} reads)", case.id, waited.as_secs())
+        }
+        RunEvent::ResourceDeleted { resource } => format!("cleanup: {} {} deleted", resource.kind, resource.id),
+        _ => return None,
+    })
+}
+
+/// Closes the session; cleanup can take minutes against a real target (backups still being made),
+/// so a spinner says what it does.
+async fn close_showing_cleanup(session: Session, results: Vec<crate::report::CaseResult>) -> Report {
+    let cleaning = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    cleaning.set_message("cleanup: deleting what the run created");
+    let on_close = |event: &RunEvent<'_>| {
+        if let Some(message) = progress_message(event) {
+            cleaning.set_message(message);
+            cleaning.inc(1);
+        }
+    };
+    let report = session.close_with(results, &on_close).await;
+    cleaning.finish_and_clear();
+    report
+}
+
 /// Builds the profile from the file and the flags (flags win).
 fn profile(args: &RunArgs, catalogue: &Catalogue) -> Result<ProfileFile, RunError> {
     let mut file = args.target_args.profile_file(catalogue)?;
@@ -253,9 +284,11 @@ pub async fn run_async(args: &RunArgs) -> Result<Exit, RunError> {
     let bar =
         indicatif::ProgressBar::with_draw_target(Some(cases.len() as u64), indicatif::ProgressDrawTarget::stderr());
     let on_event = |event: &RunEvent<'_>| {
-        if let RunEvent::CaseFinished { case, .. } = event {
-            bar.set_message(case.id.to_string());
+        if matches!(event, RunEvent::CaseFinished { .. }) {
             bar.inc(1);
+        }
+        if let Some(message) = progress_message(event) {
+            bar.set_message(message);
         }
     };
     // Ctrl-C stops the cases; the session still cleans up at close (a second Ctrl-C stops that).
@@ -287,7 +320,7 @@ pub async fn run_async(args: &RunArgs) -> Result<Exit, RunError> {
         drop(session.close(Vec::new()).await);
         return Err(RunError::Unreachable { case, step, error });
     }
-    let report = session.close(results).await;
+    let report = close_showing_cleanup(session, results).await;
     let written = match &args.report_dir {
         Some(dir) => crate::report::write_reports(&report, dir, &formats).map_err(RunError::Report)?,
         None => Vec::new(),

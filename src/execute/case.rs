@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::error::Stopped;
 use super::exchange::Exchange;
 use super::pace::RunLimits;
+use super::progress::{OnProgress, Progress};
 use super::send::{Bindings, prepare, send};
 use super::settle::{Awaited, WaitEnd, settle};
 use crate::generate::{Case, RequestTemplate, Slot, Step, Tracker, Walk};
@@ -22,6 +23,17 @@ pub struct Target<'a> {
     pub client: &'a reqwest::Client,
     /// Rate, retries and deadline shared by the whole run.
     pub limits: &'a RunLimits,
+    /// Who hears of retries and waits as they happen (`None`: nobody).
+    pub progress: Option<OnProgress<'a>>,
+}
+
+impl Target<'_> {
+    /// Tells the subscriber, if any.
+    pub(crate) fn report(&self, progress: &Progress) {
+        if let Some(on) = self.progress {
+            on(progress);
+        }
+    }
 }
 
 /// The project a case uses: its own where the target isolates projects, the profile's otherwise.
@@ -137,7 +149,7 @@ pub async fn execute(case: &Case, target: &Target<'_>) -> Exchange {
                 }
                 None => None,
             };
-            let mut ex = send(target.client, target.profile, target.limits, i, &step.label, prepared).await;
+            let mut ex = send(target, i, &step.label, prepared).await;
             if let Some(j) = journal {
                 j.observe(case.id.as_str(), &step.operation, &ex, window, sent, target).await;
             }

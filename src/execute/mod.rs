@@ -6,6 +6,7 @@ mod client;
 mod error;
 mod exchange;
 mod pace;
+mod progress;
 mod send;
 mod settle;
 
@@ -17,5 +18,6 @@ pub use error::{
 };
 pub use exchange::{Exchange, Received, SentRequest, StepExchange};
 pub use pace::{RETRY_STATUSES, RateLimiter, RunLimits, SETTLE_TIMEOUT};
+pub use progress::{OnProgress, Progress};
 pub use send::{WRONG_TOKEN, encode, missing};
 pub use settle::{Awaited, WaitEnd, WaitRecord, Waited, discover, list_all, settle};

@@ -3,14 +3,16 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use http::header::HOST;
 use serde_json::Value;
 
+use super::case::Target;
 use super::error::{Phase, StepError, TransportError, TransportKind};
 use super::exchange::{Received, SentRequest, StepExchange};
 use super::pace::{RETRY_STATUSES, RunLimits};
+use super::progress::Progress;
 use super::{HEADER_COUNT_CAP, HEADER_VALUE_CAP, cut};
 use crate::auth::RequestParts;
 use crate::catalogue::{Operation, ParamRole};
@@ -175,18 +177,13 @@ pub(super) fn prepare(
 /// same scheme with wrong credentials (a wrong-token case), or not at all (a missing-token case), and
 /// exactly those parts are sent. A GET the target throttles (429, 503) is sent again after a backoff;
 /// a POST never is.
-pub(super) async fn send(
-    client: &reqwest::Client,
-    profile: &TargetProfile,
-    limits: &RunLimits,
-    step: usize,
-    label: &str,
-    mut p: Prepared,
-) -> StepExchange {
+pub(super) async fn send(target: &Target<'_>, step: usize, label: &str, mut p: Prepared) -> StepExchange {
     let started = Instant::now();
     let mut retries = 0;
-    let response = match authenticate(profile, &mut p).await {
-        Ok(parts) => send_with_retries(client, limits, parts, &mut retries).await,
+    let on_retry =
+        |status, attempt, delay| target.report(&Progress::Retry { step: label.to_owned(), status, attempt, delay });
+    let response = match authenticate(target.profile, &mut p).await {
+        Ok(parts) => send_with_retries(target.client, target.limits, parts, &mut retries, &on_retry).await,
         Err(e) => Err(e),
     };
     StepExchange {
@@ -259,6 +256,7 @@ async fn send_with_retries(
     limits: &RunLimits,
     parts: RequestParts,
     retries: &mut u32,
+    on_retry: &(dyn Fn(u16, u32, Duration) + Sync),
 ) -> Result<Received, StepError> {
     let idempotent = parts.method == http::Method::GET;
     let mut attempt = 0;
@@ -283,6 +281,7 @@ async fn send_with_retries(
         let after = received.headers.get("retry-after").map(String::as_str);
         let delay = limits.retry_delay(attempt, after);
         tracing::info!(status = received.status, attempt, ?delay, "target throttled the request; retrying");
+        on_retry(received.status, attempt, delay);
         tokio::time::sleep(delay).await;
     }
 }
@@ -389,6 +388,14 @@ mod tests {
         .unwrap();
         let limits = RunLimits::new(None, 3, None);
         let (base, hits, stop) = throttling_target().await;
+        // Every resend is reported as it happens, with its status and attempt.
+        let heard = std::sync::Mutex::new(Vec::new());
+        let on = |p: &Progress| {
+            if let Progress::Retry { status, attempt, .. } = p {
+                heard.lock().unwrap().push((*status, *attempt));
+            }
+        };
+        let at = |limits| Target { profile: &profile, client: &client, limits, progress: Some(&on) };
         // (method, path, final status, requests seen)
         for (method, path, status, sent) in [
             ("GET", "/503", 200, 3),
@@ -399,21 +406,24 @@ mod tests {
             ("POST", "/503", 503, 1),
         ] {
             hits.store(0, Ordering::SeqCst);
-            let ex = send(&client, &profile, &limits, 0, "step", prepared(method, &format!("{base}{path}"))).await;
+            heard.lock().unwrap().clear();
+            let ex = send(&at(&limits), 0, "step", prepared(method, &format!("{base}{path}"))).await;
             assert_eq!(ex.received().map(|r| r.status), Some(status), "{method} {path}");
             assert_eq!(hits.load(Ordering::SeqCst), sent, "{method} {path}");
             assert_eq!(ex.retries as usize, sent - 1, "{method} {path}");
+            let attempts: Vec<u32> = heard.lock().unwrap().iter().map(|(_, a)| *a).collect();
+            assert_eq!(attempts, (1..u32::try_from(sent).unwrap()).collect::<Vec<_>>(), "{method} {path}");
             // The token went out, and was recorded as `***` only.
             assert_eq!(ex.request.headers.get("x-auth-token").map(String::as_str), Some("***"));
         }
         // Retries exhausted: the last throttled answer stands, and says so.
         hits.store(0, Ordering::SeqCst);
         let one = RunLimits::new(None, 1, None);
-        let ex = send(&client, &profile, &one, 0, "post", prepared("POST", &format!("{base}/429"))).await;
+        let ex = send(&at(&one), 0, "post", prepared("POST", &format!("{base}/429"))).await;
         assert!(ex.received().is_some_and(Received::throttled) && ex.retries == 1);
         hits.store(0, Ordering::SeqCst);
         let none = RunLimits::none();
-        let ex = send(&client, &profile, &none, 0, "get", prepared("GET", &format!("{base}/429"))).await;
+        let ex = send(&at(&none), 0, "get", prepared("GET", &format!("{base}/429"))).await;
         assert_eq!(ex.received().map(|r| r.status), Some(429));
         assert_eq!(hits.load(Ordering::SeqCst), 1);
         let _ = stop.send(());

@@ -11,6 +11,7 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use super::case::Target;
+use super::progress::Progress;
 use super::send::{Bindings, prepare, send};
 use crate::generate::{AuthMode, BodyTemplate, ItemState, RequestTemplate, Slot, Tracker, role_name};
 
@@ -83,7 +84,7 @@ pub async fn list_all(target: &Target<'_>, tracker: &Tracker, project: &str) -> 
             fault: false,
         };
         let prepared = prepare(op, &template, &base, &bindings).map_err(|e| e.0)?;
-        let ex = send(target.client, target.profile, target.limits, 0, "poll", prepared).await;
+        let ex = send(target, 0, "poll", prepared).await;
         let rx = ex.response.map_err(|e| format!("no answer from {}: {}", op.meta.id, e.line()))?;
         if rx.status != op.meta.success_status {
             let hint = if matches!(rx.status, 401 | 403) { " (the credentials may have expired)" } else { "" };
@@ -135,6 +136,7 @@ pub async fn settle(target: &Target<'_>, tracker: &Tracker, project: &str, await
                 limit.as_secs()
             ));
         }
+        target.report(&Progress::Wait { what: what.clone(), waited: elapsed, polls });
         tokio::time::sleep(gap.min(limit.saturating_sub(elapsed))).await;
         gap = (gap * 2).min(MAX_POLL_GAP);
     };

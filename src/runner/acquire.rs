@@ -48,7 +48,7 @@ pub async fn acquire_resources(
         }
         let project = profile.file.project_id.clone();
         let found = {
-            let target = Target { profile, client, limits };
+            let target = Target { profile, client, limits, progress: None };
             discover(&target, tracker, &project).await
         };
         let parents: Vec<String> = tracker
@@ -113,7 +113,7 @@ async fn create(
         let op = c.steps[0].operation.meta.id.as_str();
         (plans.creator(op).is_none_or(|p| p.id_member.is_none()), !c.id.as_str().ends_with("/example"), c.id.clone())
     });
-    let target = Target { profile, client, limits };
+    let target = Target { profile, client, limits, progress: None };
     let mut last = format!("no operation of the catalogue adds to {}", tracker.list.meta.id);
     for mut case in candidates {
         case.id = CaseId::new(["set-up", role_name(tracker.role), case.id.as_str()]);

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::execute::Progress;
 use crate::generate::Case;
 use crate::report::ResourceRecord;
 
@@ -48,16 +49,37 @@ pub enum RunEvent<'a> {
         /// How many times the list was read so far.
         polls: u32,
     },
-    /// The run created a resource on the target (recorded for cleanup).
+    /// The target accepted a request of a case that creates a resource (recorded for cleanup).
     ResourceCreated {
-        /// The resource, with where it came from.
-        resource: &'a ResourceRecord,
+        /// The case whose request created it.
+        case: &'a Case,
+        /// What was created, by role (`backup`).
+        kind: &'a str,
+        /// Its id, where the answer named it (else it is told apart through the list).
+        id: Option<&'a str>,
+        /// The creating operation's id.
+        operation: &'a str,
     },
-    /// The run deleted a resource it created.
+    /// The run's cleanup deleted a resource the run created (or the target accepted its deletion).
     ResourceDeleted {
         /// The resource, with how it was deleted.
         resource: &'a ResourceRecord,
     },
+}
+
+impl<'a> RunEvent<'a> {
+    /// The run event for what `case`'s execution reported.
+    pub fn of_progress(case: &'a Case, progress: &'a Progress) -> Self {
+        match progress {
+            Progress::Retry { step, status, attempt, delay } => {
+                Self::Retry { case, step, status: *status, attempt: *attempt, delay: *delay }
+            }
+            Progress::Wait { what, waited, polls } => Self::Wait { case, what, waited: *waited, polls: *polls },
+            Progress::Created { kind, id, operation } => {
+                Self::ResourceCreated { case, kind, id: id.as_deref(), operation }
+            }
+        }
+    }
 }
 
 /// A subscriber to a run's events.

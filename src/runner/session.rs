@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use crate::catalogue::Catalogue;
-use crate::execute::{ClientOptions, RateLimiter, RunLimits, Target, client};
+use crate::execute::{ClientOptions, Progress, RateLimiter, RunLimits, Target, client};
 use crate::generate::Case;
 use crate::profile::{ProfileFile, TargetProfile};
 use crate::report::{CaseResult, CleanupState, Provenance, Report, ResourceRecord};
@@ -203,7 +203,12 @@ impl Session {
     /// The target as the execution layer sees it (profile, client, limits), for callers that send
     /// without judging (the benchmark's execution-only figure).
     pub fn target(&self) -> Target<'_> {
-        Target { profile: &self.shared.profile, client: &self.shared.client, limits: &self.shared.limits }
+        Target {
+            profile: &self.shared.profile,
+            client: &self.shared.client,
+            limits: &self.shared.limits,
+            progress: None,
+        }
     }
 
     /// Runs `cases` at the session's concurrency; results come back in the cases' order. On a target
@@ -221,7 +226,9 @@ impl Session {
             None
         };
         on_event(&RunEvent::CaseStarted { case });
-        let run = run_case(case, &self.target()).await;
+        let progress = |p: &Progress| on_event(&RunEvent::of_progress(case, p));
+        let target = Target { progress: Some(&progress), ..self.target() };
+        let run = run_case(case, &target).await;
         on_event(&RunEvent::CaseFinished { case, run: &run });
         run
     }
@@ -250,14 +257,6 @@ impl Session {
         self.resources.lock().unwrap_or_else(PoisonError::into_inner).extend(found);
     }
 
-    /// Records a resource of the target the run uses (supplied, discovered or created).
-    pub fn record_resource(&self, resource: ResourceRecord, on_event: OnEvent<'_>) {
-        if matches!(resource.provenance, Provenance::Created { .. }) {
-            on_event(&RunEvent::ResourceCreated { resource: &resource });
-        }
-        self.resources.lock().unwrap_or_else(PoisonError::into_inner).push(resource);
-    }
-
     /// The resources recorded so far.
     pub fn resources(&self) -> Vec<ResourceRecord> {
         self.resources.lock().unwrap_or_else(PoisonError::into_inner).clone()
@@ -267,6 +266,11 @@ impl Session {
     /// and builds the report (redacted) from `results` (the case results the caller kept, drift
     /// included).
     pub async fn close(self, results: Vec<CaseResult>) -> Report {
+        self.close_with(results, &super::event::ignore).await
+    }
+
+    /// [`Self::close`], telling `on_event` of every resource the cleanup deleted as it is settled.
+    pub async fn close_with(self, results: Vec<CaseResult>, on_event: OnEvent<'_>) -> Report {
         let mut resources = self.resources.into_inner().unwrap_or_else(PoisonError::into_inner);
         // Delete what the run created (waiting for backups still being made) and verify it is gone,
         // before the reference server (if any) stops; bounded by --cleanup-timeout, not --run-timeout.
@@ -278,7 +282,12 @@ impl Session {
             };
             let (profile, client) = (&self.shared.profile, &self.shared.client);
             let settled = crate::cleanup::finish(&journal.created(), journal, profile, client, self.rps, &sweep).await;
-            resources.extend(settled.iter().map(crate::cleanup::Settled::record));
+            for record in settled.iter().map(crate::cleanup::Settled::record) {
+                if matches!(record.cleanup, Some(CleanupState::Deleted { .. } | CleanupState::Accepted { .. })) {
+                    on_event(&RunEvent::ResourceDeleted { resource: &record });
+                }
+                resources.push(record);
+            }
             // Every creating request was answered without creating anything: nothing to keep.
             journal.discard_if_empty();
         }

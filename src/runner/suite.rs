@@ -9,7 +9,7 @@ use super::case::{CaseRun, run_case};
 use super::event::{OnEvent, RunEvent};
 use super::outcome::{CaseError, Outcome};
 use super::schedule::{Plan, run_plan};
-use crate::execute::{RunLimits, Target};
+use crate::execute::{Progress, RunLimits, Target};
 use crate::generate::{Case, CaseKind};
 use crate::profile::TargetProfile;
 
@@ -36,16 +36,32 @@ pub(super) async fn run_all(
     on_event: OnEvent<'_>,
 ) -> Vec<CaseRun> {
     let plan = Plan::of(cases, &shared.profile);
-    let start = |i: usize| {
+    // Cases run in tasks of their own; what they report on the way (retries, waits) comes back here.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, Progress)>();
+    let start = move |i: usize| {
         on_event(&RunEvent::CaseStarted { case: &cases[i] });
-        let (case, shared) = (Arc::clone(&cases[i]), shared.clone());
+        let (case, shared, tx) = (Arc::clone(&cases[i]), shared.clone(), tx.clone());
         async move {
-            let target = Target { profile: &shared.profile, client: &shared.client, limits: &shared.limits };
+            let progress = move |p: &Progress| {
+                let _ = tx.send((i, p.clone()));
+            };
+            let target = Target {
+                profile: &shared.profile,
+                client: &shared.client,
+                limits: &shared.limits,
+                progress: Some(&progress),
+            };
             run_case(&case, &target).await
         }
     };
     let mut done = |i: usize, run: &CaseRun| on_event(&RunEvent::CaseFinished { case: &cases[i], run });
-    let runs = run_plan(&plan, concurrency, start, &mut done).await;
+    let forward = async {
+        // Ends when the last sender is gone: every task and `start` with it.
+        while let Some((i, p)) = rx.recv().await {
+            on_event(&RunEvent::of_progress(&cases[i], &p));
+        }
+    };
+    let (runs, ()) = tokio::join!(run_plan(&plan, concurrency, start, &mut done), forward);
     runs.into_iter().map(|r| r.unwrap_or_else(panicked)).collect()
 }
 

@@ -404,3 +404,62 @@ async fn unanswered_creates_the_target_never_processed_delete_nothing() {
     k.server.shutdown().await;
     let _ = std::fs::remove_dir_all(&k.dir);
 }
+
+/// Run events are told as things happen, each naming its case: every resend of a throttled request,
+/// the polls of a wait for a slow backup, every creation the journal records; and at close every
+/// deletion of the cleanup. They agree with the report.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_events_tell_of_retries_waits_creations_and_deletions() {
+    use hwconform::runner::RunEvent;
+    use std::sync::Mutex;
+    let mut config = ServerConfig::foreign();
+    config.backup_delay = Duration::ZERO;
+    config.variants =
+        vec![Variant::SlowBackups(Duration::from_millis(600)), Variant::Throttle { per_mille: 200, seed: 7 }];
+    let server = spawn(config).await.unwrap();
+    let profile = foreign_profile(&server);
+    let dir = std::env::temp_dir().join(format!("hwconform-events-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let cleanup = CleanupOptions { journal: Some(dir.join("created.jsonl")), ..CleanupOptions::default() };
+    let options = SessionOptions { no_proxy: true, retries: 6, cleanup, ..SessionOptions::default() };
+    let session = Session::open(Arc::new(Catalogue::builtin().unwrap()), profile, options).await.unwrap();
+    let cases: Vec<Arc<Case>> = generate(session.catalogue())
+        .into_iter()
+        .filter(|c| c.id.as_str().starts_with("ges.v2.delete_backup/"))
+        .map(Arc::new)
+        .collect();
+    let heard = Mutex::new((0usize, 0usize, Vec::new(), 0usize));
+    let on_event = |event: &RunEvent<'_>| {
+        let mut h = heard.lock().unwrap();
+        match event {
+            RunEvent::Retry { case, status, attempt, .. } => {
+                assert!(*status == 429 || *status == 503, "{}: {status}", case.id);
+                assert!(*attempt >= 1);
+                h.0 += 1;
+            }
+            RunEvent::Wait { what, .. } => {
+                assert!(!what.is_empty());
+                h.1 += 1;
+            }
+            RunEvent::ResourceCreated { case, kind, .. } => h.2.push(format!("{}: {kind}", case.id)),
+            RunEvent::ResourceDeleted { .. } => h.3 += 1,
+            _ => {}
+        }
+    };
+    let runs = session.run(&cases, &on_event).await;
+    let results = cases.iter().zip(&runs).map(|(c, r)| case_result(c, r)).collect();
+    let report = session.close_with(results, &on_event).await;
+    server.shutdown().await;
+    let (retries, waits, created, deleted) = heard.into_inner().unwrap();
+    // Resends of the cases' own requests are in the report; those of a wait's polls only in events.
+    let retried: u32 = report.cases.iter().map(|c| c.retries).sum();
+    assert!(retried > 0 && retries >= retried as usize, "{retries} retry events, {retried} retries in the report");
+    assert!(waits > 0, "slow backups are waited for, and each poll is told");
+    let made = report.resources.iter().filter(|r| matches!(r.provenance, Provenance::Created { .. })).count();
+    assert!(!created.is_empty() && created.len() == made, "{created:?} vs {made} created in the report");
+    let gone = created_states(&report)
+        .iter()
+        .filter(|s| matches!(s, CleanupState::Deleted { .. } | CleanupState::Accepted { .. }))
+        .count();
+    assert!(deleted > 0 && deleted == gone, "{deleted} deletion events, {gone} deletions in the report");
+}
