@@ -14,7 +14,7 @@ use std::path::PathBuf;
 pub use crate::report::CleanupState;
 pub use finish::{finish, summary_lines};
 pub use journal::{Contents, Created, Entry, FILE_NAME, Journal, Removal, read};
-pub use list::{Item, SETTLE_BOUND, Waited, settle};
+pub use list::Item;
 pub use plan::{CreatorPlan, Lifecycle, ListPlan};
 pub use sweep::{Settled, SweepOptions, sweep};
 

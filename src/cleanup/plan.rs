@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::catalogue::{Catalogue, Location, Operation, ParamRole};
-use crate::generate::{Resolver, role_name};
+use crate::generate::{Resolver, list_items, role_name};
 
 /// How one creating operation's results are found again and removed.
 #[derive(Debug, Clone)]
@@ -47,8 +47,8 @@ pub struct ListPlan {
     pub item_role: Option<ParamRole>,
     /// The item member naming the parent resource (the graph), and its role.
     pub parent: Option<(String, ParamRole)>,
-    /// The item member holding the resource's state, and the documented values that mean "still
-    /// being made" (a word ending in -ing: `backing_up`).
+    /// The item member holding the resource's state, and the values that mean "still being made"
+    /// (`x-lifecycle`'s `pending`: `backing_up`).
     pub status: Option<(String, Vec<String>)>,
 }
 
@@ -126,25 +126,7 @@ impl ListPlan {
 
 fn list_plan(resolver: &Resolver<'_>, op: &Arc<Operation>) -> Option<ListPlan> {
     let p = op.meta.pagination.as_ref()?;
-    let schema = op.response_schema(op.meta.success_status)?;
-    let prefix = format!("/{}/0/", p.items);
-    let members = resolver.members(schema);
-    let item_role = members.iter().find(|m| m.pointer == format!("{prefix}{}", p.item_id)).map(|m| m.role);
-    let parent = members.iter().find_map(|m| {
-        let name = m.pointer.strip_prefix(&prefix)?;
-        (name != p.item_id && !name.contains('/')).then(|| (name.to_owned(), m.role))
-    });
-    let status = resolver.node_at(schema, &format!("{prefix}status")).and_then(|node| {
-        let values: Vec<String> = node
-            .get("enum")?
-            .as_array()?
-            .iter()
-            .filter_map(Value::as_str)
-            .filter(|v| v.split(['_', ' ', '-']).any(|w| w.len() > 3 && w.ends_with("ing")))
-            .map(str::to_owned)
-            .collect();
-        (!values.is_empty()).then(|| ("status".to_owned(), values))
-    });
+    let items = list_items(resolver, op)?;
     Some(ListPlan {
         op: Arc::clone(op),
         limit: p.limit.clone(),
@@ -152,9 +134,9 @@ fn list_plan(resolver: &Resolver<'_>, op: &Arc<Operation>) -> Option<ListPlan> {
         total: p.total.clone(),
         items: p.items.clone(),
         item_id: p.item_id.clone(),
-        item_role,
-        parent,
-        status,
+        item_role: items.role,
+        parent: items.parents.into_iter().next(),
+        status: items.status.map(|(member, lifecycle)| (member, lifecycle.pending)),
     })
 }
 

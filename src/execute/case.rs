@@ -68,15 +68,6 @@ async fn wait_for_inputs(
             return Err(Stopped::Waited { step: step.label.clone(), reason: format!("the {name}: {why}") });
         }
     }
-    if let Some(settle) = &step.settle
-        && let Some(id) = bindings.captures.get(&settle.capture)
-    {
-        let (list, project) = (&settle.list, bindings.project.clone());
-        let bound = crate::cleanup::SETTLE_BOUND;
-        if let Err(e) = crate::cleanup::settle(target, list, &project, id, bound).await {
-            return Err(Stopped::Unsettled { step: step.label.clone(), reason: e });
-        }
-    }
     Ok(())
 }
 

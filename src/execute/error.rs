@@ -327,14 +327,6 @@ pub enum Stopped {
         /// Why waiting ended: the resource failed, or was still pending at `--settle-timeout`.
         reason: String,
     },
-    /// What the step needs settled (a backup still being made) did not settle in time.
-    #[error("wait before step {step}: {reason}")]
-    Unsettled {
-        /// Label of the step that was to be sent after the wait.
-        step: String,
-        /// What did not settle, as the cleanup's settle wait reports it.
-        reason: String,
-    },
     /// The run's cap on what it creates (`--max-created`) was reached; the step was not sent.
     #[error("send step {step}: {reason}")]
     Capped {

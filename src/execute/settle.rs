@@ -13,6 +13,7 @@ use tokio::time::Instant;
 use super::case::Target;
 use super::progress::Progress;
 use super::send::{Bindings, prepare, send};
+use crate::catalogue::Operation;
 use crate::generate::{AuthMode, BodyTemplate, ItemState, RequestTemplate, Slot, Tracker, role_name};
 
 /// One wait for asynchronous work on the target (v2).
@@ -57,10 +58,11 @@ pub enum WaitEnd {
     Unknown(String),
 }
 
-/// Every item of a tracked list on `project`, page after page.
-pub async fn list_all(target: &Target<'_>, tracker: &Tracker, project: &str) -> Result<Vec<Value>, String> {
-    let Some(p) = tracker.pagination() else { return Err("the list has no pagination".into()) };
-    let op = &tracker.list;
+/// Every item of the paged list `op` on `project`, page after page (at most [`MAX_PAGES`]), sent
+/// like any request of the run (credentials, rate, retries). The one list reader of the crate: the
+/// suite's waits and discovery, and the cleanup's windows and verification, all read through it.
+pub async fn list_all(target: &Target<'_>, op: &Operation, project: &str) -> Result<Vec<Value>, String> {
+    let Some(p) = op.meta.pagination.as_ref() else { return Err("the list has no pagination".into()) };
     let base = target.profile.endpoint(&op.meta.service).map_err(|e| e.to_string())?.to_owned();
     let bindings = Bindings { profile: target.profile, project: project.to_owned(), captures: BTreeMap::new() };
     let path = op
@@ -116,7 +118,7 @@ pub async fn settle(target: &Target<'_>, tracker: &Tracker, project: &str, await
     };
     let end = loop {
         polls += 1;
-        let state = match list_all(target, tracker, project).await {
+        let state = match list_all(target, &tracker.list, project).await {
             Ok(items) => observe(tracker, &items, awaited),
             Err(e) => break WaitEnd::Unknown(format!("could not read the list: {e}")),
         };
@@ -187,7 +189,7 @@ fn observe(tracker: &Tracker, items: &[Value], awaited: &Awaited) -> ItemState {
 /// list read): the resource a case needs, found rather than assumed.
 pub async fn discover(target: &Target<'_>, tracker: &Tracker, project: &str) -> Result<Option<String>, String> {
     let Some(p) = tracker.pagination() else { return Ok(None) };
-    let items = list_all(target, tracker, project).await?;
+    let items = list_all(target, &tracker.list, project).await?;
     let parents: Vec<(&str, &str)> = tracker
         .parents
         .iter()

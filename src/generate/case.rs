@@ -357,10 +357,6 @@ pub struct Step {
     /// count must follow it).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub adds: bool,
-    /// Before sending: wait (bounded) until the list no longer shows the captured resource as still
-    /// being made (GES refuses to export or delete a backup that is `backing_up`).
-    #[serde(skip)]
-    pub settle: Option<Settle>,
 }
 
 /// Waits around a step for work the target finishes later (a backup stays `backing_up` for minutes),
@@ -375,15 +371,6 @@ pub struct StepWaits {
     /// Sent at once, without waiting for the captured resource to be ready: a probe of what the
     /// target answers meanwhile.
     pub eager: bool,
-}
-
-/// What a step waits for: the resource captured as `capture` to settle in `list`.
-#[derive(Debug, Clone)]
-pub struct Settle {
-    /// Name of the capture holding the resource's id.
-    pub capture: String,
-    /// The list operation whose items show the resource's state.
-    pub list: crate::cleanup::ListPlan,
 }
 
 fn op_id<S: serde::Serializer>(op: &Arc<Operation>, s: S) -> Result<S::Ok, S::Error> {

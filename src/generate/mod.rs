@@ -12,6 +12,6 @@ mod stateful;
 pub use build::generate;
 pub use case::{
     AuthMode, BodyTemplate, Capture, Case, CaseId, CaseKind, DocumentedError, Expectation, FlowRule, NearMiss,
-    PageRule, Relation, RequestTemplate, Requirement, Settle, Slot, Step, StepWaits, UNKNOWN_ID, Walk,
+    PageRule, Relation, RequestTemplate, Requirement, Slot, Step, StepWaits, UNKNOWN_ID, Walk,
 };
-pub use resources::{ItemState, Lifecycle, Resolver, Tracker, is_resource, role_name, trackers};
+pub use resources::{ItemState, Lifecycle, ListItems, Resolver, Tracker, is_resource, list_items, role_name, trackers};

@@ -252,38 +252,55 @@ pub enum ItemState {
     Unknown,
 }
 
+/// What the items of a paged list say about themselves, read from its answer's annotations: the
+/// role of the item id (`x-resource`), the top-level members naming the resources an item belongs
+/// to, and the status member with what its values mean (`x-lifecycle`). The one reading that both
+/// the suite's waits ([`Tracker`]) and the cleanup's list plan use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListItems {
+    /// The role of an item's id member (`backup`), where annotated.
+    pub role: Option<ParamRole>,
+    /// Members of an item naming the resources it belongs to (the graph), with their roles.
+    pub parents: Vec<(String, ParamRole)>,
+    /// The item member holding its state, and what its values mean.
+    pub status: Option<(String, Lifecycle)>,
+}
+
+/// How `op`'s items are read (`None` where `op` is not a paged list with a success schema).
+pub fn list_items(resolver: &Resolver<'_>, op: &Operation) -> Option<ListItems> {
+    let p = op.meta.pagination.as_ref()?;
+    let schema = op.response_schema(op.meta.success_status)?;
+    let prefix = format!("/{}/0/", p.items);
+    let members = resolver.members(schema);
+    let role = members.iter().find(|m| m.pointer == format!("{prefix}{}", p.item_id)).map(|m| m.role);
+    let status = resolver.node_at(schema, &format!("/{}/0", p.items)).and_then(|item| {
+        item.get("properties")?.as_object()?.iter().find_map(|(name, node)| {
+            let lifecycle = serde_json::from_value(node.get("x-lifecycle")?.clone()).ok()?;
+            Some((name.clone(), lifecycle))
+        })
+    });
+    let parents = members
+        .iter()
+        .filter(|m| Some(m.role) != role && is_resource(m.role))
+        .filter_map(|m| {
+            m.pointer.strip_prefix(&prefix).filter(|rest| !rest.contains('/')).map(|n| (n.to_owned(), m.role))
+        })
+        .collect();
+    Some(ListItems { role, parents, status })
+}
+
 /// Every tracker of the catalogue: one per list operation whose items carry an `x-lifecycle` status.
 pub fn trackers(catalogue: &Catalogue) -> Vec<Tracker> {
     let resolver = Resolver::new(catalogue);
-    let mut out = Vec::new();
-    for op in catalogue.operations() {
-        let (Some(p), Some(schema)) = (&op.meta.pagination, op.response_schema(op.meta.success_status)) else {
-            continue;
-        };
-        let prefix = format!("/{}/0/", p.items);
-        let members = resolver.members(schema);
-        let Some(role) = members.iter().find(|m| m.pointer == format!("{prefix}{}", p.item_id)).map(|m| m.role) else {
-            continue;
-        };
-        let Some(item) = resolver.node_at(schema, &format!("/{}/0", p.items)) else { continue };
-        let Some((status, lifecycle)) = item.get("properties").and_then(Value::as_object).and_then(|props| {
-            props.iter().find_map(|(name, node)| {
-                let lifecycle = serde_json::from_value(node.get("x-lifecycle")?.clone()).ok()?;
-                Some((name.clone(), lifecycle))
-            })
-        }) else {
-            continue;
-        };
-        let parents = members
-            .iter()
-            .filter(|m| m.role != role && is_resource(m.role))
-            .filter_map(|m| {
-                m.pointer.strip_prefix(&prefix).filter(|rest| !rest.contains('/')).map(|n| (n.to_owned(), m.role))
-            })
-            .collect();
-        out.push(Tracker { list: Arc::new(op.clone()), role, parents, status, lifecycle });
-    }
-    out
+    catalogue
+        .operations()
+        .iter()
+        .filter_map(|op| {
+            let ListItems { role, parents, status } = list_items(&resolver, op)?;
+            let (status, lifecycle) = status?;
+            Some(Tracker { list: Arc::new(op.clone()), role: role?, parents, status, lifecycle })
+        })
+        .collect()
 }
 
 /// Plans the waits of a case's steps: before a step that uses a resource captured from an earlier

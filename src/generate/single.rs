@@ -62,7 +62,6 @@ pub(crate) fn single(
             walk: None,
             waits: super::case::StepWaits::default(),
             adds: false,
-            settle: None,
         }],
         relation: Relation::None,
         rule: None,

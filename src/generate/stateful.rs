@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::case::{
     BodyTemplate, Capture, Case, CaseId, CaseKind, Expectation, FlowRule, PageRule, Relation, RequestTemplate,
-    Requirement, Settle, Slot, Step, Walk,
+    Requirement, Slot, Step, Walk,
 };
 use super::request::{Context, base_request};
 use super::resources::{ResourceMember, is_resource, role_name};
@@ -30,7 +30,6 @@ fn step(op: &Arc<Operation>, label: &str, request: super::case::RequestTemplate)
         walk: None,
         waits: super::case::StepWaits::default(),
         adds: false,
-        settle: None,
     }
 }
 
@@ -451,9 +450,10 @@ fn list_of(ctx: &Context<'_>, op: &Operation, role: ParamRole) -> Option<(Arc<Op
     })
 }
 
-/// The wait before a `list` read that must show the resource captured as `name` settled.
-fn settle_for(ctx: &Context<'_>, list: &Arc<Operation>, name: &str) -> Option<Settle> {
-    crate::cleanup::ListPlan::of(&ctx.resolver, list).map(|list| Settle { capture: name.to_owned(), list })
+/// Whether `list`'s items show their state (an `x-lifecycle` status), so a resource can be seen
+/// still being made.
+fn shows_state(ctx: &Context<'_>, list: &Operation) -> bool {
+    super::resources::trackers(ctx.catalogue).iter().any(|t| t.list.meta.id == list.meta.id)
 }
 
 /// What a delete of `op` acts on when it acts on a resource of its own: the role it deletes, the
@@ -527,8 +527,7 @@ pub(crate) fn deletes(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
         sources.clone(),
     )];
     let list = list_of(ctx, op, role);
-    let settle = list.as_ref().and_then(|(l, _)| settle_for(ctx, l, &name));
-    if settle.is_some() {
+    if list.as_ref().is_some_and(|(l, _)| shows_state(ctx, l)) {
         // Deleted at once, while the list may still show it being made: the target may delete it or
         // refuse; a refusal at a status whose body the page documents must have that body.
         let mut eager = delete.clone();
@@ -551,9 +550,8 @@ pub(crate) fn deletes(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
         out.push(probe);
     }
     if let Some((list, p)) = list {
-        let mut shown = walk(ctx, &list, &p, "list");
-        shown.settle = settle;
-        let mut steps = vec![walk(ctx, &list, &p, "list_before"), create, shown];
+        // The list shows the new item whatever its state; the delete waits until it is ready.
+        let mut steps = vec![walk(ctx, &list, &p, "list_before"), create, walk(ctx, &list, &p, "list")];
         let mut words = format!("{} → listed", creator.meta.id);
         if let Some(consumer) = consumer(ctx, &creator, role) {
             let mut use_it = step(&consumer, "use", base_request(ctx, &consumer, true));

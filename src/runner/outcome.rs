@@ -117,6 +117,7 @@ impl CaseError {
         match self {
             Self::NoAnswer { error: StepError::Transport(_), .. } => ErrorKind::Transport,
             Self::NoAnswer { .. } => ErrorKind::Request,
+            Self::Stopped(Stopped::Waited { .. }) => ErrorKind::Unsettled,
             Self::Stopped(_) => ErrorKind::Stopped,
             Self::RunTimeout => ErrorKind::RunTimeout,
             Self::Interrupted => ErrorKind::Interrupted,
