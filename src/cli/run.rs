@@ -210,6 +210,7 @@ fn session_options(args: &RunArgs, journal_path: &Path) -> SessionOptions {
         rps: args.rps,
         retries: args.retries,
         run_timeout: args.run_timeout.map(Duration::from_secs),
+        settle_timeout: args.settle_timeout.map(Duration::from_secs),
         request_timeout: None,
         ca_file: args.target_args.ca_file.clone(),
         no_proxy: false,
@@ -278,7 +279,6 @@ pub async fn run_async(args: &RunArgs) -> Result<Exit, RunError> {
     let journal_path = journal_path(args);
     let options = session_options(args, &journal_path);
     let mut session = Session::open(Arc::clone(&catalogue), profile, options).await?;
-    session.settle_timeout(args.settle_timeout.map(Duration::from_secs));
     // The target's own resources (a finished backup to export), from the profile or found on it.
     session.acquire(&cases).await;
     let bar =

@@ -34,6 +34,8 @@ pub struct SessionOptions {
     pub retries: u32,
     /// The run's deadline, counted from opening.
     pub run_timeout: Option<Duration>,
+    /// Bound of each wait for the target's asynchronous work (`--settle-timeout`; `None`: 15 min).
+    pub settle_timeout: Option<Duration>,
     /// Per-request timeout; `None`: the profile's `timeout_secs` (default 30 s).
     pub request_timeout: Option<Duration>,
     /// Extra certificate authorities to trust (PEM).
@@ -58,6 +60,7 @@ impl Default for SessionOptions {
             rps: None,
             retries: 0,
             run_timeout: None,
+            settle_timeout: None,
             request_timeout: None,
             ca_file: None,
             no_proxy: false,
@@ -140,6 +143,7 @@ impl Session {
             }
         };
         let mut limits = RunLimits::new(options.rps, options.retries, options.run_timeout);
+        limits.settle = options.settle_timeout;
         let journal = match &options.cleanup.journal {
             Some(path) => {
                 let plan = Arc::new(crate::cleanup::Lifecycle::of(&catalogue));
@@ -231,14 +235,6 @@ impl Session {
         let run = run_case(case, &target).await;
         on_event(&RunEvent::CaseFinished { case, run: &run });
         run
-    }
-
-    /// Bounds each wait for the target's asynchronous work (`--settle-timeout`; `None`: the default).
-    pub fn settle_timeout(&mut self, timeout: Option<Duration>) {
-        // Set right after `open`, before any case holds the limits.
-        if let Some(limits) = Arc::get_mut(&mut self.shared.limits) {
-            limits.settle = timeout;
-        }
     }
 
     /// Gets the target's own resources the `cases` need before they run: from the profile, else
