@@ -165,6 +165,36 @@ struct Inner {
     baselines: BTreeMap<(String, String, Option<String>), Vec<String>>,
 }
 
+impl Inner {
+    /// The number of the next record: one past the highest so far (a reopened journal included).
+    fn next_seq(&self) -> u64 {
+        self.created.iter().map(|x| x.seq).max().unwrap_or(0) + 1
+    }
+}
+
+impl Created {
+    /// A record of a request of `case` to `plan`'s creator, not numbered yet, with nothing known of
+    /// what it created.
+    fn by(plan: &CreatorPlan, case: &str, project: String, bindings: &BTreeMap<String, String>) -> Self {
+        Self {
+            seq: 0,
+            kind: plan.kind.clone(),
+            id: None,
+            unidentified: None,
+            answer_ids: BTreeMap::new(),
+            creator: plan.creator.meta.id.to_string(),
+            case: case.to_owned(),
+            project,
+            bindings: bindings.clone(),
+            deleter: plan.deleter.as_ref().map(|d| d.meta.id.to_string()),
+            list: plan.list.as_ref().map(|l| l.op.meta.id.to_string()),
+            before: None,
+            at: now(),
+            send: None,
+        }
+    }
+}
+
 /// The open journal of a running run.
 pub struct Journal {
     path: PathBuf,
@@ -366,22 +396,7 @@ impl Journal {
             let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
             inner.sends += 1;
             let send = inner.sends;
-            let draft = Created {
-                seq: 0,
-                kind: plan.kind.clone(),
-                id: None,
-                unidentified: None,
-                answer_ids: BTreeMap::new(),
-                creator: op.meta.id.to_string(),
-                case: case.to_owned(),
-                project,
-                bindings: bindings.clone(),
-                deleter: plan.deleter.as_ref().map(|d| d.meta.id.to_string()),
-                list: plan.list.as_ref().map(|l| l.op.meta.id.to_string()),
-                before,
-                at: now(),
-                send: Some(send),
-            };
+            let draft = Created { before, send: Some(send), ..Created::by(plan, case, project, bindings) };
             inner.unanswered.insert(send, draft.clone());
             draft
         };
@@ -453,20 +468,13 @@ impl Journal {
         let created = {
             let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
             let created = Created {
-                seq: inner.created.len() as u64 + 1,
-                kind: plan.kind.clone(),
+                seq: inner.next_seq(),
                 id,
                 unidentified,
                 answer_ids,
-                creator: op.meta.id.to_string(),
-                case: case.to_owned(),
-                project,
-                bindings: ex.bindings.clone(),
-                deleter: plan.deleter.as_ref().map(|d| d.meta.id.to_string()),
-                list: plan.list.as_ref().map(|l| l.op.meta.id.to_string()),
                 before,
-                at: now(),
                 send,
+                ..Created::by(plan, case, project, &ex.bindings)
             };
             inner.created.push(created.clone());
             created
@@ -568,7 +576,7 @@ impl Journal {
             if let Some(send) = c.send {
                 inner.unanswered.remove(&send);
             }
-            c.seq = inner.created.iter().map(|x| x.seq).max().unwrap_or(0) + 1;
+            c.seq = inner.next_seq();
             c.id = id;
             c.unidentified = unidentified;
             c.before = None;
