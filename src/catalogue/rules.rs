@@ -401,6 +401,19 @@ impl Rule {
     /// of the member satisfying every rule (its first letter shapes the strings); lengths count
     /// characters.
     pub fn probes(&self, sample: Option<&Value>) -> Vec<Probe> {
+        // Two probes of one rule sending the same value test one thing (a range end placed where
+        // the base value already has it): the first stands.
+        let mut seen: Vec<Option<Value>> = Vec::new();
+        let mut out = self.all_probes(sample);
+        out.retain(|p| {
+            let fresh = !seen.contains(&p.value);
+            seen.push(p.value.clone());
+            fresh
+        });
+        out
+    }
+
+    fn all_probes(&self, sample: Option<&Value>) -> Vec<Probe> {
         let f = &self.field;
         let shape = &self.shape;
         match &self.kind {
@@ -447,7 +460,7 @@ fn first_char_probes(f: &str, shape: &Shape, sample: Option<&Value>, first: &[St
     let base = shape.text(sample, shape.base_len(), LETTER);
     let mut out: Vec<Probe> = first
         .iter()
-        .filter_map(|class| class_representative(class))
+        .flat_map(|class| class_members(class))
         .map(|(c, words)| {
             probe(
                 Value::from(place(&base, c, Position::First, shape.max)),
@@ -502,7 +515,7 @@ fn allowed_char_probes(f: &str, shape: &Shape, sample: Option<&Value>, allowed: 
     };
     let mut out = Vec::new();
     for &pos in positions {
-        for (c, words) in allowed.iter().filter_map(|class| class_representative(class)) {
+        for (c, words) in allowed.iter().flat_map(|class| class_members(class)) {
             out.push(probe(
                 Value::from(place(&base, c, pos, shape.max)),
                 Verdict::Accept,
@@ -735,6 +748,18 @@ fn dedup(chars: Vec<char>) -> Vec<char> {
         }
     }
     seen
+}
+
+/// The characters an allowed class is probed with: its representative, then the ends of its ASCII
+/// ranges (`A`, `Z`, `z`; `0`, `9`), since a server's set may miss one case or be off by one
+/// inside a range (`[a-z]` for letters, `[1-9]` for digits).
+fn class_members(class: &str) -> Vec<(char, String)> {
+    let ends: &[(char, &str)] = match class {
+        "letter" => &[('A', "an uppercase letter (A)"), ('Z', "an uppercase letter (Z)"), ('z', "the letter z")],
+        "digit" => &[('0', "the digit 0"), ('9', "the digit 9")],
+        _ => &[],
+    };
+    class_representative(class).into_iter().chain(ends.iter().map(|(c, words)| (*c, (*words).to_owned()))).collect()
 }
 
 /// One character standing for a class or literal of an `x-charset` list.
