@@ -876,6 +876,29 @@ mod tests {
     }
 
     #[test]
+    fn a_set_narrowed_inside_its_ranges_refuses_some_valid_probe() {
+        // Servers whose set is right by class but wrong inside a range: each must refuse a value the
+        // probes send as valid, or the suite could not tell it from a correct one.
+        let valid: Vec<String> = ["first_char", "allowed_chars"]
+            .iter()
+            .flat_map(|kind| probes_of(&name_schema(), kind))
+            .filter(|p| p.verdict == Verdict::Accept)
+            .filter_map(|p| p.value.and_then(|v| v.as_str().map(str::to_owned)))
+            .collect();
+        let narrowed: [(&str, fn(char) -> bool); 5] = [
+            ("lowercase letters only after the first", |c| !c.is_ascii_uppercase()),
+            ("digits 1-9", |c| c != '0'),
+            ("digits 0-8", |c| c != '9'),
+            ("letters a-y", |c| c != 'z'),
+            ("letters B-Z", |c| c != 'A'),
+        ];
+        for (what, keeps) in narrowed {
+            let refused = valid.iter().any(|v| v.chars().skip(1).any(|c| !keeps(c)) || !v.starts_with(keeps));
+            assert!(refused, "a server accepting {what} passes every valid probe: {valid:?}");
+        }
+    }
+
+    #[test]
     fn every_position_gets_its_classes_valid_and_its_outsiders_refused() {
         let first = probes_of(&name_schema(), "first_char");
         assert_eq!(by_label(&first, "first_letter").verdict, Verdict::Accept);
