@@ -885,7 +885,8 @@ mod tests {
             .filter(|p| p.verdict == Verdict::Accept)
             .filter_map(|p| p.value.and_then(|v| v.as_str().map(str::to_owned)))
             .collect();
-        let narrowed: [(&str, fn(char) -> bool); 5] = [
+        type Keeps = fn(char) -> bool;
+        let narrowed: [(&str, Keeps); 5] = [
             ("lowercase letters only after the first", |c| !c.is_ascii_uppercase()),
             ("digits 1-9", |c| c != '0'),
             ("digits 0-8", |c| c != '9'),

@@ -28,7 +28,7 @@ pub(crate) fn base_request(ctx: &Context<'_>, op: &Operation, with_example_query
         .map(|p| {
             // What a DELETE names is never the target's own resource: a run deletes only what it
             // created (the flows capture it), every other request names an unknown one.
-            let deleted = super::stateful::deleted_role(op) == Some(p.role);
+            let deleted = super::resources::deleted_role(op) == Some(p.role);
             (p.name.clone(), if deleted { Slot::Unknown(p.role) } else { Slot::Role(p.role) })
         })
         .collect();

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::case::{Case, Expectation, Slot};
-use crate::catalogue::{Catalogue, CompiledSchema, Operation, PaginationMeta, ParamRole, Source};
+use crate::catalogue::{Catalogue, CompiledSchema, Location, Operation, PaginationMeta, ParamRole, Source};
 
 /// A member annotated with `x-resource`: its JSON Pointer (array items as `/0`) and role.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -369,6 +369,19 @@ pub fn role_name(role: ParamRole) -> &'static str {
 /// Whether a role names a resource that exists on the target (and so can be unknown).
 pub fn is_resource(role: ParamRole) -> bool {
     matches!(role, ParamRole::Graph | ParamRole::Instance | ParamRole::Backup)
+}
+
+/// The resource role a DELETE removes: the role of the path parameter the path ends with.
+pub(crate) fn deleted_role(op: &Operation) -> Option<ParamRole> {
+    if !op.meta.method.eq_ignore_ascii_case("DELETE") {
+        return None;
+    }
+    op.meta
+        .parameters
+        .iter()
+        .filter(|p| p.location == Location::Path && is_resource(p.role))
+        .find(|p| op.meta.path.trim_end_matches('/').ends_with(&format!("{{{}}}", p.name)))
+        .map(|p| p.role)
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use crate::catalogue::{AppliesTo, Location, Operation, ParamRole, Source};
 pub(crate) fn cases(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
     // A delete's positive call deletes a backup the case created first (stateful::deletes).
     let mut out: Vec<Case> =
-        if super::stateful::deleted_role(op).is_some() { Vec::new() } else { vec![positive(ctx, op)] };
+        if super::resources::deleted_role(op).is_some() { Vec::new() } else { vec![positive(ctx, op)] };
     out.extend(auth(ctx, op));
     out.extend(not_found(ctx, op));
     out.extend(overlong_ids(ctx, op));
@@ -173,7 +173,7 @@ fn not_found(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
         let mut case = make(&param.name, param.role, param.source.clone(), request);
         // A delete naming an unknown parent of a resource that exists (created by the case): it must
         // be refused as not found, not delete that resource.
-        if super::stateful::deleted_role(op).is_some_and(|r| r != param.role) {
+        if super::resources::deleted_role(op).is_some_and(|r| r != param.role) {
             super::stateful::on_created(ctx, op, &mut case);
         }
         out.push(case);

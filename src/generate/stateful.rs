@@ -12,7 +12,7 @@ use super::case::{
     Requirement, Slot, Step, Walk,
 };
 use super::request::{Context, base_request};
-use super::resources::{ResourceMember, is_resource, role_name};
+use super::resources::{ResourceMember, deleted_role, is_resource, role_name};
 use crate::catalogue::{Location, Operation, PaginationMeta, ParamRole};
 
 /// The most pages a walk reads.
@@ -404,19 +404,6 @@ fn consumer(ctx: &Context<'_>, op: &Operation, role: ParamRole) -> Option<Arc<Op
         .filter(|c| c.meta.service == op.meta.service && c.meta.id != op.meta.id)
         .find(|c| c.request.as_ref().is_some_and(|s| ctx.resolver.members(s).iter().any(|m| m.role == role)))
         .cloned()
-}
-
-/// The resource role a DELETE removes: the role of the path parameter the path ends with.
-pub(crate) fn deleted_role(op: &Operation) -> Option<ParamRole> {
-    if !op.meta.method.eq_ignore_ascii_case("DELETE") {
-        return None;
-    }
-    op.meta
-        .parameters
-        .iter()
-        .filter(|p| p.location == Location::Path && is_resource(p.role))
-        .find(|p| op.meta.path.trim_end_matches('/').ends_with(&format!("{{{}}}", p.name)))
-        .map(|p| p.role)
 }
 
 /// A creating operation whose answer names a resource `delete` removes (the same service, its other
