@@ -875,6 +875,9 @@ mod tests {
         probes.iter().find(|p| p.label == label).unwrap_or_else(|| panic!("no probe {label}: {probes:#?}"))
     }
 
+    /// Which characters a narrowed server keeps.
+    type Keeps = fn(char) -> bool;
+
     #[test]
     fn a_set_narrowed_inside_its_ranges_refuses_some_valid_probe() {
         // Servers whose set is right by class but wrong inside a range: each must refuse a value the
@@ -885,7 +888,6 @@ mod tests {
             .filter(|p| p.verdict == Verdict::Accept)
             .filter_map(|p| p.value.and_then(|v| v.as_str().map(str::to_owned)))
             .collect();
-        type Keeps = fn(char) -> bool;
         let narrowed: [(&str, Keeps); 5] = [
             ("lowercase letters only after the first", |c| !c.is_ascii_uppercase()),
             ("digits 1-9", |c| c != '0'),
