@@ -262,6 +262,12 @@ impl Operation {
         self.examples.iter().find(|e| e.meta.name == name)
     }
 
+    /// The last segment of the path (`backups` for `…/graphs/{graph_id}/backups`, `{backup_id}` for a
+    /// delete of one): the collection a POST adds to or a list shows.
+    pub fn last_segment(&self) -> &str {
+        self.meta.path.trim_end_matches('/').rsplit('/').next().unwrap_or_default()
+    }
+
     /// Every status the page documents for this operation: success, status-code table, examples.
     pub fn documented_statuses(&self) -> Vec<u16> {
         let mut all: Vec<u16> = std::iter::once(self.meta.success_status)

@@ -501,12 +501,11 @@ pub fn documented_error_bodies(op: &Operation) -> Vec<u16> {
 /// The list operation of the same service that shows what `op` creates: `op` is a mutating POST on
 /// the list's collection (the same last path segment).
 pub fn lists_what_it_creates<'a>(catalogue: &'a Catalogue, op: &Operation) -> Option<&'a Operation> {
-    let last = |path: &str| path.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_owned();
     if !op.meta.mutating || !op.meta.method.eq_ignore_ascii_case("POST") {
         return None;
     }
     catalogue.operations().iter().find(|l| {
-        l.meta.pagination.is_some() && l.meta.service == op.meta.service && last(&l.meta.path) == last(&op.meta.path)
+        l.meta.pagination.is_some() && l.meta.service == op.meta.service && l.last_segment() == op.last_segment()
     })
 }
 
@@ -521,11 +520,10 @@ pub fn lists_what_it_deletes<'a>(catalogue: &'a Catalogue, op: &Operation) -> Op
     if !item.starts_with('{') {
         return None;
     }
-    catalogue.operations().iter().find(|l| {
-        l.meta.pagination.is_some()
-            && l.meta.service == op.meta.service
-            && l.meta.path.trim_end_matches('/').rsplit('/').next() == Some(collection)
-    })
+    catalogue
+        .operations()
+        .iter()
+        .find(|l| l.meta.pagination.is_some() && l.meta.service == op.meta.service && l.last_segment() == collection)
 }
 
 #[cfg(test)]

@@ -195,6 +195,12 @@ impl Created {
     }
 }
 
+/// The ids `after` shows on `parent` that `before` did not and no record of the journal claims
+/// (`known`): what requests of the run may have created.
+fn unclaimed(after: Vec<Item>, parent: Option<&str>, before: &[String], known: &[String]) -> Vec<String> {
+    ids_on(after, parent).into_iter().filter(|id| !before.contains(id) && !known.contains(id)).collect()
+}
+
 /// The open journal of a running run.
 pub struct Journal {
     path: PathBuf,
@@ -526,10 +532,7 @@ impl Journal {
                     added.extend(drafts.into_iter().map(|c| self.adopt(c, None, Some(why.clone()))));
                 }
                 Ok(after) => {
-                    let new: Vec<String> = ids_on(after, parent.as_deref())
-                        .into_iter()
-                        .filter(|id| !before.contains(id) && !known.contains(id))
-                        .collect();
+                    let new = unclaimed(after, parent.as_deref(), &before, &known);
                     if new.len() <= drafts.len() {
                         // No more new items than requests left open: each is one of them (which request
                         // made which does not matter to deleting it); the requests left over were
@@ -632,13 +635,8 @@ impl Journal {
             Ok(after) => {
                 let known: Vec<String> =
                     self.created().into_iter().filter(|x| x.seq != c.seq).filter_map(|x| x.id).collect();
-                let new: Vec<&Item> = after
-                    .iter()
-                    .filter(|i| parent.as_deref().is_none_or(|p| i.parent.as_deref() == Some(p)))
-                    .filter(|i| !before.contains(&i.id) && !known.contains(&i.id))
-                    .collect();
-                match new.as_slice() {
-                    [one] => (Some(one.id.clone()), None),
+                match unclaimed(after, parent.as_deref(), before, &known).as_slice() {
+                    [one] => (Some(one.clone()), None),
                     [] => (None, Some(format!("{} showed no new item on its parent", list.op.meta.id))),
                     many => (
                         None,

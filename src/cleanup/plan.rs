@@ -96,10 +96,6 @@ impl Lifecycle {
     }
 }
 
-fn last_segment(path: &str) -> &str {
-    path.trim_end_matches('/').rsplit('/').next().unwrap_or_default()
-}
-
 fn path_roles(op: &Operation) -> Vec<ParamRole> {
     op.meta.parameters.iter().filter(|p| p.location == Location::Path).map(|p| p.role).collect()
 }
@@ -145,12 +141,10 @@ fn creator_plan(ops: &[Arc<Operation>], lists: &[ListPlan], op: &Arc<Operation>)
     let named = answer_resources(op).into_iter().next();
     // Where the answer names nothing, the resource is an item of a list of the same service whose
     // path ends with the same collection (`…/backups`).
-    let listed = lists
-        .iter()
-        .filter(|l| &l.op.meta.service == service)
-        .find(|l| last_segment(&l.op.meta.path) == last_segment(&op.meta.path));
+    let listed =
+        lists.iter().filter(|l| &l.op.meta.service == service).find(|l| l.op.last_segment() == op.last_segment());
     let role = named.as_ref().map(|(_, r)| *r).or_else(|| listed.and_then(|l| l.item_role));
-    let kind = role.map_or_else(|| last_segment(&op.meta.path).to_owned(), |r| role_name(r).to_owned());
+    let kind = role.map_or_else(|| op.last_segment().to_owned(), |r| role_name(r).to_owned());
     let have = path_roles(op);
     // The deleter: a DELETE of the same service whose last path segment is the created role and whose
     // other path parameters the creating request already filled; the same API version first.

@@ -464,6 +464,15 @@ pub enum FlowRule {
 }
 
 impl RequestTemplate {
+    /// Fills the path parameter `name` with `slot`.
+    pub(crate) fn set_path(&mut self, name: &str, slot: &Slot) {
+        for (n, s) in &mut self.path {
+            if n == name {
+                s.clone_from(slot);
+            }
+        }
+    }
+
     /// Every slot the target fills: path, query, then body members.
     pub fn slots(&self) -> impl Iterator<Item = &Slot> {
         let body: &[(String, Slot)] = match &self.body {

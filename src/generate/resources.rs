@@ -210,13 +210,15 @@ pub struct Tracker {
     pub status: String,
     /// Which status values mean pending, ready and failed (`x-lifecycle`).
     pub lifecycle: Lifecycle,
+    /// The operations that add items to the list ([`adds_to`]), by id.
+    pub creators: Vec<String>,
 }
 
 impl Tracker {
     /// Whether `op` adds items this tracker's list shows (a POST of the same service that names the
     /// item's role in its answer, or ends in the list's last path segment).
     pub fn created_by(&self, op: &Operation) -> bool {
-        creates(self, op)
+        self.creators.iter().any(|c| c == op.meta.id.as_str())
     }
 
     /// The list operation's paging parameters and members (`operation.json`'s `pagination`).
@@ -297,8 +299,14 @@ pub fn trackers(catalogue: &Catalogue) -> Vec<Tracker> {
         .iter()
         .filter_map(|op| {
             let ListItems { role, parents, status } = list_items(&resolver, op)?;
-            let (status, lifecycle) = status?;
-            Some(Tracker { list: Arc::new(op.clone()), role: role?, parents, status, lifecycle })
+            let ((status, lifecycle), role) = (status?, role?);
+            let creators = catalogue
+                .operations()
+                .iter()
+                .filter(|c| adds_to(&resolver, c, op, role))
+                .map(|c| c.meta.id.to_string())
+                .collect();
+            Some(Tracker { list: Arc::new(op.clone()), role, parents, status, lifecycle, creators })
         })
         .collect()
 }
@@ -323,7 +331,7 @@ pub(crate) fn plan_waits(trackers: &[Arc<Tracker>], case: &mut Case) {
             let name = role_name(t.role);
             if !step.waits.eager
                 && step.request.slots().any(|s| matches!(s, Slot::Captured(c) if c == name))
-                && creator.is_some_and(|op| creates(t, &op))
+                && creator.is_some_and(|op| t.created_by(&op))
             {
                 step.waits.before = Some((name.to_owned(), Arc::clone(t)));
             }
@@ -332,33 +340,24 @@ pub(crate) fn plan_waits(trackers: &[Arc<Tracker>], case: &mut Case) {
                 .path
                 .iter()
                 .any(|(_, s)| matches!(s, Slot::Role(r) if t.parents.iter().any(|(_, p)| p == r)));
-            if step.expect == Expectation::Success && names_parent && creates(t, &step.operation) {
+            if step.expect == Expectation::Success && names_parent && t.created_by(&step.operation) {
                 step.waits.busy = Some(Arc::clone(t));
             }
         }
     }
 }
 
-/// Whether `op` adds items `t` lists (see [`Tracker::created_by`]), without a resolver at hand.
-fn creates(t: &Tracker, op: &Operation) -> bool {
-    let last = |path: &str| path.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_owned();
-    op.meta.service == t.list.meta.service
+/// Whether `op` adds items to `list`, whose items are resources of `role`: a mutating POST of the
+/// same service whose success answer names a resource of that role, or whose path ends in the
+/// list's collection. The one rule the waits, the flows and the set-up creation follow.
+pub(crate) fn adds_to(resolver: &Resolver<'_>, op: &Operation, list: &Operation, role: ParamRole) -> bool {
+    op.meta.service == list.meta.service
         && op.meta.mutating
         && op.meta.method == "POST"
-        && (op.response_schema(op.meta.success_status).is_some_and(|s| names_role(&s.document, t.role))
-            || last(&op.meta.path) == last(&t.list.meta.path))
-}
-
-/// Whether a schema document annotates a member with `x-resource: role` (inline members only).
-fn names_role(node: &Value, role: ParamRole) -> bool {
-    match node {
-        Value::Object(map) => {
-            map.get("x-resource").and_then(|r| serde_json::from_value::<ParamRole>(r.clone()).ok()) == Some(role)
-                || map.values().any(|v| names_role(v, role))
-        }
-        Value::Array(items) => items.iter().any(|v| names_role(v, role)),
-        _ => false,
-    }
+        && (op
+            .response_schema(op.meta.success_status)
+            .is_some_and(|s| resolver.members(s).iter().any(|m| m.role == role))
+            || op.last_segment() == list.last_segment())
 }
 
 /// The snake_case name of a role (`graph`, `instance` …): [`ParamRole::name`].

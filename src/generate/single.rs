@@ -165,11 +165,7 @@ fn not_found(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
     };
     for param in op.meta.parameters.iter().filter(|p| p.location == Location::Path && is_resource(p.role)) {
         let mut request = base_request(ctx, op, true);
-        for (n, slot) in &mut request.path {
-            if n == &param.name {
-                *slot = Slot::Unknown(param.role);
-            }
-        }
+        request.set_path(&param.name, &Slot::Unknown(param.role));
         let mut case = make(&param.name, param.role, param.source.clone(), request);
         // A delete naming an unknown parent of a resource that exists (created by the case): it must
         // be refused as not found, not delete that resource.
@@ -218,11 +214,7 @@ fn overlong_ids(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
         .filter(|p| p.location == Location::Path && is_resource(p.role))
         .map(|param| {
             let mut request = base_request(ctx, op, true);
-            for (n, slot) in &mut request.path {
-                if n == &param.name {
-                    *slot = Slot::Literal(Value::from(id.as_str()));
-                }
-            }
+            request.set_path(&param.name, &Slot::Literal(Value::from(id.as_str())));
             let mut case = single(
                 op,
                 CaseId::new([op.meta.id.as_str(), "malformed", &format!("{}_overlong", param.name)]),

@@ -12,7 +12,7 @@ use super::case::{
     Requirement, Slot, Step, Walk,
 };
 use super::request::{Context, base_request};
-use super::resources::{ResourceMember, deleted_role, is_resource, role_name};
+use super::resources::{ResourceMember, adds_to, deleted_role, is_resource, list_items, role_name};
 use crate::catalogue::{Location, Operation, PaginationMeta, ParamRole};
 
 /// The most pages a walk reads.
@@ -215,31 +215,15 @@ fn page_rule_area(rule: &PageRule, p: &PaginationMeta) -> String {
     }
 }
 
-/// The member of a list item holding its id, as a pointer below the list's items.
-fn item_role(ctx: &Context<'_>, list: &Operation, p: &PaginationMeta) -> Option<ParamRole> {
-    let schema = list.response_schema(list.meta.success_status)?;
-    let pointer = format!("/{}/0/{}", p.items, p.item_id);
-    ctx.resolver.members(schema).into_iter().find(|m| m.pointer == pointer).map(|m| m.role)
+/// The role of a list's items (its id member's `x-resource`).
+fn item_role(ctx: &Context<'_>, list: &Operation) -> Option<ParamRole> {
+    list_items(&ctx.resolver, list)?.role
 }
 
-fn last_segment(path: &str) -> &str {
-    path.trim_end_matches('/').rsplit('/').next().unwrap_or_default()
-}
-
-/// Operations of the list's service that add to the list's collection: mutating POSTs whose success
-/// answer names a resource of the list's item role, or whose path ends with the list's collection.
+/// Operations that add to the list's collection ([`adds_to`]).
 fn creators(ctx: &Context<'_>, list: &Operation) -> Vec<Arc<Operation>> {
-    let Some(p) = &list.meta.pagination else { return Vec::new() };
-    let Some(role) = item_role(ctx, list, p) else { return Vec::new() };
-    ctx.operations
-        .iter()
-        .filter(|c| c.meta.service == list.meta.service && c.meta.mutating && c.meta.method == "POST")
-        .filter(|c| {
-            created(ctx, c).iter().any(|m| m.role == role)
-                || last_segment(&c.meta.path) == last_segment(&list.meta.path)
-        })
-        .cloned()
-        .collect()
+    let Some(role) = item_role(ctx, list) else { return Vec::new() };
+    ctx.operations.iter().filter(|c| adds_to(&ctx.resolver, c, list, role)).cloned().collect()
 }
 
 /// Resource members of an operation's success answer.
@@ -263,20 +247,13 @@ fn use_step(ctx: &Context<'_>, consumer: &Arc<Operation>, role: ParamRole) -> St
 
 /// The member of `list`'s items naming the parent the create adds to (a resource in `op`'s path),
 /// with that parent's role.
-fn parent_member(
-    ctx: &Context<'_>,
-    op: &Operation,
-    list: &Operation,
-    p: &PaginationMeta,
-) -> Option<(String, ParamRole)> {
-    op.meta.parameters.iter().filter(|x| x.location == Location::Path && is_resource(x.role)).find_map(|x| {
-        let schema = list.response_schema(list.meta.success_status)?;
-        ctx.resolver
-            .members(schema)
-            .into_iter()
-            .find(|m| m.role == x.role && m.pointer.starts_with(&format!("/{}/0/", p.items)))
-            .map(|m| (m.pointer.trim_start_matches(&format!("/{}/0/", p.items)).to_owned(), x.role))
-    })
+fn parent_member(ctx: &Context<'_>, op: &Operation, list: &Operation) -> Option<(String, ParamRole)> {
+    let parents = list_items(&ctx.resolver, list)?.parents;
+    op.meta
+        .parameters
+        .iter()
+        .filter(|x| x.location == Location::Path && is_resource(x.role))
+        .find_map(|x| parents.iter().find(|(_, role)| *role == x.role).cloned())
 }
 
 /// The required members of `op`'s success answer named like ids, each with its pointer.
@@ -302,7 +279,7 @@ pub(crate) fn flows(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
         .filter(|l| l.meta.service == op.meta.service)
         .filter_map(|l| {
             let p = l.meta.pagination.clone()?;
-            let role = item_role(ctx, l, &p)?;
+            let role = item_role(ctx, l)?;
             Some((Arc::clone(l), p, role))
         })
         .filter(|(l, _, _)| creators(ctx, l).iter().any(|c| c.meta.id == op.meta.id))
@@ -345,7 +322,7 @@ pub(crate) fn flows(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
             };
         } else {
             // The answer names no id: the new item is the one the list did not hold before.
-            let parent = parent_member(ctx, op, list, p);
+            let parent = parent_member(ctx, op, list);
             steps.push(walk(ctx, list, p, "list_before"));
             steps.push(create);
             steps.push(walk(ctx, list, p, "list_after"));
@@ -433,14 +410,14 @@ fn creator_for(ctx: &Context<'_>, delete: &Operation, role: ParamRole) -> Option
 fn list_of(ctx: &Context<'_>, op: &Operation, role: ParamRole) -> Option<(Arc<Operation>, PaginationMeta)> {
     ctx.operations.iter().find_map(|l| {
         let p = l.meta.pagination.clone()?;
-        (l.meta.service == op.meta.service && item_role(ctx, l, &p) == Some(role)).then(|| (Arc::clone(l), p))
+        (l.meta.service == op.meta.service && item_role(ctx, l) == Some(role)).then(|| (Arc::clone(l), p))
     })
 }
 
 /// Whether `list`'s items show their state (an `x-lifecycle` status), so a resource can be seen
 /// still being made.
 fn shows_state(ctx: &Context<'_>, list: &Operation) -> bool {
-    super::resources::trackers(ctx.catalogue).iter().any(|t| t.list.meta.id == list.meta.id)
+    list_items(&ctx.resolver, list).is_some_and(|items| items.status.is_some())
 }
 
 /// What a delete of `op` acts on when it acts on a resource of its own: the role it deletes, the
@@ -541,16 +518,8 @@ pub(crate) fn deletes(ctx: &Context<'_>, op: &Arc<Operation>) -> Vec<Case> {
         let mut steps = vec![walk(ctx, &list, &p, "list_before"), create, walk(ctx, &list, &p, "list")];
         let mut words = format!("{} → listed", creator.meta.id);
         if let Some(consumer) = consumer(ctx, &creator, role) {
-            let mut use_it = step(&consumer, "use", base_request(ctx, &consumer, true));
-            if let BodyTemplate::Json { fills, .. } = &mut use_it.request.body {
-                for (_, slot) in fills.iter_mut() {
-                    if *slot == Slot::Role(role) {
-                        *slot = Slot::Captured(name.clone());
-                    }
-                }
-            }
             let _ = write!(words, " → {}", consumer.meta.id);
-            steps.push(use_it);
+            steps.push(use_step(ctx, &consumer, role));
         }
         steps.push(delete);
         steps.push(walk(ctx, &list, &p, "list_after"));

@@ -207,12 +207,7 @@ impl Session {
     /// The target as the execution layer sees it (profile, client, limits), for callers that send
     /// without judging (the benchmark's execution-only figure).
     pub fn target(&self) -> Target<'_> {
-        Target {
-            profile: &self.shared.profile,
-            client: &self.shared.client,
-            limits: &self.shared.limits,
-            progress: None,
-        }
+        self.shared.target(None)
     }
 
     /// Runs `cases` at the session's concurrency; results come back in the cases' order. On a target
@@ -231,8 +226,7 @@ impl Session {
         };
         on_event(&RunEvent::CaseStarted { case });
         let progress = |p: &Progress| on_event(&RunEvent::of_progress(case, p));
-        let target = Target { progress: Some(&progress), ..self.target() };
-        let run = run_case(case, &target).await;
+        let run = run_case(case, &self.shared.target(Some(&progress))).await;
         on_event(&RunEvent::CaseFinished { case, run: &run });
         run
     }

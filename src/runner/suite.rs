@@ -9,7 +9,7 @@ use super::case::{CaseRun, run_case};
 use super::event::{OnEvent, RunEvent};
 use super::outcome::{CaseError, Outcome};
 use super::schedule::{Plan, run_plan};
-use crate::execute::{Progress, RunLimits, Target};
+use crate::execute::{OnProgress, Progress, RunLimits, Target};
 use crate::generate::{Case, CaseKind};
 use crate::profile::TargetProfile;
 
@@ -24,6 +24,13 @@ pub(super) struct Shared {
     pub profile: Arc<TargetProfile>,
     pub client: reqwest::Client,
     pub limits: Arc<RunLimits>,
+}
+
+impl Shared {
+    /// The target as execution sees it, telling `progress` of retries and waits.
+    pub(super) fn target<'a>(&'a self, progress: Option<OnProgress<'a>>) -> Target<'a> {
+        Target { profile: &self.profile, client: &self.client, limits: &self.limits, progress }
+    }
 }
 
 /// Runs `cases` (at most `concurrency` at once) on the run's conflict graph ([`Plan`]): cases that
@@ -45,13 +52,7 @@ pub(super) async fn run_all(
             let progress = move |p: &Progress| {
                 let _ = tx.send((i, p.clone()));
             };
-            let target = Target {
-                profile: &shared.profile,
-                client: &shared.client,
-                limits: &shared.limits,
-                progress: Some(&progress),
-            };
-            run_case(&case, &target).await
+            run_case(&case, &shared.target(Some(&progress))).await
         }
     };
     let mut done = |i: usize, run: &CaseRun| on_event(&RunEvent::CaseFinished { case: &cases[i], run });
